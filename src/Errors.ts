@@ -1,0 +1,188 @@
+/**
+ * The typed errors of effect-ovsdb, one class per concern.
+ *
+ * Every error is a `Schema.TaggedError`: serialisable, yieldable, and matched with `Effect.catchTag`.
+ * Errors that can happen for several reasons carry a `reason` literal, so callers can branch on it
+ * without parsing messages:
+ *
+ * ```ts
+ * program.pipe(
+ *   Effect.catchTag("TransportError", (e) => e.reason === "Timeout" ? retry : Effect.fail(e)),
+ *   Effect.catchTag("TransactionError", (e) => Effect.logWarning(e.error, e.details))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/**
+ * A remote string that is not OVS remote syntax (`unix:PATH`, `tcp:HOST:PORT`, `ssl:HOST:PORT`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RemoteParseError extends Schema.TaggedError<RemoteParseError>()("RemoteParseError", {
+  input: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `invalid OVSDB remote ${JSON.stringify(this.input)}: ${this.detail}`
+  }
+}
+
+/**
+ * Why a transport failed: could not connect, gave up waiting, TLS handshake or certificate
+ * problem, or the byte stream broke or ended.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const TransportFailure = Schema.Literals(["Connect", "Timeout", "Tls", "Read", "Write", "Closed"])
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type TransportFailure = typeof TransportFailure.Type
+
+/**
+ * The byte stream to a remote failed or ended.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  remote: Schema.String,
+  reason: TransportFailure,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.remote}: ${this.reason}: ${this.detail}`
+  }
+}
+
+/**
+ * Why the codec rejected the incoming bytes.
+ *
+ * - `Malformed`: not JSON (the server would close the connection on the same input).
+ * - `TooLarge`: one JSON value longer than the configured maximum frame size.
+ * - `NotJsonRpc`: valid JSON that is not a JSON-RPC 1.0 request, notification or response.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const CodecFailure = Schema.Literals(["Malformed", "TooLarge", "NotJsonRpc"])
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type CodecFailure = typeof CodecFailure.Type
+
+/**
+ * Incoming bytes that cannot be read as JSON-RPC messages. The connection is closed: after a
+ * framing error nothing later on the stream can be trusted.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CodecError extends Schema.TaggedError<CodecError>()("CodecError", {
+  reason: CodecFailure,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.reason}: ${this.detail}`
+  }
+}
+
+/**
+ * The connection closed (or failed) while a call was waiting for its reply, or a call was made on a
+ * connection that is already closed. `cause` names what closed it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectionClosed extends Schema.TaggedError<ConnectionClosed>()("ConnectionClosed", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `connection closed: ${this.detail}`
+  }
+}
+
+/**
+ * The server answered a JSON-RPC request with an error (RFC 7047 §4.1: `"error"` not null),
+ * e.g. `"unknown method"` or `{"error":"unknown database", "details": …}`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RpcError extends Schema.TaggedError<RpcError>()("RpcError", {
+  method: Schema.String,
+  error: Schema.String,
+  details: Schema.optionalKey(Schema.String),
+  syntax: Schema.optionalKey(Schema.String)
+}) {
+  override get message(): string {
+    return `${this.method}: ${this.error}${this.details === undefined ? "" : `: ${this.details}`}`
+  }
+}
+
+/**
+ * No reply arrived within the call's timeout. The call was cancelled on the server (RFC 7047 §4.1.4).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RpcTimeout extends Schema.TaggedError<RpcTimeout>()("RpcTimeout", {
+  method: Schema.String,
+  timeoutMillis: Schema.Number
+}) {
+  override get message(): string {
+    return `${this.method}: no reply within ${this.timeoutMillis} ms`
+  }
+}
+
+/**
+ * A server reply that does not have the shape the protocol promises for that method.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProtocolError extends Schema.TaggedError<ProtocolError>()("ProtocolError", {
+  method: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.method}: unexpected reply: ${this.detail}`
+  }
+}
+
+/**
+ * A transaction that the server did not commit (RFC 7047 §4.1.3, §5.2).
+ *
+ * `error` is the RFC error string (`"constraint violation"`, `"referential integrity violation"`,
+ * `"timed out"`, `"aborted"`, `"not owner"`, …). `index` is the position of the failed operation
+ * in the request, or `undefined` for a failure found at commit time (referential integrity, index
+ * uniqueness, maxRows), which the server appends after the operations' results and which names no
+ * operation. `op` is that operation's name.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransactionError extends Schema.TaggedError<TransactionError>()("TransactionError", {
+  database: Schema.String,
+  error: Schema.String,
+  details: Schema.optionalKey(Schema.String),
+  syntax: Schema.optionalKey(Schema.String),
+  index: Schema.optionalKey(Schema.Number),
+  op: Schema.optionalKey(Schema.String)
+}) {
+  override get message(): string {
+    const where = this.index === undefined ? "at commit" : `in operation ${this.index} (${this.op ?? "?"})`
+    return `${this.database}: transaction failed ${where}: ${this.error}${
+      this.details === undefined ? "" : `: ${this.details}`
+    }`
+  }
+}
