@@ -1,0 +1,93 @@
+/**
+ * Pipelined transact throughput: 10,000 small transactions in flight on one connection, through
+ * the whole client stack (Ovsdb → RpcClient → Codec → Transport), against a raw node:net client
+ * that writes the very same request bytes and only counts the replies. Both talk to the same real
+ * ovsdb-server, alternately, so the server's own cost is in both figures.
+ */
+import { Effect } from "effect"
+import * as Net from "node:net"
+import { encode } from "../../src/Codec.js"
+import * as JsonRpc from "../../src/protocol/JsonRpc.js"
+import * as Op from "../../src/protocol/Operation.js"
+import * as Ovsdb from "../../src/Ovsdb.js"
+
+/** One pipelined run's figures. */
+export interface TransactReport {
+  readonly transactions: number
+  readonly clientMillis: number
+  readonly rawMillis: number
+  /** Client throughput over raw throughput (>= 0.9 is the target). */
+  readonly ratio: number
+}
+
+const DATABASE = "OVN_Northbound"
+
+const insertRow = (prefix: string, i: number) => Op.insert("Address_Set", { name: `${prefix}_${i}` })
+
+/** Runs `count` transactions through the library, all in flight at once. */
+const viaClient = (unixPath: string, prefix: string, count: number) =>
+  Effect.gen(function*() {
+    const ovsdb = yield* Ovsdb.Ovsdb
+    const start = performance.now()
+    yield* Effect.forEach(
+      Array.from({ length: count }, (_, i) => i),
+      (i) => ovsdb.transact(DATABASE, insertRow(prefix, i)),
+      { concurrency: "unbounded", discard: true }
+    )
+    return performance.now() - start
+  }).pipe(Effect.provide(Ovsdb.layer({ remote: `unix:${unixPath}` })), Effect.orDie)
+
+/** Writes the same requests on a bare socket and waits for as many replies. */
+const viaRaw = (unixPath: string, prefix: string, count: number) =>
+  Effect.callback<number>((resume) => {
+    const requests = Array.from(
+      { length: count },
+      (_, i) => encode(JsonRpc.request("transact", [DATABASE, insertRow(prefix, i).json], i))
+    )
+    const marker = "\"error\":null}"
+    let seen = 0
+    let tail = ""
+    let start = 0
+    const socket = Net.createConnection({ path: unixPath }, () => {
+      start = performance.now()
+      for (const request of requests) socket.write(request)
+    })
+    socket.setEncoding("utf8")
+    socket.on("data", (text: string) => {
+      const data = tail + text
+      for (let at = data.indexOf(marker); at !== -1; at = data.indexOf(marker, at + marker.length)) seen++
+      tail = data.slice(-marker.length + 1)
+      if (seen === count) {
+        const elapsed = performance.now() - start
+        socket.end()
+        resume(Effect.succeed(elapsed))
+      }
+    })
+    socket.on("error", (error) => resume(Effect.die(error)))
+  })
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+/**
+ * Measures pipelined transactions against the server at `unixPath` (which must serve
+ * OVN_Northbound), alternating client and raw runs, and reports the medians.
+ */
+export const benchTransact = (unixPath: string, options?: { readonly transactions?: number; readonly rounds?: number }) =>
+  Effect.gen(function*() {
+    const count = options?.transactions ?? 10_000
+    const rounds = options?.rounds ?? 3
+    yield* viaClient(unixPath, "warm_client", 1_000)
+    yield* viaRaw(unixPath, "warm_raw", 1_000)
+    const client: Array<number> = []
+    const raw: Array<number> = []
+    for (let round = 0; round < rounds; round++) {
+      raw.push(yield* viaRaw(unixPath, `raw${round}`, count))
+      client.push(yield* viaClient(unixPath, `client${round}`, count))
+    }
+    const clientMillis = median(client)
+    const rawMillis = median(raw)
+    return { transactions: count, clientMillis, rawMillis, ratio: rawMillis / clientMillis } satisfies TransactReport
+  })

@@ -1,0 +1,120 @@
+/**
+ * Bytes ⇄ JSON-RPC messages over a `Transport`.
+ *
+ * An OVSDB peer sends JSON values back to back with no delimiter (RFC 7047 §4 leaves framing to the
+ * JSON grammar), and a value may arrive split at any byte. The codec frames the incoming bytes
+ * incrementally (see `codec/Framer`), reads each frame as a JSON-RPC message, and fails the incoming
+ * stream with a `CodecError` on the first malformed or oversized frame, closing the connection: a
+ * byte stream that lost its framing cannot be trusted again (ovsdb-server does the same).
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Stream } from "effect"
+import { Framer } from "./codec/Framer.js"
+import { CodecError } from "./Errors.js"
+import type { TransportError } from "./Errors.js"
+import * as Json from "./Json.js"
+import * as JsonRpc from "./protocol/JsonRpc.js"
+import { Transport } from "./Transport.js"
+
+/**
+ * Codec options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The largest single message accepted, in bytes. Default: 512 MiB. */
+  readonly maxFrameBytes?: number | undefined
+}
+
+/**
+ * The default largest message: large enough for the initial contents of big OVN databases.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024 * 1024
+
+/**
+ * The service: send and receive JSON-RPC messages.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Codec extends Context.Service<Codec, {
+  /** Encodes and writes one message. */
+  readonly send: (message: JsonRpc.Message) => Effect.Effect<void, TransportError>
+  /** The messages from the peer, in order. Single consumer. */
+  readonly incoming: Stream.Stream<JsonRpc.Message, TransportError | CodecError>
+  /** Closes the underlying connection. */
+  readonly close: Effect.Effect<void>
+}>()("effect-ovsdb/Codec") {}
+
+/**
+ * Encodes a message as the bytes of one JSON value.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encode = (message: JsonRpc.Message): string => Json.stringify(JsonRpc.toJson(message))
+
+const excerpt = (json: Json.Json): string => {
+  const text = Json.stringify(json)
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text
+}
+
+/**
+ * Turns a stream of bytes into the JSON-RPC messages it carries.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = (options?: Options) =>
+<E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<JsonRpc.Message, E | CodecError, R> =>
+  Stream.suspend(() => {
+    const framer = new Framer({ maxFrameBytes: options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES })
+    const toMessages = (chunk: Uint8Array): Effect.Effect<ReadonlyArray<JsonRpc.Message>, CodecError> => {
+      const pushed = framer.push(chunk)
+      if (pushed._tag === "Failure") return Effect.fail(new CodecError({ reason: pushed.reason, detail: pushed.detail }))
+      const messages: Array<JsonRpc.Message> = []
+      for (const value of pushed.values) {
+        const message = JsonRpc.fromJson(value)
+        if (message === undefined) {
+          return Effect.fail(new CodecError({ reason: "NotJsonRpc", detail: `not a JSON-RPC message: ${excerpt(value)}` }))
+        }
+        messages.push(message)
+      }
+      return Effect.succeed(messages)
+    }
+    const atEnd = Stream.suspend(() =>
+      framer.pending
+        ? Stream.fail(new CodecError({ reason: "Malformed", detail: "connection ended inside a JSON value" }))
+        : Stream.empty
+    )
+    return bytes.pipe(Stream.mapEffect(toMessages), Stream.flattenIterable, Stream.concat(atEnd))
+  })
+
+/**
+ * Builds the codec over the `Transport` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options?: Options): Effect.Effect<Codec["Service"], never, Transport> =>
+  Effect.gen(function*() {
+    const transport = yield* Transport
+    return Codec.of({
+      send: (message) => transport.send(encode(message)),
+      incoming: decode(options)(transport.incoming),
+      close: transport.close
+    })
+  })
+
+/**
+ * The codec layer; needs a `Transport`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<Codec, never, Transport> => Layer.effect(Codec, make(options))

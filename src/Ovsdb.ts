@@ -1,0 +1,231 @@
+/**
+ * The OVSDB API (RFC 7047 §4.1): one Effect program per RPC method, parameters encoded and results
+ * decoded, failures typed.
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Operation as Op, Ovsdb } from "effect-ovsdb"
+ *
+ * const program = Effect.gen(function*() {
+ *   const ovsdb = yield* Ovsdb.Ovsdb
+ *   const dbs = yield* ovsdb.listDbs
+ *   const [{ uuid }, { rows }] = yield* ovsdb.transact(
+ *     "OVN_Northbound",
+ *     Op.insert("Logical_Switch", { name: "ls0" }),
+ *     Op.select("Logical_Switch", [Op.where("name", "==", "ls0")], ["name"])
+ *   )
+ * })
+ *
+ * program.pipe(Effect.provide(Ovsdb.layer({ remote: "unix:/var/run/ovn/ovnnb_db.sock" })))
+ * ```
+ *
+ * `Ovsdb.layer` builds the whole stack (Transport, Codec, RpcClient); `Ovsdb.layerRpc` builds only
+ * this layer over an `RpcClient` you provide, e.g. a test double.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Result } from "effect"
+import * as Codec from "./Codec.js"
+import type { ConnectionClosed, RemoteParseError, RpcError, RpcTimeout, TransportError } from "./Errors.js"
+import { ProtocolError, TransactionError } from "./Errors.js"
+import type { Json } from "./Json.js"
+import * as DatabaseSchema from "./protocol/DatabaseSchema.js"
+import type * as Operation from "./protocol/Operation.js"
+import * as RpcClient from "./RpcClient.js"
+import * as Transport from "./Transport.js"
+
+/**
+ * What any call can fail with: an error reply, a timeout, or a lost connection.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CallError = RpcError | RpcTimeout | ConnectionClosed | ProtocolError
+
+/**
+ * The service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Ovsdb extends Context.Service<Ovsdb, {
+  /** §4.1.1 list_dbs: the names of the server's databases. */
+  readonly listDbs: Effect.Effect<ReadonlyArray<string>, CallError>
+  /** §4.1.2 get_schema: a database's schema, decoded. */
+  readonly getSchema: (database: string) => Effect.Effect<DatabaseSchema.DatabaseSchema, CallError>
+  /** §4.1.2 get_schema, the schema as the server sent it. */
+  readonly getSchemaJson: (database: string) => Effect.Effect<Json, CallError>
+  /** §4.1.11 echo: the server returns the params; a liveness check. */
+  readonly echo: (...params: ReadonlyArray<Json>) => Effect.Effect<ReadonlyArray<Json>, CallError>
+  /**
+   * §4.1.3 transact: runs the operations atomically; the results come back typed per position.
+   * Any failed operation fails the whole transaction with a `TransactionError`.
+   */
+  readonly transact: <const Ops extends ReadonlyArray<Operation.Any>>(
+    database: string,
+    ...operations: Ops
+  ) => Effect.Effect<Operation.Results<Ops>, TransactionError | CallError>
+  /** §4.1.3 transact with operations given as JSON; the reply's result array as sent. */
+  readonly transactJson: (
+    database: string,
+    operations: ReadonlyArray<Json>
+  ) => Effect.Effect<ReadonlyArray<Json>, CallError>
+  /** The session underneath, for methods this service does not cover yet. */
+  readonly rpc: RpcClient.RpcClient["Service"]
+}>()("effect-ovsdb/Ovsdb") {}
+
+const asRecord = (json: Json): { readonly [key: string]: Json } | undefined =>
+  typeof json === "object" && json !== null && !Array.isArray(json) ? json as { readonly [key: string]: Json } : undefined
+
+/** An operation's `{error, details, syntax}` result (RFC 7047 §3.1 <error>) as a TransactionError. */
+const operationError = (
+  database: string,
+  result: { readonly [key: string]: Json },
+  index: number | undefined,
+  op: string | undefined
+): TransactionError => {
+  const text = (value: Json | undefined) => typeof value === "string" ? value : undefined
+  const details = text(result.details)
+  const syntax = text(result.syntax)
+  return new TransactionError({
+    database,
+    error: text(result.error) ?? JSON.stringify(result.error),
+    ...(details === undefined ? {} : { details }),
+    ...(syntax === undefined ? {} : { syntax }),
+    ...(index === undefined ? {} : { index }),
+    ...(op === undefined ? {} : { op })
+  })
+}
+
+/**
+ * Reads a transact reply (RFC 7047 §4.1.3): one result per operation; the first with an `error`
+ * member failed the transaction; an extra trailing result with an `error` is a failure found at
+ * commit time, which names no operation.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeTransactResult = <const Ops extends ReadonlyArray<Operation.Any>>(
+  database: string,
+  operations: Ops,
+  reply: ReadonlyArray<Json>
+): Result.Result<Operation.Results<Ops>, TransactionError | ProtocolError> => {
+  for (let index = 0; index < reply.length; index++) {
+    const result = asRecord(reply[index]!)
+    if (result !== undefined && result.error !== undefined) {
+      const isCommitFailure = index >= operations.length
+      return Result.fail(operationError(
+        database,
+        result,
+        isCommitFailure ? undefined : index,
+        isCommitFailure ? undefined : operations[index]!.op
+      ))
+    }
+  }
+  if (reply.length < operations.length) {
+    return Result.fail(
+      new ProtocolError({
+        method: "transact",
+        detail: `${reply.length} results for ${operations.length} operations`
+      })
+    )
+  }
+  const results: Array<unknown> = []
+  for (let index = 0; index < operations.length; index++) {
+    const operation = operations[index]!
+    const decoded = operation.decode(reply[index]!)
+    if (Result.isFailure(decoded)) {
+      return Result.fail(
+        new ProtocolError({ method: "transact", detail: `result ${index} (${operation.op}): ${decoded.failure}` })
+      )
+    }
+    results.push(decoded.success)
+  }
+  return Result.succeed(results as unknown as Operation.Results<Ops>)
+}
+
+const stringArray = (method: string, json: Json): Effect.Effect<ReadonlyArray<string>, ProtocolError> =>
+  Array.isArray(json) && json.every((item) => typeof item === "string")
+    ? Effect.succeed(json as ReadonlyArray<string>)
+    : Effect.fail(new ProtocolError({ method, detail: `expected an array of strings, got ${JSON.stringify(json)}` }))
+
+const jsonArray = (method: string, json: Json): Effect.Effect<ReadonlyArray<Json>, ProtocolError> =>
+  Array.isArray(json)
+    ? Effect.succeed(json as ReadonlyArray<Json>)
+    : Effect.fail(new ProtocolError({ method, detail: `expected an array, got ${JSON.stringify(json)}` }))
+
+/**
+ * Builds the API over the `RpcClient` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> = Effect.gen(function*() {
+  const rpc = yield* RpcClient.RpcClient
+
+  const listDbs = rpc.call("list_dbs", []).pipe(
+    Effect.flatMap((json) => stringArray("list_dbs", json)),
+    Effect.withSpan("Ovsdb.listDbs")
+  )
+
+  const getSchemaJson = (database: string) =>
+    rpc.call("get_schema", [database]).pipe(Effect.withSpan("Ovsdb.getSchemaJson", { attributes: { database } }))
+
+  const getSchema = (database: string) =>
+    rpc.call("get_schema", [database]).pipe(
+      Effect.flatMap((json) =>
+        Effect.mapError(DatabaseSchema.decode(json), (error) =>
+          new ProtocolError({ method: "get_schema", detail: error.message }))
+      ),
+      Effect.withSpan("Ovsdb.getSchema", { attributes: { database } })
+    )
+
+  const echo = (...params: ReadonlyArray<Json>) =>
+    rpc.call("echo", params).pipe(
+      Effect.flatMap((json) => jsonArray("echo", json)),
+      Effect.withSpan("Ovsdb.echo")
+    )
+
+  const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
+    rpc.call("transact", [database, ...operations]).pipe(
+      Effect.flatMap((json) => jsonArray("transact", json)),
+      Effect.withSpan("Ovsdb.transact", { attributes: { database, operations: operations.length } })
+    )
+
+  const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) =>
+    transactJson(database, operations.map((operation) => operation.json)).pipe(
+      Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
+    )
+
+  return Ovsdb.of({ listDbs, getSchema, getSchemaJson, echo, transact, transactJson, rpc })
+})
+
+/**
+ * The API over an `RpcClient` you provide.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRpc: Layer.Layer<Ovsdb, never, RpcClient.RpcClient> = Layer.effect(Ovsdb, make)
+
+/**
+ * Options of the full stack: where to connect and how patiently.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Transport.Options, Codec.Options, RpcClient.Options {}
+
+/**
+ * The whole client: one connection to `remote`, open for the layer's lifetime.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Ovsdb, TransportError | RemoteParseError> =>
+  layerRpc.pipe(
+    Layer.provide(RpcClient.layer(options)),
+    Layer.provide(Codec.layer(options)),
+    Layer.provide(Transport.layer(options))
+  )
+

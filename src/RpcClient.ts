@@ -1,0 +1,203 @@
+/**
+ * JSON-RPC 1.0 sessions over a `Codec` (RFC 7047 §4).
+ *
+ * One reader fiber per connection routes every incoming message:
+ * - a response completes the call waiting on its `id` (many calls may be in flight at once);
+ * - the server's `echo` request (its inactivity probe) is answered at once (RFC 7047 §4.1.11);
+ * - a notification is published to every subscriber, none dropped.
+ *
+ * A call that times out, or whose fiber is interrupted while it waits, sends the server a
+ * `cancel` notification for its id (RFC 7047 §4.1.4). When the connection ends or fails, every
+ * waiting call fails with `ConnectionClosed`, and so does every later call.
+ *
+ * ```ts
+ * const dbs = RpcClient.use((rpc) => rpc.call("list_dbs", []))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Context, Deferred, Duration, Effect, Layer, PubSub, Stream } from "effect"
+import type { Scope } from "effect"
+import { Codec } from "./Codec.js"
+import { ConnectionClosed, RpcError, RpcTimeout } from "./Errors.js"
+import type { Json } from "./Json.js"
+import * as JsonRpc from "./protocol/JsonRpc.js"
+
+/**
+ * RpcClient options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Default timeout of every call; none when absent. A call may set its own. */
+  readonly requestTimeout?: Duration.Input | undefined
+}
+
+/**
+ * Per-call options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallOptions {
+  /** Fail with `RpcTimeout` (and cancel the request on the server) when no reply came in time. */
+  readonly timeout?: Duration.Input | undefined
+}
+
+/**
+ * The service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class RpcClient extends Context.Service<RpcClient, {
+  /** Sends a request and waits for its reply's `result`; an `error` reply is an `RpcError`. */
+  readonly call: (
+    method: string,
+    params: ReadonlyArray<Json>,
+    options?: CallOptions
+  ) => Effect.Effect<Json, RpcError | RpcTimeout | ConnectionClosed>
+  /** Sends a notification (no reply). */
+  readonly notify: (method: string, params: ReadonlyArray<Json>) => Effect.Effect<void, ConnectionClosed>
+  /**
+   * Subscribes to the server's notifications. Everything published from the moment of subscription
+   * on is buffered without bound until taken; the subscription ends with its scope.
+   */
+  readonly subscribe: Effect.Effect<PubSub.Subscription<JsonRpc.Notification>, never, Scope.Scope>
+  /** Waits until the connection is closed and tells why. */
+  readonly closed: Effect.Effect<ConnectionClosed>
+}>()("effect-ovsdb/RpcClient") {}
+
+/**
+ * Reads an RPC-level error reply: a bare string (`"unknown method"`) or an object with `error`,
+ * `details` and `syntax` (RFC 7047 §3.1 <error>).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const toRpcError = (method: string, error: Json): RpcError => {
+  if (typeof error === "string") return new RpcError({ method, error })
+  if (typeof error === "object" && error !== null && !Array.isArray(error)) {
+    const record = error as { readonly [key: string]: Json }
+    const text = (value: Json | undefined) => typeof value === "string" ? value : undefined
+    const details = text(record.details)
+    const syntax = text(record.syntax)
+    return new RpcError({
+      method,
+      error: text(record.error) ?? JSON.stringify(error),
+      ...(details === undefined ? {} : { details }),
+      ...(syntax === undefined ? {} : { syntax })
+    })
+  }
+  return new RpcError({ method, error: String(error) })
+}
+
+interface Pending {
+  readonly method: string
+  readonly reply: Deferred.Deferred<Json, RpcError | ConnectionClosed>
+}
+
+/**
+ * Starts a session over the `Codec` in context; the reader fiber lives in the surrounding scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = Effect.fnUntraced(function*(options?: Options) {
+  const codec = yield* Codec
+  const pending = new Map<number, Pending>()
+  const notifications = yield* PubSub.unbounded<JsonRpc.Notification>()
+  const closedWith = yield* Deferred.make<ConnectionClosed>()
+  let closed: ConnectionClosed | undefined
+  let nextId = 0
+
+  const send = (message: JsonRpc.Message) =>
+    closed !== undefined
+      ? Effect.fail(closed)
+      : Effect.mapError(codec.send(message), (error) => new ConnectionClosed({ detail: error.message }))
+
+  const route = (message: JsonRpc.Message): Effect.Effect<void> => {
+    switch (message._tag) {
+      case "Response": {
+        const call = typeof message.id === "number" ? pending.get(message.id) : undefined
+        if (call === undefined) return Effect.void // a late reply to a cancelled call
+        pending.delete(message.id as number)
+        return message.error === null
+          ? Deferred.succeed(call.reply, message.result)
+          : Deferred.fail(call.reply, toRpcError(call.method, message.error))
+      }
+      case "Request":
+        // RFC 7047 §4.1.11: echo is answered with its own params. No other method is served.
+        return Effect.ignore(send(
+          message.method === "echo"
+            ? JsonRpc.response(message.id, message.params)
+            : { _tag: "Response", id: message.id, result: null, error: "unknown method" }
+        ))
+      case "Notification":
+        return Effect.asVoid(PubSub.publish(notifications, message))
+    }
+  }
+
+  const shutDown = (detail: string) =>
+    Effect.suspend(() => {
+      if (closed !== undefined) return Effect.void
+      const reason = new ConnectionClosed({ detail })
+      closed = reason
+      const waiting = [...pending.values()]
+      pending.clear()
+      return Effect.forEach(waiting, (call) => Deferred.fail(call.reply, reason), { discard: true }).pipe(
+        Effect.andThen(Deferred.succeed(closedWith, reason)),
+        Effect.andThen(codec.close)
+      )
+    })
+
+  yield* codec.incoming.pipe(
+    Stream.runForEach(route),
+    Effect.matchCauseEffect({
+      onSuccess: () => shutDown("the server closed the connection"),
+      onFailure: (cause) => shutDown(cause.reasons.map((r) => r._tag === "Fail" ? r.error.message : r._tag).join("; "))
+    }),
+    Effect.forkScoped
+  )
+  yield* Effect.addFinalizer(() => shutDown("the session was closed"))
+
+  const cancel = (id: number) =>
+    // RFC 7047 §4.1.4: cancel is a notification naming the request; the server then drops it.
+    pending.delete(id) ? Effect.ignore(send(JsonRpc.notification("cancel", [id]))) : Effect.void
+
+  const defaultTimeout = options?.requestTimeout
+  const call = (method: string, params: ReadonlyArray<Json>, callOptions?: CallOptions) =>
+    Effect.suspend(() => {
+      if (closed !== undefined) return Effect.fail(closed)
+      const id = nextId++
+      const reply = Deferred.makeUnsafe<Json, RpcError | ConnectionClosed>()
+      pending.set(id, { method, reply })
+      const waiting = send(JsonRpc.request(method, params, id)).pipe(
+        Effect.andThen(Deferred.await(reply)),
+        Effect.onInterrupt(() => cancel(id))
+      )
+      const timeout = callOptions?.timeout ?? defaultTimeout
+      if (timeout === undefined) return waiting
+      const millis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
+      return Effect.timeoutOrElse(waiting, {
+        duration: timeout,
+        orElse: () => Effect.andThen(cancel(id), Effect.fail(new RpcTimeout({ method, timeoutMillis: millis })))
+      })
+    })
+
+  return RpcClient.of({
+    call,
+    notify: (method, params) => send(JsonRpc.notification(method, params)),
+    subscribe: PubSub.subscribe(notifications),
+    closed: Deferred.await(closedWith)
+  })
+})
+
+/**
+ * The RpcClient layer; needs a `Codec`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<RpcClient, never, Codec> => Layer.effect(RpcClient, make(options))

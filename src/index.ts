@@ -1,0 +1,33 @@
+/**
+ * effect-ovsdb: an OVSDB (RFC 7047) client for Effect, with the Open vSwitch extensions.
+ *
+ * Each module is a namespace: `Ovsdb` (the API), `Operation` and `Value` (transactions and their
+ * values), `DatabaseSchema`, and the layers underneath, `RpcClient`, `Codec` and `Transport`.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Codec from "./Codec.js"
+/** @since 0.1.0 */
+export * as DatabaseSchema from "./protocol/DatabaseSchema.js"
+/** @since 0.1.0 */
+export * as Errors from "./Errors.js"
+/** @since 0.1.0 */
+export * as Json from "./Json.js"
+/** @since 0.1.0 */
+export * as JsonRpc from "./protocol/JsonRpc.js"
+/** @since 0.1.0 */
+export * as Operation from "./protocol/Operation.js"
+/** @since 0.1.0 */
+export * as Ovsdb from "./Ovsdb.js"
+/** @since 0.1.0 */
+export * as Remote from "./Remote.js"
+/** @since 0.1.0 */
+export * as RpcClient from "./RpcClient.js"
+/** @since 0.1.0 */
+export * as Transport from "./Transport.js"
+/** @since 0.1.0 */
+export * as Value from "./protocol/Value.js"
+/** @since 0.1.0 */
+export { ConnectionClosed, CodecError, ProtocolError, RemoteParseError, RpcError, RpcTimeout, TransactionError, TransportError } from "./Errors.js"
