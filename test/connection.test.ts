@@ -1,0 +1,163 @@
+// Connecting for real: unix, TCP and mutual TLS to ovsdb-server, refused connections, remote lists,
+// retry, and what a broken byte stream does to waiting calls.
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Schedule } from "effect"
+import * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as Ovsdb from "../src/Ovsdb.js"
+import { OvsdbServer } from "./support/OvsdbServer.js"
+
+const listDbs = (options: Ovsdb.Options) => Ovsdb.Ovsdb.use((ovsdb) => ovsdb.listDbs).pipe(Effect.provide(Ovsdb.layer(options)))
+
+const missingSocket = () => `unix:${Path.join(Os.tmpdir(), `effect-ovsdb-missing-${process.pid}.sock`)}`
+
+/** A one-connection TCP server that answers any request with the given bytes. */
+const fakeServer = (answer: (request: string) => string | Uint8Array) =>
+  Effect.acquireRelease(
+    Effect.callback<Net.Server>((resume) => {
+      const server = Net.createServer((socket) => {
+        socket.on("data", (data) => socket.write(answer(data.toString("utf8"))))
+        socket.on("error", () => undefined)
+      })
+      server.listen({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(server)))
+    }),
+    (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
+  ).pipe(Effect.map((server) => `tcp:127.0.0.1:${(server.address() as Net.AddressInfo).port}`))
+
+describe("connecting to ovsdb-server", () => {
+  it.live("over a unix socket, TCP and mutual TLS", () =>
+    Effect.gen(function*() {
+      const server = yield* OvsdbServer.start({ tls: true })
+      for (const remote of [server.unix, server.tcp]) {
+        assert.includeMembers([...yield* listDbs({ remote })], ["Open_vSwitch", "OVN_Northbound"])
+      }
+      const pki = server.pki!
+      const overTls = yield* listDbs({
+        remote: server.ssl!,
+        tls: { privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.caCert }
+      })
+      assert.includeMembers([...overTls], ["Open_vSwitch", "OVN_Northbound"])
+    }), 60_000)
+
+  it.live("a client whose certificate the server's CA did not sign is refused", () =>
+    Effect.gen(function*() {
+      const server = yield* OvsdbServer.start({ tls: true })
+      const pki = server.pki!
+      const error = yield* Effect.flip(listDbs({
+        remote: server.ssl!,
+        tls: { privateKey: pki.untrustedKey, certificate: pki.untrustedCert, caCert: pki.caCert }
+      }))
+      // The server drops the handshake: either the connect or the first read fails.
+      assert.oneOf(error._tag, ["TransportError", "ConnectionClosed"])
+    }), 60_000)
+
+  it.live("ssl: without tls options is a typed error", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(listDbs({ remote: "ssl:127.0.0.1:1" }))
+      assert.strictEqual(error._tag, "TransportError")
+      if (error._tag === "TransportError") assert.strictEqual(error.reason, "Tls")
+    }))
+
+  it.live("a refused connection is a TransportError naming the remote", () =>
+    Effect.gen(function*() {
+      const remote = missingSocket()
+      const error = yield* Effect.flip(listDbs({ remote }))
+      assert.strictEqual(error._tag, "TransportError")
+      if (error._tag === "TransportError") {
+        assert.strictEqual(error.reason, "Connect")
+        assert.strictEqual(error.remote, remote)
+      }
+    }))
+
+  it.live("a bad remote is a RemoteParseError before anything is dialled", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(listDbs({ remote: "http://example" }))
+      assert.strictEqual(error._tag, "RemoteParseError")
+    }))
+
+  it.live("a remote list connects to the first remote that answers", () =>
+    Effect.gen(function*() {
+      const server = yield* OvsdbServer.start()
+      const dbs = yield* listDbs({ remote: `${missingSocket()},${server.tcp}` })
+      assert.include([...dbs], "_Server")
+    }), 60_000)
+
+  it.live("connectRetry tries again until the server is there", () =>
+    Effect.gen(function*() {
+      const path = Path.join(Os.tmpdir(), `effect-ovsdb-late-${process.pid}.sock`)
+      const late = yield* Effect.forkChild(
+        Effect.sleep("300 millis").pipe(Effect.andThen(Effect.acquireRelease(
+          Effect.callback<Net.Server>((resume) => {
+            const server = Net.createServer((socket) => {
+              socket.on("data", (data) => {
+                const { id } = JSON.parse(data.toString("utf8")) as { id: number }
+                socket.write(JSON.stringify({ id, result: ["Late"], error: null }))
+              })
+            })
+            server.listen(path, () => resume(Effect.succeed(server)))
+          }),
+          (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
+        )), Effect.andThen(Effect.never))
+      )
+      const dbs = yield* listDbs({
+        remote: `unix:${path}`,
+        connectRetry: Schedule.spaced("100 millis").pipe(Schedule.upTo({ times: 30 }))
+      })
+      assert.deepStrictEqual(dbs, ["Late"])
+      yield* Fiber.interrupt(late)
+    }))
+})
+
+describe("a broken byte stream", () => {
+  it.live("malformed JSON closes the connection and fails the waiting call", () =>
+    Effect.gen(function*() {
+      const remote = yield* fakeServer(() => "{\"id\":0,\"result\":tru}")
+      const error = yield* Effect.flip(listDbs({ remote }))
+      assert.strictEqual(error._tag, "ConnectionClosed")
+      if (error._tag === "ConnectionClosed") assert.include(error.detail, "Malformed")
+    }))
+
+  it.live("valid JSON that is not JSON-RPC closes the connection", () =>
+    Effect.gen(function*() {
+      const remote = yield* fakeServer(() => "[1,2,3]")
+      const error = yield* Effect.flip(listDbs({ remote }))
+      assert.strictEqual(error._tag, "ConnectionClosed")
+      if (error._tag === "ConnectionClosed") assert.include(error.detail, "NotJsonRpc")
+    }))
+
+  it.live("a reply larger than maxFrameBytes closes the connection", () =>
+    Effect.gen(function*() {
+      const server = yield* OvsdbServer.start()
+      const error = yield* Effect.flip(
+        Ovsdb.Ovsdb.use((ovsdb) => ovsdb.getSchemaJson("OVN_Northbound")).pipe(
+          Effect.provide(Ovsdb.layer({ remote: server.unix, maxFrameBytes: 4096 }))
+        )
+      )
+      assert.strictEqual(error._tag, "ConnectionClosed")
+      if (error._tag === "ConnectionClosed") assert.include(error.detail, "TooLarge")
+    }), 60_000)
+
+  it.live("a connection closed by the peer fails the waiting call", () =>
+    Effect.gen(function*() {
+      const remote = yield* Effect.acquireRelease(
+        Effect.callback<Net.Server>((resume) => {
+          const server = Net.createServer((socket) => socket.on("data", () => socket.destroy()))
+          server.listen({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(server)))
+        }),
+        (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
+      ).pipe(Effect.map((server) => `tcp:127.0.0.1:${(server.address() as Net.AddressInfo).port}`))
+      const error = yield* Effect.flip(listDbs({ remote }))
+      assert.strictEqual(error._tag, "ConnectionClosed")
+    }))
+
+  it.live("a reply that is not what the method promises is a ProtocolError", () =>
+    Effect.gen(function*() {
+      const remote = yield* fakeServer((request) => {
+        const { id } = JSON.parse(request) as { id: number }
+        return JSON.stringify({ id, result: { not: "a list" }, error: null })
+      })
+      const error = yield* Effect.flip(listDbs({ remote }))
+      assert.strictEqual(error._tag, "ProtocolError")
+    }))
+})
