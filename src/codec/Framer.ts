@@ -1,0 +1,235 @@
+/**
+ * Incremental framing of a byte stream of back-to-back JSON values (RFC 7047 §4: OVSDB sends JSON
+ * texts with no delimiter between them; whitespace may separate them; any read may end anywhere).
+ *
+ * The framer works on bytes, so a multi-byte UTF-8 character split between reads needs no care:
+ * each complete frame is decoded once. It keeps its scanner state (nesting depth, inside a string,
+ * after a backslash) across reads and holds the pending frame's bytes as a list of views, joined
+ * once when the frame ends, so a frame costs O(its bytes) however it is split. Each complete frame
+ * is parsed by the native `JSON.parse`, unless it contains an integer literal long enough to exceed
+ * 2^53, which goes to the exact reader of `Json.parse`.
+ *
+ * @since 0.1.0
+ */
+import { Result } from "effect"
+import { isUtf8 } from "node:buffer"
+import * as Json from "../Json.js"
+
+/**
+ * What a push produced: the values completed by these bytes, or why the stream is unusable.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PushResult =
+  | { readonly _tag: "Values"; readonly values: ReadonlyArray<Json.Json> }
+  | { readonly _tag: "Failure"; readonly reason: "Malformed" | "TooLarge"; readonly detail: string }
+
+/**
+ * Framer options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The largest frame accepted, in bytes; a longer one fails as soon as it passes the limit. */
+  readonly maxFrameBytes: number
+}
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+// Byte classes outside strings.
+const SPACE = 1
+const OPEN = 2
+const CLOSE = 3
+const STRING = 4
+const DIGIT = 5
+const CLASSES = (() => {
+  const table = new Uint8Array(256)
+  for (const c of " \t\r\n") table[c.charCodeAt(0)] = SPACE
+  for (const c of "{[") table[c.charCodeAt(0)] = OPEN
+  for (const c of "}]") table[c.charCodeAt(0)] = CLOSE
+  for (const c of "0123456789") table[c.charCodeAt(0)] = DIGIT
+  table[QUOTE] = STRING
+  return table
+})()
+
+/** An integer literal of this many digits may exceed 2^53 - 1 (16 digits). */
+const LONG_DIGITS = 16
+
+/**
+ * The index of the quote that closes a string whose content starts at `from` (not escaped itself),
+ * or -1 when the string runs past the chunk. The search is the native `indexOf`.
+ */
+const closingQuote = (chunk: Uint8Array, from: number): number => {
+  let at = from
+  for (;;) {
+    at = chunk.indexOf(QUOTE, at)
+    if (at === -1) return -1
+    let backslashes = 0
+    while (at - 1 - backslashes >= from && chunk[at - 1 - backslashes] === BACKSLASH) backslashes++
+    if ((backslashes & 1) === 0) return at
+    at++
+  }
+}
+
+/** Whether a string segment starting at `from` ends in an unpaired backslash (escaping the next byte). */
+const endsEscaped = (chunk: Uint8Array, from: number): boolean => {
+  let backslashes = 0
+  while (chunk.length - 1 - backslashes >= from && chunk[chunk.length - 1 - backslashes] === BACKSLASH) backslashes++
+  return (backslashes & 1) === 1
+}
+
+const excerpt = (bytes: Uint8Array, at: number): string =>
+  JSON.stringify(Buffer.from(bytes.subarray(Math.max(0, at - 20), at + 20)).toString("utf8"))
+
+/**
+ * Splits a byte stream into JSON values.
+ *
+ * @example
+ * ```ts
+ * const framer = new Framer({ maxFrameBytes: 1 << 20 })
+ * framer.push(new TextEncoder().encode('{"id":1,"res'))   // { _tag: "Values", values: [] }
+ * framer.push(new TextEncoder().encode('ult":[]}{"id":2')) // { _tag: "Values", values: [{ id: 1, result: [] }] }
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export class Framer {
+  private readonly maxFrameBytes: number
+  /** Views of the pending frame's bytes, in order; joined once, when the frame ends. */
+  private parts: Array<Uint8Array> = []
+  private partsBytes = 0
+  private depth = 0
+  private inString = false
+  private escaped = false
+  private digitRun = 0
+  private hasLongInteger = false
+  private offset = 0
+  private failure: PushResult | undefined
+
+  constructor(options: Options) {
+    this.maxFrameBytes = options.maxFrameBytes
+  }
+
+  /** Whether a frame has started and not ended: at end of stream, that is a truncated value. */
+  get pending(): boolean {
+    return this.depth > 0
+  }
+
+  /** Feeds the next bytes of the stream. After a failure, every later push returns that failure. */
+  push(chunk: Uint8Array): PushResult {
+    if (this.failure !== undefined) return this.failure
+    const result = this.scan(chunk)
+    if (result._tag === "Failure") this.failure = result
+    this.offset += chunk.length
+    return result
+  }
+
+  private fail(reason: "Malformed" | "TooLarge", detail: string): PushResult {
+    return { _tag: "Failure", reason, detail }
+  }
+
+  private scan(chunk: Uint8Array): PushResult {
+    const values: Array<Json.Json> = []
+    const n = chunk.length
+    // The hot loop works on locals; the state goes back to the fields before returning.
+    let depth = this.depth
+    let digitRun = this.digitRun
+    let start = 0 // where the current frame starts in this chunk
+    let i = this.inString ? this.resumeString(chunk) : 0
+    while (i < n) {
+      const kind = CLASSES[chunk[i]!]!
+      if (kind === DIGIT) {
+        if (depth === 0) return this.malformed(chunk, i, "a value that is not an object or array")
+        if (++digitRun >= LONG_DIGITS) this.hasLongInteger = true
+        i++
+        continue
+      }
+      digitRun = 0
+      switch (kind) {
+        case SPACE:
+          break
+        case STRING: {
+          if (depth === 0) return this.malformed(chunk, i, "a value that is not an object or array")
+          const end = closingQuote(chunk, i + 1)
+          if (end === -1) {
+            this.inString = true
+            this.escaped = endsEscaped(chunk, i + 1)
+            i = n
+            continue
+          }
+          i = end
+          break
+        }
+        case OPEN:
+          if (depth++ === 0) start = i
+          break
+        case CLOSE:
+          if (depth === 0) return this.malformed(chunk, i, "a closing bracket with nothing open")
+          if (--depth === 0) {
+            const frame = this.complete(chunk, start, i + 1)
+            if (Result.isFailure(frame)) return frame.failure
+            values.push(frame.success)
+          }
+          break
+        default:
+          if (depth === 0) return this.malformed(chunk, i, "a value that is not an object or array")
+      }
+      i++
+    }
+    this.depth = depth
+    this.digitRun = digitRun
+    if (depth > 0) {
+      const rest = chunk.subarray(start)
+      this.partsBytes += rest.length
+      if (this.partsBytes > this.maxFrameBytes) return this.tooLarge()
+      this.parts.push(rest)
+    }
+    return { _tag: "Values", values }
+  }
+
+  /** Continues a string left open by the previous chunk; returns the index after its closing quote. */
+  private resumeString(chunk: Uint8Array): number {
+    const from = this.escaped ? 1 : 0
+    const end = closingQuote(chunk, from)
+    if (end === -1) {
+      this.escaped = endsEscaped(chunk, from)
+      return chunk.length
+    }
+    this.inString = false
+    this.escaped = false
+    return end + 1
+  }
+
+  private tooLarge(): PushResult {
+    return this.fail("TooLarge", `a message longer than the limit of ${this.maxFrameBytes} bytes`)
+  }
+
+  private malformed(chunk: Uint8Array, at: number, what: string): PushResult {
+    return this.fail("Malformed", `${what} at byte ${this.offset + at}: ${excerpt(chunk, at)}`)
+  }
+
+  /** Joins the frame ending at `end` of this chunk and parses it. */
+  private complete(chunk: Uint8Array, start: number, end: number): Result.Result<Json.Json, PushResult> {
+    const where = `in the message ending at byte ${this.offset + end}`
+    const last = chunk.subarray(start, end)
+    const bytes = this.parts.length === 0 ? last : Buffer.concat([...this.parts, last], this.partsBytes + last.length)
+    this.parts = []
+    this.partsBytes = 0
+    if (bytes.length > this.maxFrameBytes) return Result.fail(this.tooLarge())
+    // Validating first keeps Buffer's fast decoder from replacing bad bytes silently.
+    if (!isUtf8(bytes)) return Result.fail(this.fail("Malformed", `invalid UTF-8 ${where}`))
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")
+    const exact = this.hasLongInteger
+    this.hasLongInteger = false
+    if (exact) return Result.mapError(Json.parse(text), (detail) => this.fail("Malformed", `${detail} ${where}`))
+    try {
+      return Result.succeed(JSON.parse(text) as Json.Json)
+    } catch (error) {
+      return Result.fail(this.fail("Malformed", `${(error as Error).message} ${where}`))
+    }
+  }
+}
