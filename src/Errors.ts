@@ -186,3 +186,17 @@ export class TransactionError extends Schema.TaggedError<TransactionError>()("Tr
     }`
   }
 }
+
+/**
+ * A database schema (`.ovsschema`, RFC 7047 §3.2) that does not follow the schema format.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DatabaseSchemaError extends Schema.TaggedError<DatabaseSchemaError>()("DatabaseSchemaError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `invalid database schema: ${this.detail}`
+  }
+}

@@ -88,11 +88,11 @@ const openSocket = (remote: Remote.Remote, options: Options) => {
   const openTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT
   switch (remote._tag) {
     case "Unix":
-      return Effect.succeed(NodeSocket.makeNet({ path: remote.path, openTimeout }))
+      return NodeSocket.makeNet({ path: remote.path, openTimeout })
     case "Tcp":
-      return Effect.succeed(NodeSocket.makeNet({ host: remote.host, port: remote.port, openTimeout }))
+      return NodeSocket.makeNet({ host: remote.host, port: remote.port, openTimeout })
     case "Ssl":
-      return Effect.map(readTls(Remote.format(remote), options.tls), ([key, cert, ca]) =>
+      return Effect.flatMap(readTls(Remote.format(remote), options.tls), ([key, cert, ca]) =>
         NodeSocket.makeTls({
           host: remote.host,
           port: remote.port,
