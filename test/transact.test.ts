@@ -11,12 +11,12 @@ const NB = "OVN_Northbound"
 const VS = "Open_vSwitch"
 
 const ServerLayer = Layer.effect(OvsdbServer, OvsdbServer.start())
-const ClientLayer = Layer.unwrap(Effect.map(OvsdbServer.asEffect(), (server) => Ovsdb.layer({ remote: server.unix })))
+const ClientLayer = Layer.unwrap(OvsdbServer.use((server) => Effect.succeed(Ovsdb.layer({ remote: server.unix }))))
 const TestLayer = Layer.provideMerge(ClientLayer, ServerLayer)
 
 const failure = <A, E>(effect: Effect.Effect<A, E>) => Effect.flip(effect)
 
-layer(TestLayer, { timeout: 60_000 })("Ovsdb against ovsdb-server", (it) => {
+layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against ovsdb-server", (it) => {
   describe("methods", () => {
     it.effect("list_dbs lists the databases", () =>
       Effect.gen(function*() {
