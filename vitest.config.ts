@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config"
 
 // Vitest 5 targets Node 22; its error reporter calls Map.groupBy, which Node 20 lacks.
 // This keeps failure reports readable when the suite runs on Node 20.
-if (typeof Map.groupBy !== "function") {
+if (typeof Reflect.get(Map, "groupBy") !== "function") {
   Object.defineProperty(Map, "groupBy", {
     value: <K, V>(items: Iterable<V>, key: (item: V, index: number) => K): Map<K, Array<V>> => {
       const groups = new Map<K, Array<V>>()

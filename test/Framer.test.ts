@@ -1,0 +1,171 @@
+// The framer and exact JSON: every chunk split, escapes, multi-byte UTF-8, 64-bit integers, bad input.
+import { assert, describe, it } from "@effect/vitest"
+import { Result, Schema } from "effect"
+import { Framer } from "../src/codec/Framer.js"
+import * as Json from "../src/Json.js"
+
+const encoder = new TextEncoder()
+
+/** Feeds `bytes` cut at `cuts` and collects every value, failing the test on a framing failure. */
+const frameAll = (bytes: Uint8Array, cuts: ReadonlyArray<number>, maxFrameBytes = 1 << 20) => {
+  const framer = new Framer({ maxFrameBytes })
+  const values: Array<Json.Json> = []
+  let from = 0
+  for (const cut of [...cuts, bytes.length]) {
+    const result = framer.push(bytes.subarray(from, cut))
+    if (result._tag === "Failure") return result
+    values.push(...result.values)
+    from = cut
+  }
+  return { _tag: "Values" as const, values, pending: framer.pending }
+}
+
+const TRICKY = [
+  { id: 1, result: ["Open_vSwitch"], error: null },
+  { method: "echo", params: ["}{ ][ \" \\ \\\" \\\\", "é ☃ 😀 ünïcödé", "\u0000\u001f\u2028"], id: "echo" },
+  { id: [1, "x"], result: { nested: [[[{}]]], s: "\\" }, error: null },
+  { id: 2, result: [{ nb_cfg: 9007199254740993n, big: -9223372036854775808n, max: 9223372036854775807n }], error: null },
+  { id: 3, result: [1.5, 1e300, 12345678901234.5, 0.1, -7], error: null }
+]
+
+const wire = (values: ReadonlyArray<Json.Json>, separator = "") =>
+  encoder.encode(values.map(Json.stringify).join(separator))
+
+describe("Framer", () => {
+  it("frames back-to-back values cut at every byte position", () => {
+    const bytes = wire(TRICKY, " \n\t")
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const framed = frameAll(bytes, [cut])
+      assert.strictEqual(framed._tag, "Values")
+      if (framed._tag === "Values") assert.deepStrictEqual(framed.values, TRICKY)
+    }
+  })
+
+  it("frames a value fed one byte at a time", () => {
+    const bytes = wire(TRICKY)
+    const framed = frameAll(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1))
+    assert.strictEqual(framed._tag, "Values")
+    if (framed._tag === "Values") assert.deepStrictEqual(framed.values, TRICKY)
+  })
+
+  // Integers stay within ±2^53 here: beyond it the framer rightly answers bigint where JSON.parse rounds.
+  const SafeInt = Schema.Int.check(Schema.isBetween({ minimum: -(2 ** 53 - 1), maximum: 2 ** 53 - 1 }))
+  const Value = Schema.Struct({
+    s: Schema.String,
+    n: SafeInt,
+    x: Schema.Finite.check(Schema.isBetween({ minimum: -1e15, maximum: 1e15 })),
+    b: Schema.Boolean,
+    xs: Schema.Array(Schema.String),
+    m: Schema.Record(Schema.String, Schema.Array(SafeInt))
+  })
+
+  it.prop(
+    "frames arbitrary values cut at arbitrary places",
+    { values: Schema.Array(Value), cuts: Schema.Array(Schema.Int) },
+    ({ cuts, values }) => {
+      const bytes = encoder.encode(values.map((v) => JSON.stringify(v)).join("\n"))
+      const sorted = cuts.map((c) => Math.abs(c) % (bytes.length + 1)).sort((a, b) => a - b)
+      const framed = frameAll(bytes, sorted)
+      assert.strictEqual(framed._tag, "Values")
+      if (framed._tag === "Values") {
+        assert.deepStrictEqual(framed.values, JSON.parse(`[${values.map((v) => JSON.stringify(v)).join(",")}]`))
+        assert.isFalse(framed.pending)
+      }
+    }
+  )
+
+  it("keeps 64-bit integers exact, and plain numbers plain", () => {
+    const framed = frameAll(encoder.encode("{\"a\":9223372036854775807,\"b\":[-9007199254740993,42,1.5e300]}"), [])
+    assert.strictEqual(framed._tag, "Values")
+    if (framed._tag === "Values") {
+      assert.deepStrictEqual(framed.values, [{ a: 9223372036854775807n, b: [-9007199254740993n, 42, 1.5e300] }])
+    }
+  })
+
+  it("tells a truncated value apart from a finished one", () => {
+    const framed = frameAll(encoder.encode("{\"id\":1}{\"id\""), [])
+    assert.strictEqual(framed._tag, "Values")
+    if (framed._tag === "Values") assert.isTrue(framed.pending)
+  })
+
+  const malformed = ["{bad json}", "}", "x", "\"top-level string\"", "42", "{\"a\":1}]", "[1,2,}"]
+  for (const input of malformed) {
+    it(`rejects ${JSON.stringify(input)} as Malformed`, () => {
+      const framed = frameAll(encoder.encode(input + "{}"), [])
+      assert.strictEqual(framed._tag, "Failure")
+      if (framed._tag === "Failure") assert.strictEqual(framed.reason, "Malformed")
+    })
+  }
+
+  it("rejects invalid UTF-8 as Malformed", () => {
+    const framed = frameAll(new Uint8Array([0x5b, 0x22, 0xff, 0xfe, 0x22, 0x5d]), [])
+    assert.strictEqual(framed._tag, "Failure")
+    if (framed._tag === "Failure") assert.include(framed.detail, "UTF-8")
+  })
+
+  it("fails TooLarge as soon as a frame passes the limit, without waiting for its end", () => {
+    const framer = new Framer({ maxFrameBytes: 1000 })
+    assert.deepStrictEqual(framer.push(encoder.encode("[\"" + "a".repeat(600))), { _tag: "Values", values: [] })
+    const result = framer.push(encoder.encode("a".repeat(600)))
+    assert.strictEqual(result._tag, "Failure")
+    if (result._tag === "Failure") assert.strictEqual(result.reason, "TooLarge")
+    // a failed framer stays failed
+    assert.strictEqual(framer.push(encoder.encode("{}")), result)
+  })
+
+  it("fails TooLarge for a whole oversized frame inside one read", () => {
+    const framed = frameAll(encoder.encode(JSON.stringify(["x".repeat(2000)])), [], 1000)
+    assert.strictEqual(framed._tag, "Failure")
+    if (framed._tag === "Failure") assert.strictEqual(framed.reason, "TooLarge")
+  })
+
+  it("holds a split frame's reads by reference and joins them once", () => {
+    const bytes = encoder.encode(JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => `row-${i}`) }))
+    const framer = new Framer({ maxFrameBytes: 1 << 20 })
+    const pieces = Array.from({ length: Math.ceil(bytes.length / 1024) }, (_, i) => bytes.subarray(i * 1024, i * 1024 + 1024))
+    for (const piece of pieces.slice(0, -1)) {
+      const result = framer.push(piece)
+      assert.deepStrictEqual(result, { _tag: "Values", values: [] })
+    }
+    // the pending parts are views of the reads, not copies: nothing was concatenated yet
+    const parts = Reflect.get(framer, "parts") as Array<Uint8Array>
+    assert.strictEqual(parts.length, pieces.length - 1)
+    parts.forEach((part, i) => assert.strictEqual(part.buffer, pieces[i]!.buffer))
+    const last = framer.push(pieces[pieces.length - 1]!)
+    assert.strictEqual(last._tag, "Values")
+  })
+})
+
+describe("Json", () => {
+  it("parses integers beyond 2^53 as bigint and the rest as numbers", () => {
+    assert.deepStrictEqual(
+      Json.parse("{\"a\":[9223372036854775807,-9223372036854775808,9007199254740991,1.0,2e10,\"9223372036854775807\"]}"),
+      Result.succeed({ a: [9223372036854775807n, -9223372036854775808n, 9007199254740991, 1, 2e10, "9223372036854775807"] })
+    )
+  })
+
+  it("parses what JSON.parse parses, the same way", () => {
+    assert.deepStrictEqual(Json.parse("{\"__proto__\":[1]}"), Result.succeed(JSON.parse("{\"__proto__\":[1]}")))
+    for (const value of TRICKY.slice(0, 3)) {
+      const text = JSON.stringify(value)
+      assert.deepStrictEqual(Json.parse(text), Result.succeed(JSON.parse(text)))
+    }
+    assert.deepStrictEqual(Json.parse(" [ true , false , null , { } , [ ] ] "), Result.succeed([true, false, null, {}, []]))
+  })
+
+  it("reports where the text is broken", () => {
+    for (const text of ["{", "[1,]", "{\"a\" 1}", "tru", "[1] x", "\"open", "{1:2}", "-", ""]) {
+      const result = Json.parse(text)
+      assert.isTrue(Result.isFailure(result), text)
+      if (Result.isFailure(result)) assert.match(result.failure, /offset \d+/)
+    }
+  })
+
+  it("writes bigints as bare digits, exactly", () => {
+    const value = { a: [9223372036854775807n, -9223372036854775808n], s: "9223372036854775807", n: 1 }
+    const text = Json.stringify(value)
+    assert.strictEqual(text, "{\"a\":[9223372036854775807,-9223372036854775808],\"s\":\"9223372036854775807\",\"n\":1}")
+    assert.deepStrictEqual(Json.parse(text), Result.succeed(value))
+    assert.strictEqual(Json.stringify({ plain: [1, "x"] }), "{\"plain\":[1,\"x\"]}")
+  })
+})
