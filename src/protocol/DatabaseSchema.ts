@@ -278,29 +278,3 @@ export const isMap = (type: ColumnType): boolean => type.value !== undefined
  * @category predicates
  */
 export const isSet = (type: ColumnType): boolean => type.value === undefined && type.max !== 1
-
-/**
- * The type's name as ovsdb-client prints it in `list-columns` (e.g. `{"key":"string","min":0,"max":1}`
- * is written back in the schema's own JSON form).
- *
- * @since 0.1.0
- * @category formatting
- */
-export const columnTypeJson = (type: ColumnType): Json => {
-  const base = (b: BaseType): Json => {
-    const { type: atomic, ...constraints } = b
-    if (Object.keys(constraints).length === 0) return atomic
-    const out: { [key: string]: Json } = { type: atomic }
-    for (const [key, value] of Object.entries(constraints)) {
-      out[key] = key === "enum" ? ["set", value as ReadonlyArray<Json>] : value as Json
-    }
-    return out
-  }
-  if (type.value === undefined && type.min === 1 && type.max === 1) return base(type.key)
-  return {
-    key: base(type.key),
-    ...(type.value === undefined ? {} : { value: base(type.value) }),
-    ...(type.min === 1 ? {} : { min: type.min }),
-    ...(type.max === 1 ? {} : { max: type.max })
-  }
-}

@@ -1,0 +1,202 @@
+/**
+ * The `effect-ovsdb` command line: ovsdb-client's commands, built on the library, printing what
+ * ovsdb-client prints for the same input.
+ *
+ * ```sh
+ * effect-ovsdb list-dbs unix:/var/run/openvswitch/db.sock
+ * effect-ovsdb transact tcp:127.0.0.1:6641 '["OVN_Northbound",{"op":"select","table":"NB_Global","where":[]}]'
+ * ```
+ *
+ * Like ovsdb-client, the SERVER argument may be left out (default `unix:/var/run/openvswitch/db.sock`)
+ * and so may DATABASE (default `Open_vSwitch`). Errors go to standard error, one line starting
+ * with `effect-ovsdb: `, and the exit status is 1.
+ *
+ * @since 0.1.0
+ */
+import { Console, Effect, Option, Result } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import type { Json } from "../Json.js"
+import * as JsonText from "../Json.js"
+import * as Ovsdb from "../Ovsdb.js"
+import { columnOrder, compareBytes, sortedJson, table, tableOrder } from "./OvsText.js"
+
+/**
+ * The server ovsdb-client talks to when none is named.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_SERVER = "unix:/var/run/openvswitch/db.sock"
+
+/**
+ * The database ovsdb-client uses when none is named.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_DATABASE = "Open_vSwitch"
+
+const connection = Command.make("effect-ovsdb").pipe(
+  Command.withSharedFlags({
+    privateKey: Flag.String("private-key").pipe(Flag.withAlias("p"), Flag.optional),
+    certificate: Flag.String("certificate").pipe(Flag.withAlias("c"), Flag.optional),
+    caCert: Flag.String("ca-cert").pipe(Flag.withAlias("C"), Flag.optional),
+    timeout: Flag.Int("timeout").pipe(
+      Flag.withDescription("seconds to wait for each reply (default: no limit)"),
+      Flag.optional
+    )
+  }),
+  Command.withDescription("An OVSDB client (RFC 7047) that mirrors ovsdb-client")
+)
+
+/** A usage error, reported like any other failure. */
+class UsageError extends Error {}
+
+const isRemote = (arg: string): boolean => /^(unix|tcp|ssl):/.test(arg)
+
+/** Splits `[SERVER] ARGS…` the way ovsdb-client does: a leading remote is the server. */
+const splitServer = (args: ReadonlyArray<string>): readonly [string, ReadonlyArray<string>] =>
+  args.length > 0 && isRemote(args[0]!) ? [args[0]!, args.slice(1)] : [DEFAULT_SERVER, args]
+
+/** Runs `use` with a connection to `server`, built from the shared flags. */
+const withOvsdb = <A, E>(server: string, use: (ovsdb: Ovsdb.Ovsdb["Service"]) => Effect.Effect<A, E>) =>
+  Effect.gen(function*() {
+    const flags = yield* connection
+    const tls = Option.all([flags.privateKey, flags.certificate, flags.caCert]).pipe(
+      Option.map(([privateKey, certificate, caCert]) => ({ privateKey, certificate, caCert })),
+      Option.getOrUndefined
+    )
+    const options: Ovsdb.Options = {
+      remote: server,
+      tls,
+      requestTimeout: Option.match(flags.timeout, { onNone: () => undefined, onSome: (s) => `${s} seconds` as const })
+    }
+    return yield* Ovsdb.Ovsdb.use(use).pipe(Effect.provide(Ovsdb.layer(options)))
+  })
+
+/** Prints the error ovsdb-client style and sets a failing exit status. */
+const reportFailure = (error: { readonly message: string }) =>
+  Console.error(`effect-ovsdb: ${error.message}`).pipe(Effect.andThen(Effect.sync(() => {
+    process.exitCode = 1
+  })))
+
+const positional = Argument.String("args").pipe(Argument.variadic())
+
+/** A command taking `[SERVER] ARGS…`; `run` gets the server and the rest. */
+const command = <R>(
+  name: string,
+  description: string,
+  run: (server: string, args: ReadonlyArray<string>) => Effect.Effect<void, { readonly message: string }, R>
+) =>
+  Command.make(name, { args: positional }, ({ args }) => {
+    const [server, rest] = splitServer(args)
+    return run(server, rest).pipe(Effect.catch(reportFailure))
+  }).pipe(Command.withDescription(description))
+
+const atMost = (name: string, args: ReadonlyArray<string>, count: number) =>
+  args.length > count
+    ? Effect.fail(new UsageError(`too many arguments for '${name}' (use --help for help)`))
+    : Effect.void
+
+const parseTransaction = (text: string | undefined) =>
+  Effect.gen(function*() {
+    if (text === undefined) return yield* Effect.fail(new UsageError("missing TRANSACTION argument"))
+    const parsed = JsonText.parse(text)
+    if (Result.isFailure(parsed)) return yield* Effect.fail(new UsageError(`${JSON.stringify(text)}: ${parsed.failure}`))
+    const transaction = parsed.success
+    if (!Array.isArray(transaction) || typeof transaction[0] !== "string") {
+      return yield* Effect.fail(new UsageError("TRANSACTION must be a JSON array whose first element is a database name"))
+    }
+    return { database: transaction[0] as string, operations: transaction.slice(1) as ReadonlyArray<Json> }
+  })
+
+const asRecord = (json: Json | undefined): { readonly [key: string]: Json } =>
+  typeof json === "object" && json !== null && !Array.isArray(json) ? json as { readonly [key: string]: Json } : {}
+
+const listDbs = command("list-dbs", "List the server's databases", (server, args) =>
+  Effect.andThen(
+    atMost("list-dbs", args, 0),
+    withOvsdb(server, (ovsdb) => Effect.flatMap(ovsdb.listDbs, (dbs) => Console.log([...dbs].sort(compareBytes).join("\n"))))
+  ))
+
+const getSchema = command("get-schema", "Print a database's schema as JSON", (server, args) =>
+  Effect.andThen(
+    atMost("get-schema", args, 1),
+    withOvsdb(server, (ovsdb) =>
+      Effect.flatMap(ovsdb.getSchemaJson(args[0] ?? DEFAULT_DATABASE), (json) => Console.log(sortedJson(json))))
+  ))
+
+const listTables = command("list-tables", "List a database's tables", (server, args) =>
+  Effect.andThen(
+    atMost("list-tables", args, 1),
+    withOvsdb(server, (ovsdb) =>
+      Effect.flatMap(ovsdb.getSchemaJson(args[0] ?? DEFAULT_DATABASE), (json) => {
+        const names = tableOrder(Object.keys(asRecord(asRecord(json).tables)))
+        return Console.log(table(["Table"], names.map((name) => [name])).trimEnd())
+      }))
+  ))
+
+const listColumns = command("list-columns", "List the columns of a table, or of every table", (server, args) =>
+  Effect.andThen(
+    atMost("list-columns", args, 2),
+    withOvsdb(server, (ovsdb) =>
+      Effect.flatMap(ovsdb.getSchemaJson(args[0] ?? DEFAULT_DATABASE), (json) => {
+        const tables = asRecord(asRecord(json).tables)
+        const only = args[1]
+        if (only !== undefined && tables[only] === undefined) {
+          return Effect.fail(new UsageError(`${only} is not a table in the schema`))
+        }
+        const rows: Array<ReadonlyArray<string>> = []
+        for (const name of only === undefined ? tableOrder(Object.keys(tables)) : [only]) {
+          const columns = asRecord(asRecord(tables[name]).columns)
+          for (const column of columnOrder(Object.keys(columns))) {
+            // The implicit columns are not in the reply; their type is uuid.
+            const type = column === "_uuid" || column === "_version" ? "uuid" : asRecord(columns[column]).type ?? null
+            rows.push([...(only === undefined ? [name] : []), column, sortedJson(type)])
+          }
+        }
+        const headings = [...(only === undefined ? ["Table"] : []), "Column", "Type"]
+        return Console.log(table(headings, rows).trimEnd())
+      }))
+  ))
+
+const transactCommand = (name: "transact" | "query", description: string) =>
+  command(name, description, (server, args) =>
+    Effect.gen(function*() {
+      yield* atMost(name, args, 1)
+      const { database, operations } = yield* parseTransaction(args[0])
+      // ovsdb-client query appends an abort, so nothing is committed, and drops its result.
+      const sent = name === "query" ? [...operations, { op: "abort" }] : operations
+      const reply = yield* withOvsdb(server, (ovsdb) => ovsdb.transactJson(database, sent))
+      const shown = name === "query" ? reply.slice(0, operations.length) : reply
+      yield* Console.log(sortedJson(shown))
+    }))
+
+const echo = command("echo", "Check that the server answers (RFC 7047 echo)", (server, args) =>
+  withOvsdb(server, (ovsdb) => Effect.flatMap(ovsdb.echo(...args), (reply) => Console.log(sortedJson(reply)))))
+
+/**
+ * The command tree.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const cli = connection.pipe(
+  Command.withSubcommands([
+    listDbs,
+    getSchema,
+    listTables,
+    listColumns,
+    transactCommand("transact", "Run a transaction and print its result"),
+    transactCommand("query", "Run a transaction, then abort it, and print its result"),
+    echo
+  ])
+)
+
+/**
+ * Runs the command line with these arguments (without `node` and the script).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = Command.runWith(cli, { version: "0.1.0" })

@@ -1,0 +1,114 @@
+// The CLI against a real ovsdb-server, byte for byte against ovsdb-client's output.
+import { NodeServices } from "@effect/platform-node"
+import { afterEach, assert, describe, layer } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { TestConsole } from "effect/testing"
+import { run } from "../src/cli/Cli.js"
+import { OvsdbServer, runToolResult } from "./support/OvsdbServer.js"
+
+/** Runs our CLI in-process; returns what it printed and the exit status it set. */
+const ours = (args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    process.exitCode = 0
+    yield* run(args)
+    const stdout = (yield* TestConsole.logLines).map((line) => `${String(line)}\n`).join("")
+    const stderr = (yield* TestConsole.errorLines).map((line) => `${String(line)}\n`).join("")
+    const code = Number(process.exitCode ?? 0)
+    process.exitCode = 0
+    return { code, stdout, stderr }
+  }).pipe(Effect.provide(Layer.merge(TestConsole.layer, NodeServices.layer)))
+
+const theirs = (args: ReadonlyArray<string>) => runToolResult("ovsdb-client", args)
+
+afterEach(() => {
+  process.exitCode = 0
+})
+
+layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: true, timeout: 60_000 })("cli", (it) => {
+  const same = (name: string, args: (server: { readonly unix: string; readonly tcp: string }) => ReadonlyArray<string>) =>
+    it.effect(`${name} prints what ovsdb-client prints`, () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const expected = yield* theirs(args(server))
+        const actual = yield* ours(args(server))
+        assert.strictEqual(expected.code, 0, expected.stderr)
+        assert.strictEqual(actual.stderr, "")
+        assert.strictEqual(actual.code, 0)
+        assert.strictEqual(actual.stdout, expected.stdout)
+      }))
+
+  describe("output", () => {
+    same("list-dbs", (s) => ["list-dbs", s.unix])
+    same("list-dbs over TCP", (s) => ["list-dbs", s.tcp])
+    same("get-schema", (s) => ["get-schema", s.unix, "OVN_Northbound"])
+    same("get-schema with the default database", (s) => ["get-schema", s.unix])
+    same("list-tables", (s) => ["list-tables", s.unix, "OVN_Northbound"])
+    same("list-tables of Open_vSwitch", (s) => ["list-tables", s.unix])
+    same("list-columns of one table", (s) => ["list-columns", s.unix, "OVN_Northbound", "Logical_Switch_Port"])
+    same("list-columns of every table", (s) => ["list-columns", s.unix, "Open_vSwitch"])
+    // A fixed uuid, and a delete at the end, make the output the same for both clients.
+    same("transact", (s) => [
+      "transact",
+      s.unix,
+      "[\"OVN_Northbound\",{\"op\":\"insert\",\"table\":\"Address_Set\",\"uuid\":\"1b2c3d4e-0000-4000-8000-000000000001\",\"row\":{\"name\":\"cli\",\"addresses\":[\"set\",[\"10.0.0.1\",\"10.0.0.2\"]]}},{\"op\":\"select\",\"table\":\"Address_Set\",\"where\":[[\"name\",\"==\",\"cli\"]],\"columns\":[\"name\",\"addresses\",\"_uuid\"]},{\"op\":\"delete\",\"table\":\"Address_Set\",\"where\":[[\"name\",\"==\",\"cli\"]]},{\"op\":\"comment\",\"comment\":\"é ☃\"}]"
+    ])
+    same("a transaction that fails in an operation", (s) => [
+      "transact",
+      s.unix,
+      "[\"OVN_Northbound\",{\"op\":\"insert\",\"table\":\"Logical_Switch_Port\",\"row\":{\"name\":\"p\",\"tag_request\":5000}}]"
+    ])
+    same("query", (s) => [
+      "query",
+      s.unix,
+      "[\"OVN_Northbound\",{\"op\":\"select\",\"table\":\"Address_Set\",\"where\":[],\"columns\":[\"name\",\"external_ids\"]}]"
+    ])
+  })
+
+  describe("query commits nothing", () => {
+    it.effect("an insert inside query is gone afterwards", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const inserted = yield* ours([
+          "query",
+          server.unix,
+          "[\"OVN_Northbound\",{\"op\":\"insert\",\"table\":\"Address_Set\",\"row\":{\"name\":\"q\"}}]"
+        ])
+        assert.match(inserted.stdout, /^\[\{"uuid":\["uuid","[0-9a-f-]{36}"\]\}\]\n$/)
+        const after = yield* ours([
+          "query",
+          server.unix,
+          "[\"OVN_Northbound\",{\"op\":\"select\",\"table\":\"Address_Set\",\"where\":[[\"name\",\"==\",\"q\"]]}]"
+        ])
+        assert.strictEqual(after.stdout, "[{\"rows\":[]}]\n")
+      }))
+  })
+
+  describe("echo", () => {
+    it.effect("prints the server's echo of the arguments", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const result = yield* ours(["echo", server.unix, "hello", "world"])
+        assert.deepStrictEqual(result, { code: 0, stdout: "[\"hello\",\"world\"]\n", stderr: "" })
+      }))
+  })
+
+  describe("errors go to stderr with exit status 1", () => {
+    const fails = (name: string, args: (server: { readonly unix: string }) => ReadonlyArray<string>, pattern: RegExp) =>
+      it.effect(name, () =>
+        Effect.gen(function*() {
+          const server = yield* OvsdbServer
+          const result = yield* ours(args(server))
+          assert.strictEqual(result.code, 1)
+          assert.strictEqual(result.stdout, "")
+          assert.match(result.stderr, pattern)
+          assert.match(result.stderr, /^effect-ovsdb: /)
+        }))
+    fails("unknown database", (s) => ["get-schema", s.unix, "Nope"], /unknown database/)
+    fails("malformed TRANSACTION", (s) => ["transact", s.unix, "[bad"], /offset/)
+    fails("TRANSACTION that is not an array", (s) => ["transact", s.unix, "{}"], /JSON array/)
+    fails("transact of an unknown database", (s) => ["transact", s.unix, "[\"Nope\"]"], /unknown database/)
+    fails("connection refused", () => ["list-dbs", "unix:/nonexistent/db.sock"], /Connect/)
+    fails("unknown table", (s) => ["list-columns", s.unix, "OVN_Northbound", "Nope"], /Nope is not a table/)
+    fails("too many arguments", (s) => ["list-dbs", s.unix, "extra"], /too many arguments/)
+  })
+})
