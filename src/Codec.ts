@@ -70,30 +70,35 @@ const excerpt = (json: Json.Json): string => {
  * @since 0.1.0
  * @category decoding
  */
-export const decode = (options?: Options) =>
-<E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<JsonRpc.Message, E | CodecError, R> =>
-  Stream.suspend(() => {
-    const framer = new Framer({ maxFrameBytes: options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES })
-    const toMessages = (chunk: Uint8Array): Effect.Effect<ReadonlyArray<JsonRpc.Message>, CodecError> => {
-      const pushed = framer.push(chunk)
-      if (pushed._tag === "Failure") return Effect.fail(new CodecError({ reason: pushed.reason, detail: pushed.detail }))
-      const messages: Array<JsonRpc.Message> = []
-      for (const value of pushed.values) {
-        const message = JsonRpc.fromJson(value)
-        if (message === undefined) {
-          return Effect.fail(new CodecError({ reason: "NotJsonRpc", detail: `not a JSON-RPC message: ${excerpt(value)}` }))
+export const decode =
+  (options?: Options) =>
+  <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<JsonRpc.Message, E | CodecError, R> =>
+    Stream.suspend(() => {
+      const framer = new Framer({ maxFrameBytes: options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES })
+      const toMessages = (chunk: Uint8Array): Effect.Effect<ReadonlyArray<JsonRpc.Message>, CodecError> => {
+        const pushed = framer.push(chunk)
+        if (pushed._tag === "Failure") {
+          return Effect.fail(new CodecError({ reason: pushed.reason, detail: pushed.detail }))
         }
-        messages.push(message)
+        const messages: Array<JsonRpc.Message> = []
+        for (const value of pushed.values) {
+          const message = JsonRpc.fromJson(value)
+          if (message === undefined) {
+            return Effect.fail(
+              new CodecError({ reason: "NotJsonRpc", detail: `not a JSON-RPC message: ${excerpt(value)}` })
+            )
+          }
+          messages.push(message)
+        }
+        return Effect.succeed(messages)
       }
-      return Effect.succeed(messages)
-    }
-    const atEnd = Stream.suspend(() =>
-      framer.pending
-        ? Stream.fail(new CodecError({ reason: "Malformed", detail: "connection ended inside a JSON value" }))
-        : Stream.empty
-    )
-    return bytes.pipe(Stream.mapEffect(toMessages), Stream.flattenIterable, Stream.concat(atEnd))
-  })
+      const atEnd = Stream.suspend(() =>
+        framer.pending
+          ? Stream.fail(new CodecError({ reason: "Malformed", detail: "connection ended inside a JSON value" }))
+          : Stream.empty
+      )
+      return bytes.pipe(Stream.mapEffect(toMessages), Stream.flattenIterable, Stream.concat(atEnd))
+    })
 
 /**
  * Builds the codec over the `Transport` in context.

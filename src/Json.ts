@@ -149,8 +149,9 @@ class ExactReader {
       if (this.text[this.at++] !== ":") this.fail("expected :")
       const value = this.value()
       // Like JSON.parse: "__proto__" is an own property, never the object's prototype.
-      if (key === "__proto__") Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
-      else object[key] = value
+      if (key === "__proto__") {
+        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+      } else object[key] = value
       this.space()
       const c = this.text[this.at++]
       if (c === "}") return object

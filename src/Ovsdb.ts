@@ -75,7 +75,9 @@ export class Ovsdb extends Context.Service<Ovsdb, {
 }>()("effect-ovsdb/Ovsdb") {}
 
 const asRecord = (json: Json): { readonly [key: string]: Json } | undefined =>
-  typeof json === "object" && json !== null && !Array.isArray(json) ? json as { readonly [key: string]: Json } : undefined
+  typeof json === "object" && json !== null && !Array.isArray(json)
+    ? json as { readonly [key: string]: Json }
+    : undefined
 
 /** An operation's `{error, details, syntax}` result (RFC 7047 §3.1 <error>) as a TransactionError. */
 const operationError = (
@@ -228,4 +230,3 @@ export const layer = (options: Options): Layer.Layer<Ovsdb, TransportError | Rem
     Layer.provide(Codec.layer(options)),
     Layer.provide(Transport.layer(options))
   )
-

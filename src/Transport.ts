@@ -17,8 +17,8 @@
  * @since 0.1.0
  */
 import { NodeSocket } from "@effect/platform-node"
-import type { Duration } from "effect"
-import { Cause, Context, Effect, Exit, Layer, Schedule, Scope, Stream } from "effect"
+import type { Duration, Schedule } from "effect"
+import { Cause, Context, Effect, Exit, Layer, Scope, Stream } from "effect"
 import * as Socket from "effect/socket/Socket"
 import * as Fs from "node:fs/promises"
 import type { RemoteParseError } from "./Errors.js"
@@ -80,7 +80,8 @@ const readTls = (remote: string, files: TlsFiles | undefined) =>
   files === undefined
     ? Effect.fail(new TransportError({ remote, reason: "Tls", detail: "ssl: remote needs tls options" }))
     : Effect.tryPromise({
-      try: () => Promise.all([Fs.readFile(files.privateKey), Fs.readFile(files.certificate), Fs.readFile(files.caCert)]),
+      try: () =>
+        Promise.all([Fs.readFile(files.privateKey), Fs.readFile(files.certificate), Fs.readFile(files.caCert)]),
       catch: (cause) => new TransportError({ remote, reason: "Tls", detail: `cannot read PEM files: ${String(cause)}` })
     })
 
@@ -107,7 +108,8 @@ const openSocket = (remote: Remote.Remote, options: Options) => {
 }
 
 const isTlsFailure = (cause: unknown): boolean =>
-  cause instanceof Error && /SSL|TLS|certificate|CERT|handshake|alert/i.test(`${cause.message} ${String(Reflect.get(cause, "code") ?? "")}`)
+  cause instanceof Error &&
+  /SSL|TLS|certificate|CERT|handshake|alert/i.test(`${cause.message} ${String(Reflect.get(cause, "code") ?? "")}`)
 
 const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
@@ -209,4 +211,3 @@ export const make = (
  */
 export const layer = (options: Options): Layer.Layer<Transport, TransportError | RemoteParseError> =>
   Layer.effect(Transport, make(options))
-

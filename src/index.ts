@@ -30,4 +30,13 @@ export * as Transport from "./Transport.js"
 /** @since 0.1.0 */
 export * as Value from "./protocol/Value.js"
 /** @since 0.1.0 */
-export { ConnectionClosed, CodecError, ProtocolError, RemoteParseError, RpcError, RpcTimeout, TransactionError, TransportError } from "./Errors.js"
+export {
+  CodecError,
+  ConnectionClosed,
+  ProtocolError,
+  RemoteParseError,
+  RpcError,
+  RpcTimeout,
+  TransactionError,
+  TransportError
+} from "./Errors.js"

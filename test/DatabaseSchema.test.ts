@@ -91,7 +91,10 @@ describe("DatabaseSchema", () => {
       "invalid database schema"
     )
     assert.include(
-      decodeError({ name: "T", tables: { t: { columns: { c: { type: { key: { type: "uuid", refTable: "nope" } } } } } } })
+      decodeError({
+        name: "T",
+        tables: { t: { columns: { c: { type: { key: { type: "uuid", refTable: "nope" } } } } } }
+      })
         .detail,
       "refTable nope"
     )

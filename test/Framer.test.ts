@@ -24,7 +24,11 @@ const TRICKY = [
   { id: 1, result: ["Open_vSwitch"], error: null },
   { method: "echo", params: ["}{ ][ \" \\ \\\" \\\\", "é ☃ 😀 ünïcödé", "\u0000\u001f\u2028"], id: "echo" },
   { id: [1, "x"], result: { nested: [[[{}]]], s: "\\" }, error: null },
-  { id: 2, result: [{ nb_cfg: 9007199254740993n, big: -9223372036854775808n, max: 9223372036854775807n }], error: null },
+  {
+    id: 2,
+    result: [{ nb_cfg: 9007199254740993n, big: -9223372036854775808n, max: 9223372036854775807n }],
+    error: null
+  },
   { id: 3, result: [1.5, 1e300, 12345678901234.5, 0.1, -7], error: null }
 ]
 
@@ -122,7 +126,10 @@ describe("Framer", () => {
   it("holds a split frame's reads by reference and joins them once", () => {
     const bytes = encoder.encode(JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => `row-${i}`) }))
     const framer = new Framer({ maxFrameBytes: 1 << 20 })
-    const pieces = Array.from({ length: Math.ceil(bytes.length / 1024) }, (_, i) => bytes.subarray(i * 1024, i * 1024 + 1024))
+    const pieces = Array.from(
+      { length: Math.ceil(bytes.length / 1024) },
+      (_, i) => bytes.subarray(i * 1024, i * 1024 + 1024)
+    )
     for (const piece of pieces.slice(0, -1)) {
       const result = framer.push(piece)
       assert.deepStrictEqual(result, { _tag: "Values", values: [] })
@@ -139,8 +146,12 @@ describe("Framer", () => {
 describe("Json", () => {
   it("parses integers beyond 2^53 as bigint and the rest as numbers", () => {
     assert.deepStrictEqual(
-      Json.parse("{\"a\":[9223372036854775807,-9223372036854775808,9007199254740991,1.0,2e10,\"9223372036854775807\"]}"),
-      Result.succeed({ a: [9223372036854775807n, -9223372036854775808n, 9007199254740991, 1, 2e10, "9223372036854775807"] })
+      Json.parse(
+        "{\"a\":[9223372036854775807,-9223372036854775808,9007199254740991,1.0,2e10,\"9223372036854775807\"]}"
+      ),
+      Result.succeed({
+        a: [9223372036854775807n, -9223372036854775808n, 9007199254740991, 1, 2e10, "9223372036854775807"]
+      })
     )
   })
 
@@ -150,7 +161,10 @@ describe("Json", () => {
       const text = JSON.stringify(value)
       assert.deepStrictEqual(Json.parse(text), Result.succeed(JSON.parse(text)))
     }
-    assert.deepStrictEqual(Json.parse(" [ true , false , null , { } , [ ] ] "), Result.succeed([true, false, null, {}, []]))
+    assert.deepStrictEqual(
+      Json.parse(" [ true , false , null , { } , [ ] ] "),
+      Result.succeed([true, false, null, {}, []])
+    )
   })
 
   it("reports where the text is broken", () => {

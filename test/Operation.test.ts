@@ -2,10 +2,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Equal, Result } from "effect"
 import type { Json } from "../src/Json.js"
+import { decodeTransactResult } from "../src/Ovsdb.js"
 import * as JsonRpc from "../src/protocol/JsonRpc.js"
 import * as Op from "../src/protocol/Operation.js"
 import * as Value from "../src/protocol/Value.js"
-import { decodeTransactResult } from "../src/Ovsdb.js"
 
 const U1 = "016d253f-49ca-44be-8bad-36063337465e"
 const U2 = "a1549dff-e558-443d-a57b-30eeba5a1177"
@@ -197,7 +197,10 @@ describe("decodeTransactResult", () => {
 
 describe("JsonRpc", () => {
   it("reads requests, notifications and responses (RFC 7047 §4)", () => {
-    assert.deepStrictEqual(JsonRpc.fromJson({ method: "echo", params: [], id: "echo" }), JsonRpc.request("echo", [], "echo"))
+    assert.deepStrictEqual(
+      JsonRpc.fromJson({ method: "echo", params: [], id: "echo" }),
+      JsonRpc.request("echo", [], "echo")
+    )
     assert.deepStrictEqual(
       JsonRpc.fromJson({ method: "update", params: [1], id: null }),
       JsonRpc.notification("update", [1])

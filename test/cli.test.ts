@@ -25,7 +25,10 @@ afterEach(() => {
 })
 
 layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: true, timeout: 60_000 })("cli", (it) => {
-  const same = (name: string, args: (server: { readonly unix: string; readonly tcp: string }) => ReadonlyArray<string>) =>
+  const same = (
+    name: string,
+    args: (server: { readonly unix: string; readonly tcp: string }) => ReadonlyArray<string>
+  ) =>
     it.effect(`${name} prints what ovsdb-client prints`, () =>
       Effect.gen(function*() {
         const server = yield* OvsdbServer

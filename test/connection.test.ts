@@ -8,7 +8,8 @@ import * as Path from "node:path"
 import * as Ovsdb from "../src/Ovsdb.js"
 import { OvsdbServer } from "./support/OvsdbServer.js"
 
-const listDbs = (options: Ovsdb.Options) => Ovsdb.Ovsdb.use((ovsdb) => ovsdb.listDbs).pipe(Effect.provide(Ovsdb.layer(options)))
+const listDbs = (options: Ovsdb.Options) =>
+  Ovsdb.Ovsdb.use((ovsdb) => ovsdb.listDbs).pipe(Effect.provide(Ovsdb.layer(options)))
 
 const missingSocket = () => `unix:${Path.join(Os.tmpdir(), `effect-ovsdb-missing-${process.pid}.sock`)}`
 
@@ -87,18 +88,21 @@ describe("connecting to ovsdb-server", () => {
     Effect.gen(function*() {
       const path = Path.join(Os.tmpdir(), `effect-ovsdb-late-${process.pid}.sock`)
       const late = yield* Effect.forkChild(
-        Effect.sleep("300 millis").pipe(Effect.andThen(Effect.acquireRelease(
-          Effect.callback<Net.Server>((resume) => {
-            const server = Net.createServer((socket) => {
-              socket.on("data", (data) => {
-                const { id } = JSON.parse(data.toString("utf8")) as { id: number }
-                socket.write(JSON.stringify({ id, result: ["Late"], error: null }))
+        Effect.sleep("300 millis").pipe(
+          Effect.andThen(Effect.acquireRelease(
+            Effect.callback<Net.Server>((resume) => {
+              const server = Net.createServer((socket) => {
+                socket.on("data", (data) => {
+                  const { id } = JSON.parse(data.toString("utf8")) as { id: number }
+                  socket.write(JSON.stringify({ id, result: ["Late"], error: null }))
+                })
               })
-            })
-            server.listen(path, () => resume(Effect.succeed(server)))
-          }),
-          (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
-        )), Effect.andThen(Effect.never))
+              server.listen(path, () => resume(Effect.succeed(server)))
+            }),
+            (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
+          )),
+          Effect.andThen(Effect.never)
+        )
       )
       const dbs = yield* listDbs({
         remote: `unix:${path}`,

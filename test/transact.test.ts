@@ -2,9 +2,9 @@
 // returns, 64-bit integers, cancel, and cross-checks with ovs-vsctl.
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
+import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
 import * as Value from "../src/protocol/Value.js"
-import * as Ovsdb from "../src/Ovsdb.js"
 import { OvsdbServer, runTool } from "./support/OvsdbServer.js"
 
 const NB = "OVN_Northbound"
@@ -57,7 +57,11 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
         const [ls, lsp, mutated, commented] = yield* ovsdb.transact(
           NB,
           Op.insert("Logical_Switch", { name: "ops-ls", external_ids: new Map([["k", "v"]]) }, { uuidName: "ls" }),
-          Op.insert("Logical_Switch_Port", { name: "ops-lsp", tag_request: 5, addresses: ["00:00:00:00:00:01 10.0.0.1"] }, {
+          Op.insert("Logical_Switch_Port", {
+            name: "ops-lsp",
+            tag_request: 5,
+            addresses: ["00:00:00:00:00:01 10.0.0.1"]
+          }, {
             uuidName: "p"
           }),
           Op.mutate("Logical_Switch", [Op.where("_uuid", "==", Value.namedUuid("ls"))], [
@@ -85,7 +89,10 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
         const fixed = Value.uuid("5b3a9f3e-3c1f-4a57-9bb0-2d5b0d7a0c11")
         const [inserted] = yield* ovsdb.transact(NB, Op.insert("Address_Set", { name: "fixed" }, { uuid: fixed }))
         assert.deepStrictEqual(inserted.uuid, fixed)
-        const [{ rows }] = yield* ovsdb.transact(NB, Op.select("Address_Set", [Op.where("_uuid", "==", fixed)], ["name"]))
+        const [{ rows }] = yield* ovsdb.transact(
+          NB,
+          Op.select("Address_Set", [Op.where("_uuid", "==", fixed)], ["name"])
+        )
         assert.deepStrictEqual(rows, [{ name: "fixed" }])
         const again = yield* failure(ovsdb.transact(NB, Op.insert("Address_Set", { name: "fixed2" }, { uuid: fixed })))
         assert.strictEqual(again._tag, "TransactionError")
@@ -239,9 +246,7 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
           { error: "constraint violation", index: undefined, details: "identical values (dup)" }
         )
         yield* expectTransactionError(
-          Ovsdb.Ovsdb.use((ovsdb) =>
-            ovsdb.transact(NB, Op.insert("NB_Global", {}), Op.insert("NB_Global", {}))
-          ),
+          Ovsdb.Ovsdb.use((ovsdb) => ovsdb.transact(NB, Op.insert("NB_Global", {}), Op.insert("NB_Global", {}))),
           { error: "constraint violation", index: undefined, details: "schema-defined limit of 1 row(s)" }
         )
       }))
@@ -251,7 +256,10 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
         Ovsdb.Ovsdb.use((ovsdb) =>
           ovsdb.transact(
             NB,
-            Op.insert("Logical_Switch", { name: "dangling", ports: [Value.uuid("00000000-0000-0000-0000-000000000001")] })
+            Op.insert("Logical_Switch", {
+              name: "dangling",
+              ports: [Value.uuid("00000000-0000-0000-0000-000000000001")]
+            })
           )
         ),
         { error: "referential integrity violation", index: undefined, details: "references nonexistent row" }
@@ -392,7 +400,10 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
         const ovsdb = yield* Ovsdb.Ovsdb
         const server = yield* OvsdbServer
         yield* runTool("ovs-vsctl", [`--db=${server.unix}`, "--no-wait", "add-br", "br-theirs"])
-        const [{ rows }] = yield* ovsdb.transact(VS, Op.select("Bridge", [Op.where("name", "==", "br-theirs")], ["name"]))
+        const [{ rows }] = yield* ovsdb.transact(
+          VS,
+          Op.select("Bridge", [Op.where("name", "==", "br-theirs")], ["name"])
+        )
         assert.deepStrictEqual(rows, [{ name: "br-theirs" }])
       }))
   })

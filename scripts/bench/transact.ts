@@ -7,9 +7,9 @@
 import { Effect } from "effect"
 import * as Net from "node:net"
 import { encode } from "../../src/Codec.js"
+import * as Ovsdb from "../../src/Ovsdb.js"
 import * as JsonRpc from "../../src/protocol/JsonRpc.js"
 import * as Op from "../../src/protocol/Operation.js"
-import * as Ovsdb from "../../src/Ovsdb.js"
 
 /** One pipelined run's figures. */
 export interface TransactReport {
@@ -75,7 +75,10 @@ const median = (values: ReadonlyArray<number>): number => {
  * Measures pipelined transactions against the server at `unixPath` (which must serve
  * OVN_Northbound), alternating client and raw runs, and reports the medians.
  */
-export const benchTransact = (unixPath: string, options?: { readonly transactions?: number; readonly rounds?: number }) =>
+export const benchTransact = (
+  unixPath: string,
+  options?: { readonly transactions?: number; readonly rounds?: number }
+) =>
   Effect.gen(function*() {
     const count = options?.transactions ?? 10_000
     const rounds = options?.rounds ?? 3

@@ -102,10 +102,14 @@ const parseTransaction = (text: string | undefined) =>
   Effect.gen(function*() {
     if (text === undefined) return yield* Effect.fail(new UsageError("missing TRANSACTION argument"))
     const parsed = JsonText.parse(text)
-    if (Result.isFailure(parsed)) return yield* Effect.fail(new UsageError(`${JSON.stringify(text)}: ${parsed.failure}`))
+    if (Result.isFailure(parsed)) {
+      return yield* Effect.fail(new UsageError(`${JSON.stringify(text)}: ${parsed.failure}`))
+    }
     const transaction = parsed.success
     if (!Array.isArray(transaction) || typeof transaction[0] !== "string") {
-      return yield* Effect.fail(new UsageError("TRANSACTION must be a JSON array whose first element is a database name"))
+      return yield* Effect.fail(
+        new UsageError("TRANSACTION must be a JSON array whose first element is a database name")
+      )
     }
     return { database: transaction[0] as string, operations: transaction.slice(1) as ReadonlyArray<Json> }
   })
@@ -116,7 +120,8 @@ const asRecord = (json: Json | undefined): { readonly [key: string]: Json } =>
 const listDbs = command("list-dbs", "List the server's databases", (server, args) =>
   Effect.andThen(
     atMost("list-dbs", args, 0),
-    withOvsdb(server, (ovsdb) => Effect.flatMap(ovsdb.listDbs, (dbs) => Console.log([...dbs].sort(compareBytes).join("\n"))))
+    withOvsdb(server, (ovsdb) =>
+      Effect.flatMap(ovsdb.listDbs, (dbs) => Console.log([...dbs].sort(compareBytes).join("\n"))))
   ))
 
 const getSchema = command("get-schema", "Print a database's schema as JSON", (server, args) =>
@@ -136,29 +141,33 @@ const listTables = command("list-tables", "List a database's tables", (server, a
       }))
   ))
 
-const listColumns = command("list-columns", "List the columns of a table, or of every table", (server, args) =>
-  Effect.andThen(
-    atMost("list-columns", args, 2),
-    withOvsdb(server, (ovsdb) =>
-      Effect.flatMap(ovsdb.getSchemaJson(args[0] ?? DEFAULT_DATABASE), (json) => {
-        const tables = asRecord(asRecord(json).tables)
-        const only = args[1]
-        if (only !== undefined && tables[only] === undefined) {
-          return Effect.fail(new UsageError(`${only} is not a table in the schema`))
-        }
-        const rows: Array<ReadonlyArray<string>> = []
-        for (const name of only === undefined ? tableOrder(Object.keys(tables)) : [only]) {
-          const columns = asRecord(asRecord(tables[name]).columns)
-          for (const column of columnOrder(Object.keys(columns))) {
-            // The implicit columns are not in the reply; their type is uuid.
-            const type = column === "_uuid" || column === "_version" ? "uuid" : asRecord(columns[column]).type ?? null
-            rows.push([...(only === undefined ? [name] : []), column, sortedJson(type)])
+const listColumns = command(
+  "list-columns",
+  "List the columns of a table, or of every table",
+  (server, args) =>
+    Effect.andThen(
+      atMost("list-columns", args, 2),
+      withOvsdb(server, (ovsdb) =>
+        Effect.flatMap(ovsdb.getSchemaJson(args[0] ?? DEFAULT_DATABASE), (json) => {
+          const tables = asRecord(asRecord(json).tables)
+          const only = args[1]
+          if (only !== undefined && tables[only] === undefined) {
+            return Effect.fail(new UsageError(`${only} is not a table in the schema`))
           }
-        }
-        const headings = [...(only === undefined ? ["Table"] : []), "Column", "Type"]
-        return Console.log(table(headings, rows).trimEnd())
-      }))
-  ))
+          const rows: Array<ReadonlyArray<string>> = []
+          for (const name of only === undefined ? tableOrder(Object.keys(tables)) : [only]) {
+            const columns = asRecord(asRecord(tables[name]).columns)
+            for (const column of columnOrder(Object.keys(columns))) {
+              // The implicit columns are not in the reply; their type is uuid.
+              const type = column === "_uuid" || column === "_version" ? "uuid" : asRecord(columns[column]).type ?? null
+              rows.push([...(only === undefined ? [name] : []), column, sortedJson(type)])
+            }
+          }
+          const headings = [...(only === undefined ? ["Table"] : []), "Column", "Type"]
+          return Console.log(table(headings, rows).trimEnd())
+        }))
+    )
+)
 
 const transactCommand = (name: "transact" | "query", description: string) =>
   command(name, description, (server, args) =>
@@ -172,8 +181,12 @@ const transactCommand = (name: "transact" | "query", description: string) =>
       yield* Console.log(sortedJson(shown))
     }))
 
-const echo = command("echo", "Check that the server answers (RFC 7047 echo)", (server, args) =>
-  withOvsdb(server, (ovsdb) => Effect.flatMap(ovsdb.echo(...args), (reply) => Console.log(sortedJson(reply)))))
+const echo = command(
+  "echo",
+  "Check that the server answers (RFC 7047 echo)",
+  (server, args) =>
+    withOvsdb(server, (ovsdb) => Effect.flatMap(ovsdb.echo(...args), (reply) => Console.log(sortedJson(reply))))
+)
 
 /**
  * The command tree.

@@ -251,7 +251,9 @@ export const decode = (json: Json | unknown): Effect.Effect<DatabaseSchema, Data
         tables
       }
       const found = problems(schema)
-      return found.length === 0 ? Effect.succeed(schema) : Effect.fail(new DatabaseSchemaError({ detail: found.join("; ") }))
+      return found.length === 0
+        ? Effect.succeed(schema)
+        : Effect.fail(new DatabaseSchemaError({ detail: found.join("; ") }))
     })
   )
 

@@ -48,7 +48,9 @@ export type Any = Operation<unknown>
  * @since 0.1.0
  * @category models
  */
-export type Results<Ops extends ReadonlyArray<Any>> = { readonly [K in keyof Ops]: Ops[K] extends Operation<infer R> ? R : never }
+export type Results<Ops extends ReadonlyArray<Any>> = {
+  readonly [K in keyof Ops]: Ops[K] extends Operation<infer R> ? R : never
+}
 
 /**
  * Result of `insert`: the new row's UUID.
@@ -190,8 +192,7 @@ const insertResult = (json: Json): Result.Result<InsertResult, string> =>
 
 const countResult = (json: Json): Result.Result<CountResult, string> => decodeCount(json)
 
-const emptyResult = (json: Json): Result.Result<EmptyResult, string> =>
-  Result.map(decodeEmpty(json), () => ({}))
+const emptyResult = (json: Json): Result.Result<EmptyResult, string> => Result.map(decodeEmpty(json), () => ({}))
 
 const selectResult = (json: Json): Result.Result<SelectResult, string> =>
   Result.flatMap(decodeRows(json), ({ rows }) => {
@@ -200,7 +201,9 @@ const selectResult = (json: Json): Result.Result<SelectResult, string> =>
       const out: { [column: string]: Value.Value } = {}
       for (const column in row) {
         const value = Value.decode(row[column] as Json)
-        if (value === undefined) return Result.fail(`column ${column}: not an OVSDB value: ${JSON.stringify(row[column])}`)
+        if (value === undefined) {
+          return Result.fail(`column ${column}: not an OVSDB value: ${JSON.stringify(row[column])}`)
+        }
         out[column] = value
       }
       decoded.push(out)

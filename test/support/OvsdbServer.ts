@@ -224,7 +224,9 @@ const waitUntilReady = (server: Server, child: ChildProcess.ChildProcess, log: s
       if (ready) return
       yield* Effect.sleep("50 millis")
     }
-    const tail = yield* sync(() => Fs.existsSync(log) ? Fs.readFileSync(log, "utf8").split("\n").slice(-20).join("\n") : "")
+    const tail = yield* sync(() =>
+      Fs.existsSync(log) ? Fs.readFileSync(log, "utf8").split("\n").slice(-20).join("\n") : ""
+    )
     return yield* Effect.fail(new Error(`ovsdb-server did not start in ${server.dir}:\n${tail}`))
   })
 
