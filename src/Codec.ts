@@ -9,10 +9,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Stream } from "effect"
+import type { Scope } from "effect"
+import { Array as Arr, Context, Effect, Layer, Queue, Stream } from "effect"
 import { Framer } from "./codec/Framer.js"
-import { CodecError } from "./Errors.js"
-import type { TransportError } from "./Errors.js"
+import { CodecError, TransportError } from "./Errors.js"
 import * as Json from "./Json.js"
 import * as JsonRpc from "./protocol/JsonRpc.js"
 import { Transport } from "./Transport.js"
@@ -97,7 +97,13 @@ export const decode =
           ? Stream.fail(new CodecError({ reason: "Malformed", detail: "connection ended inside a JSON value" }))
           : Stream.empty
       )
-      return bytes.pipe(Stream.mapEffect(toMessages), Stream.flattenIterable, Stream.concat(atEnd))
+      // The messages of one read stay together as one chunk of the stream.
+      return bytes.pipe(
+        Stream.mapEffect(toMessages),
+        Stream.filter(Arr.isReadonlyArrayNonEmpty),
+        Stream.flattenArray,
+        Stream.concat(atEnd)
+      )
     })
 
 /**
@@ -106,11 +112,23 @@ export const decode =
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options?: Options): Effect.Effect<Codec["Service"], never, Transport> =>
+export const make = (options?: Options): Effect.Effect<Codec["Service"], never, Transport | Scope.Scope> =>
   Effect.gen(function*() {
     const transport = yield* Transport
+    const outgoing = yield* Queue.unbounded<string>()
+    // One writer: whatever queued up while a write was in flight goes out as the next single write,
+    // so many calls in flight cost few system calls and never pile up waiting on the socket.
+    yield* Queue.takeAll(outgoing).pipe(
+      Effect.flatMap((batch) => transport.send(batch.length === 1 ? batch[0] : batch.join(""))),
+      Effect.forever,
+      // A broken write closes the connection; the reader then reports why to every waiting call.
+      Effect.catch(() => Effect.andThen(Queue.shutdown(outgoing), transport.close)),
+      Effect.forkScoped
+    )
+    const closed = new TransportError({ remote: transport.remote, reason: "Closed", detail: "connection closed" })
     return Codec.of({
-      send: (message) => transport.send(encode(message)),
+      send: (message) =>
+        Effect.suspend(() => Queue.offerUnsafe(outgoing, encode(message)) ? Effect.void : Effect.fail(closed)),
       incoming: decode(options)(transport.incoming),
       close: transport.close
     })

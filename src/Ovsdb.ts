@@ -74,6 +74,9 @@ export class Ovsdb extends Context.Service<Ovsdb, {
   readonly rpc: RpcClient.RpcClient["Service"]
 }>()("effect-ovsdb/Ovsdb") {}
 
+// A span's stack trace would point into this module, not at the caller: not worth its cost per call.
+const noStackTrace = { captureStackTrace: false } as const
+
 const asRecord = (json: Json): { readonly [key: string]: Json } | undefined =>
   typeof json === "object" && json !== null && !Array.isArray(json)
     ? json as { readonly [key: string]: Json }
@@ -167,11 +170,13 @@ export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =
 
   const listDbs = rpc.call("list_dbs", []).pipe(
     Effect.flatMap((json) => stringArray("list_dbs", json)),
-    Effect.withSpan("Ovsdb.listDbs")
+    Effect.withSpan("Ovsdb.listDbs", {}, noStackTrace)
   )
 
   const getSchemaJson = (database: string) =>
-    rpc.call("get_schema", [database]).pipe(Effect.withSpan("Ovsdb.getSchemaJson", { attributes: { database } }))
+    rpc.call("get_schema", [database]).pipe(
+      Effect.withSpan("Ovsdb.getSchemaJson", { attributes: { database } }, noStackTrace)
+    )
 
   const getSchema = (database: string) =>
     rpc.call("get_schema", [database]).pipe(
@@ -179,19 +184,19 @@ export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =
         Effect.mapError(DatabaseSchema.decode(json), (error) =>
           new ProtocolError({ method: "get_schema", detail: error.message }))
       ),
-      Effect.withSpan("Ovsdb.getSchema", { attributes: { database } })
+      Effect.withSpan("Ovsdb.getSchema", { attributes: { database } }, noStackTrace)
     )
 
   const echo = (...params: ReadonlyArray<Json>) =>
     rpc.call("echo", params).pipe(
       Effect.flatMap((json) => jsonArray("echo", json)),
-      Effect.withSpan("Ovsdb.echo")
+      Effect.withSpan("Ovsdb.echo", {}, noStackTrace)
     )
 
   const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
     rpc.call("transact", [database, ...operations]).pipe(
       Effect.flatMap((json) => jsonArray("transact", json)),
-      Effect.withSpan("Ovsdb.transact", { attributes: { database, operations: operations.length } })
+      Effect.withSpan("Ovsdb.transact", { attributes: { database, operations: operations.length } }, noStackTrace)
     )
 
   const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) =>

@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Deferred, Duration, Effect, Layer, PubSub, Stream } from "effect"
+import { Context, Deferred, Duration, Effect, Exit, Layer, PubSub, Stream } from "effect"
 import type { Scope } from "effect"
 import { Codec } from "./Codec.js"
 import { ConnectionClosed, RpcError, RpcTimeout } from "./Errors.js"
@@ -117,26 +117,36 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
       ? Effect.fail(closed)
       : Effect.mapError(codec.send(message), (error) => new ConnectionClosed({ detail: error.message }))
 
-  const route = (message: JsonRpc.Message): Effect.Effect<void> => {
-    switch (message._tag) {
-      case "Response": {
-        const call = typeof message.id === "number" ? pending.get(message.id) : undefined
-        if (call === undefined) return Effect.void // a late reply to a cancelled call
-        pending.delete(message.id as number)
-        return message.error === null
-          ? Deferred.succeed(call.reply, message.result)
-          : Deferred.fail(call.reply, toRpcError(call.method, message.error))
+  /** Routes the messages of one read; only replies to the server's own requests need effects. */
+  const route = (messages: ReadonlyArray<JsonRpc.Message>): Effect.Effect<void> => {
+    let replies: Array<JsonRpc.Message> | undefined
+    for (const message of messages) {
+      switch (message._tag) {
+        case "Response": {
+          const call = typeof message.id === "number" ? pending.get(message.id) : undefined
+          if (call === undefined) break // a late reply to a cancelled call
+          pending.delete(message.id as number)
+          Deferred.doneUnsafe(
+            call.reply,
+            message.error === null ? Exit.succeed(message.result) : Exit.fail(toRpcError(call.method, message.error))
+          )
+          break
+        }
+        case "Request":
+          // RFC 7047 §4.1.11: echo is answered with its own params. No other method is served.
+          ;(replies ??= []).push(
+            message.method === "echo"
+              ? JsonRpc.response(message.id, message.params)
+              : { _tag: "Response", id: message.id, result: null, error: "unknown method" }
+          )
+          break
+        case "Notification":
+          PubSub.publishUnsafe(notifications, message)
       }
-      case "Request":
-        // RFC 7047 §4.1.11: echo is answered with its own params. No other method is served.
-        return Effect.ignore(send(
-          message.method === "echo"
-            ? JsonRpc.response(message.id, message.params)
-            : { _tag: "Response", id: message.id, result: null, error: "unknown method" }
-        ))
-      case "Notification":
-        return Effect.asVoid(PubSub.publish(notifications, message))
     }
+    return replies === undefined ? Effect.void : Effect.forEach(replies, (reply) => Effect.ignore(send(reply)), {
+      discard: true
+    })
   }
 
   const shutDown = (detail: string) =>
@@ -153,7 +163,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
     })
 
   yield* codec.incoming.pipe(
-    Stream.runForEach(route),
+    Stream.runForEachArray(route),
     Effect.matchCauseEffect({
       onSuccess: () => shutDown("the server closed the connection"),
       onFailure: (cause) => shutDown(cause.reasons.map((r) => r._tag === "Fail" ? r.error.message : r._tag).join("; "))

@@ -201,7 +201,9 @@ export const make = (
   Effect.flatMap(Remote.parseList(options.remote), (remotes) => {
     const once = connectAny(remotes, options)
     return options.connectRetry === undefined ? once : Effect.retry(once, options.connectRetry)
-  }).pipe(Effect.withSpan("Transport.connect", { attributes: { remote: options.remote } }))
+  }).pipe(
+    Effect.withSpan("Transport.connect", { attributes: { remote: options.remote } }, { captureStackTrace: false })
+  )
 
 /**
  * A layer holding one connection for the layer's lifetime.

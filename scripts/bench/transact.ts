@@ -82,13 +82,14 @@ export const benchTransact = (
   Effect.gen(function*() {
     const count = options?.transactions ?? 10_000
     const rounds = options?.rounds ?? 3
-    yield* viaClient(unixPath, "warm_client", 1_000)
-    yield* viaRaw(unixPath, "warm_raw", 1_000)
+    const run = `b${Date.now().toString(36)}` // names are unique in Address_Set: new ones each run
+    yield* viaClient(unixPath, `${run}_warm_client`, 1_000)
+    yield* viaRaw(unixPath, `${run}_warm_raw`, 1_000)
     const client: Array<number> = []
     const raw: Array<number> = []
     for (let round = 0; round < rounds; round++) {
-      raw.push(yield* viaRaw(unixPath, `raw${round}`, count))
-      client.push(yield* viaClient(unixPath, `client${round}`, count))
+      raw.push(yield* viaRaw(unixPath, `${run}_raw${round}`, count))
+      client.push(yield* viaClient(unixPath, `${run}_client${round}`, count))
     }
     const clientMillis = median(client)
     const rawMillis = median(raw)

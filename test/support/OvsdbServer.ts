@@ -78,17 +78,22 @@ export const runToolResult = (
   options?: { readonly input?: string }
 ): Effect.Effect<ToolResult, Error> =>
   Effect.callback<ToolResult, Error>((resume) => {
-    const child = ChildProcess.spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] })
+    const child = ChildProcess.spawn(command, args, {
+      stdio: [options?.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
+    })
     let stdout = ""
     let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text))
-    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text))
+    child.stdout?.setEncoding("utf8").on("data", (text: string) => (stdout += text))
+    child.stderr?.setEncoding("utf8").on("data", (text: string) => (stderr += text))
     child.on("error", (error: NodeJS.ErrnoException) =>
       resume(Effect.fail(
         error.code === "ENOENT" ? new Error(`${command} not found: ${INSTALL_HINT}`) : error
       )))
     child.on("close", (code) => resume(Effect.succeed({ code: code ?? -1, stdout, stderr })))
-    child.stdin.end(options?.input ?? "")
+    if (options?.input !== undefined) {
+      child.stdin?.on("error", () => undefined) // a tool may exit before reading its input
+      child.stdin?.end(options.input)
+    }
   })
 
 /** Runs a program and returns its stdout; a non-zero exit fails with its stderr. */

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: the performance targets, each measured against a peer in the same run.
+ *
+ * - codec: framing + parsing a ~50 MB select reply in 64 KiB reads vs `JSON.parse` of the same bytes;
+ * - transact: 10,000 pipelined transactions through the client vs a raw node:net client sending
+ *   the same bytes, both against the same real ovsdb-server.
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Console, Effect } from "effect"
+import { OvsdbServer } from "../test/support/OvsdbServer.js"
+import { benchCodec } from "./bench/codec.js"
+import { benchTransact } from "./bench/transact.js"
+
+const fixed = (n: number, digits = 1) => n.toFixed(digits)
+
+const main = Effect.gen(function*() {
+  yield* Console.log(`node ${process.version}`)
+  const codec = benchCodec()
+  yield* Console.log(
+    `codec:    ${fixed(codec.megabytes)} MB reply in 64 KiB reads: framer ${fixed(codec.framerMillis)} ms, ` +
+      `JSON.parse ${fixed(codec.jsonParseMillis)} ms -> ${fixed(codec.ratio, 2)} x JSON.parse (target >= 0.80)`
+  )
+  const server = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
+  const transact = yield* benchTransact(server.unixPath)
+  yield* Console.log(
+    `transact: ${transact.transactions} pipelined transactions: client ${fixed(transact.clientMillis)} ms, ` +
+      `raw node:net ${fixed(transact.rawMillis)} ms -> ${fixed(transact.ratio, 2)} x raw (target >= 0.90)`
+  )
+}).pipe(Effect.scoped)
+
+NodeRuntime.runMain(main)
