@@ -1,42 +1,56 @@
 /**
- * A real ovsdb-server for tests: started in a temp dir, serving Open_vSwitch and OVN_Northbound on
- * a unix socket and a loopback TCP port (and mutual TLS on request), stopped and removed when its
- * scope closes. Also runs the real Open vSwitch tools (`ovs-vsctl`, `ovn-nbctl`, `ovsdb-client`)
- * for cross-checks.
+ * A real `ovsdb-server` for tests, and the real Open vSwitch tools to cross-check against it.
+ *
+ * `OvsdbServer.start(options)` is a scoped program: it makes a temp dir, creates the chosen
+ * databases there with `ovsdb-tool create` from the schemas the Debian packages install, and runs
+ * `ovsdb-server` as a child process listening on a unix socket and a loopback TCP port (plus mutual
+ * TLS with `tls: true`, with a CA and certificates made here by `openssl`). It succeeds once the
+ * server accepts connections. Closing the scope stops the server and removes the directory.
+ *
+ * Every listener binds port 0, so test files running in parallel never race for a port; the bound
+ * port is read back from the server's log. All waiting uses real time, so a test running under
+ * `TestClock` cannot stall the fixture.
  *
  * ```ts
- * it.live("…", () => Effect.gen(function*() {
- *   const server = yield* OvsdbServer.start({ tls: true })
- *   yield* runTool("ovs-vsctl", [`--db=${server.unix}`, "--no-wait", "add-br", "br0"])
- * }))
+ * import { it } from "@effect/vitest"
+ *
+ * it.live("ovs-vsctl sees our bridge", () =>
+ *   Effect.gen(function*() {
+ *     const server = yield* OvsdbServer.start({ tls: true })
+ *     yield* runTool("ovs-vsctl", [`--db=${server.unix}`, "--no-wait", "init"])
+ *     const bridges = yield* runTool("ovs-vsctl", [`--db=${server.unix}`, "list-br"])
+ *   }))
+ *
+ * // or one server for a whole block:
+ * layer(OvsdbServer.layer())("…", (it) => { it.effect("…", () => OvsdbServer.use((server) => …)) })
  * ```
  */
-import { Context, Effect } from "effect"
+import { Context, Data, Effect, Layer } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 
-/** Where the Debian packages put the schemas. */
+/** The schema file each database is created from, where the Debian packages install it. */
 export const SCHEMAS = {
   Open_vSwitch: "/usr/share/openvswitch/vswitch.ovsschema",
   OVN_Northbound: "/usr/share/ovn/ovn-nb.ovsschema",
   OVN_Southbound: "/usr/share/ovn/ovn-sb.ovsschema"
 } as const
 
-/** A database the fixture can serve. */
+/** A database the fixture can serve (besides `_Server`, which every ovsdb-server has). */
 export type DatabaseName = keyof typeof SCHEMAS
 
 /** What a test may ask of the server. */
 export interface StartOptions {
-  /** Default: Open_vSwitch and OVN_Northbound. */
+  /** The databases to create and serve; default `["Open_vSwitch", "OVN_Northbound"]`. */
   readonly databases?: ReadonlyArray<DatabaseName>
-  /** Also listen for mutual TLS (`pssl:`), with a CA, server and client certificates made here. */
+  /** Also listen for mutual TLS (`pssl:`), with certificates made for this server. */
   readonly tls?: boolean
 }
 
-/** PEM files made for a TLS server: the CA, a client it signed, and a client signed by another CA. */
+/** PEM files for a TLS client: the CA, a client it signed, and a self-signed client it does not trust. */
 export interface Pki {
   readonly caCert: string
   readonly clientKey: string
@@ -45,39 +59,61 @@ export interface Pki {
   readonly untrustedCert: string
 }
 
-/** A running server. */
+/** A running server: its remotes in OVS syntax, and where its files are. */
 export interface Server {
+  /** The temp dir holding the databases, sockets, log and certificates. */
   readonly dir: string
+  /** The databases served, in the order given. */
+  readonly databases: ReadonlyArray<DatabaseName>
+  /** The unix socket's path. */
   readonly unixPath: string
   /** `unix:PATH` */
   readonly unix: string
+  /** The loopback TCP port. */
   readonly tcpPort: number
   /** `tcp:127.0.0.1:PORT` */
   readonly tcp: string
-  /** `ssl:127.0.0.1:PORT`, with `tls: true` */
+  /** The loopback TLS port, with `tls: true`. */
+  readonly sslPort?: number
+  /** `ssl:127.0.0.1:PORT`, with `tls: true`. */
   readonly ssl?: string
+  /** Client certificates, with `tls: true`. */
   readonly pki?: Pki
-  /** The server's unixctl socket, for ovs-appctl. */
+  /** The server's unixctl socket, for `ovs-appctl -t`. */
   readonly ctl: string
+  /** The server's log file. */
+  readonly log: string
+  /** The server's process id. */
   readonly pid: number
 }
 
-/** The outcome of running a tool. */
+/** The outcome of running a tool to completion. */
 export interface ToolResult {
+  /** The exit code, or -1 when the tool was killed by a signal. */
   readonly code: number
   readonly stdout: string
   readonly stderr: string
 }
 
-const INSTALL_HINT = "install it with `apt-get install -y openvswitch-switch ovn-central` (or run bash .ci/run)"
+/** Why the fixture or a tool failed: a missing program, a server that did not start, a non-zero exit. */
+export class FixtureError extends Data.TaggedError("FixtureError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
 
-/** Runs a program to completion and collects its output; a missing program is a clear failure. */
+const INSTALL_HINT = "install it with `apt-get install -y openvswitch-switch ovn-central` (or run bash .ci/run)"
+const STARTUP_TIMEOUT_MS = 10_000
+const STOP_TIMEOUT_MS = 5_000
+/** `sun_path` holds 108 bytes with the terminating NUL; Node cannot connect to longer paths. */
+const MAX_SOCKET_PATH_BYTES = 107
+
+/** Runs a program to completion and collects its output; a missing program fails with how to install it. */
 export const runToolResult = (
   command: string,
   args: ReadonlyArray<string>,
   options?: { readonly input?: string }
-): Effect.Effect<ToolResult, Error> =>
-  Effect.callback<ToolResult, Error>((resume) => {
+): Effect.Effect<ToolResult, FixtureError> =>
+  Effect.callback<ToolResult, FixtureError>((resume) => {
     const child = ChildProcess.spawn(command, args, {
       stdio: [options?.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
     })
@@ -87,43 +123,60 @@ export const runToolResult = (
     child.stderr?.setEncoding("utf8").on("data", (text: string) => (stderr += text))
     child.on("error", (error: NodeJS.ErrnoException) =>
       resume(Effect.fail(
-        error.code === "ENOENT" ? new Error(`${command} not found: ${INSTALL_HINT}`) : error
+        error.code === "ENOENT"
+          ? new FixtureError({ message: `${command} not found: ${INSTALL_HINT}` })
+          : new FixtureError({ message: `${command}: ${error.message}`, cause: error })
       )))
     child.on("close", (code) => resume(Effect.succeed({ code: code ?? -1, stdout, stderr })))
     if (options?.input !== undefined) {
       child.stdin?.on("error", () => undefined) // a tool may exit before reading its input
       child.stdin?.end(options.input)
     }
+    return Effect.sync(() => child.kill("SIGKILL")) // interrupted, e.g. by a test's timeout
   })
 
 /** Runs a program and returns its stdout; a non-zero exit fails with its stderr. */
-export const runTool = (command: string, args: ReadonlyArray<string>): Effect.Effect<string, Error> =>
-  Effect.flatMap(runToolResult(command, args), (result) =>
+export const runTool = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options?: { readonly input?: string }
+): Effect.Effect<string, FixtureError> =>
+  Effect.flatMap(runToolResult(command, args, options), (result) =>
     result.code === 0
       ? Effect.succeed(result.stdout)
-      : Effect.fail(new Error(`${command} ${args.join(" ")} exited ${result.code}: ${result.stderr.trim()}`)))
+      : Effect.fail(
+        new FixtureError({ message: `${command} ${args.join(" ")} exited ${result.code}: ${result.stderr.trim()}` })
+      ))
 
-const sync = <A>(f: () => A) => Effect.try({ try: f, catch: (error) => error as Error })
-
-/** A TCP port the kernel just had free on the loopback interface. */
-const freePort = Effect.callback<number, Error>((resume) => {
-  const probe = Net.createServer()
-  probe.once("error", (error) => resume(Effect.fail(error)))
-  probe.listen({ host: "127.0.0.1", port: 0 }, () => {
-    const { port } = probe.address() as Net.AddressInfo
-    probe.close(() => resume(Effect.succeed(port)))
+/** Waits in real time, whatever clock the test provides. */
+const pause = (millis: number) =>
+  Effect.callback<void>((resume) => {
+    const timer = setTimeout(() => resume(Effect.void), millis)
+    return Effect.sync(() => clearTimeout(timer))
   })
-})
 
-const canConnect = (options: Net.NetConnectOpts) =>
+const attempt = <A>(what: string, f: () => A) =>
+  Effect.try({ try: f, catch: (cause) => new FixtureError({ message: `${what}: ${String(cause)}`, cause }) })
+
+/** Whether something accepts a connection at this address right now. */
+const accepts = (address: Net.NetConnectOpts) =>
   Effect.callback<boolean>((resume) => {
-    const socket = Net.createConnection(options)
+    const socket = Net.createConnection(address)
     socket.once("connect", () => {
       socket.destroy()
       resume(Effect.succeed(true))
     })
     socket.once("error", () => resume(Effect.succeed(false)))
+    return Effect.sync(() => socket.destroy())
   })
+
+/** The ports the server reports binding, in order (`socket_util|INFO|…: listening on port N`). */
+const boundPorts = (log: string) =>
+  Effect.promise(() => Fs.promises.readFile(log, "utf8").catch(() => "")).pipe(
+    Effect.map((text) => Array.from(text.matchAll(/\|socket_util\|INFO\|.*: listening on port (\d+)$/gm), (m) => Number(m[1])))
+  )
+
+const tail = (text: string) => text.trimEnd().split("\n").slice(-20).join("\n")
 
 const OPENSSL_CONFIG = `[ req ]
 distinguished_name = dn
@@ -133,176 +186,198 @@ CN = effect-ovsdb-test
 [ v3_ca ]
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
 [ v3_leaf ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth, clientAuth
-subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectAltName = IP:127.0.0.1, IP:::1, DNS:localhost
 `
 
-/** A CA, a server and a client certificate it signed, and a client certificate signed by another CA. */
+/** A CA, a server and a client certificate it signed, and a self-signed client certificate (P-256 keys: fast). */
 const makePki = (dir: string) =>
   Effect.gen(function*() {
-    const config = Path.join(dir, "openssl.cnf")
-    yield* sync(() => Fs.writeFileSync(config, OPENSSL_CONFIG))
     const file = (name: string) => Path.join(dir, name)
-    const ca = (name: string) =>
+    yield* attempt("writing openssl.cnf", () => Fs.writeFileSync(file("openssl.cnf"), OPENSSL_CONFIG))
+    const certificate = (name: string, extensions: string, signer?: string) =>
       runTool("openssl", [
         "req",
         "-config",
-        config,
+        file("openssl.cnf"),
         "-x509",
         "-newkey",
-        "rsa:2048",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
         "-nodes",
         "-days",
         "2",
         "-subj",
         `/CN=${name}`,
         "-extensions",
-        "v3_ca",
+        extensions,
+        ...(signer === undefined ? [] : ["-CA", file(`${signer}-cert.pem`), "-CAkey", file(`${signer}-key.pem`)]),
         "-keyout",
         file(`${name}-key.pem`),
         "-out",
         file(`${name}-cert.pem`)
       ])
-    const leaf = (name: string, signer: string) =>
-      Effect.andThen(
-        runTool("openssl", [
-          "req",
-          "-config",
-          config,
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-subj",
-          `/CN=${name}`,
-          "-keyout",
-          file(`${name}-key.pem`),
-          "-out",
-          file(`${name}-req.pem`)
-        ]),
-        runTool("openssl", [
-          "x509",
-          "-req",
-          "-in",
-          file(`${name}-req.pem`),
-          "-CA",
-          file(`${signer}-cert.pem`),
-          "-CAkey",
-          file(`${signer}-key.pem`),
-          "-CAcreateserial",
-          "-days",
-          "2",
-          "-extfile",
-          config,
-          "-extensions",
-          "v3_leaf",
-          "-out",
-          file(`${name}-cert.pem`)
-        ])
-      )
-    yield* Effect.all([ca("ca"), ca("rogue-ca")], { concurrency: 2 })
-    yield* Effect.all([leaf("server", "ca"), leaf("client", "ca"), leaf("rogue-client", "rogue-ca")], {
-      concurrency: 3
-    })
+    yield* certificate("ca", "v3_ca")
+    yield* Effect.all([
+      certificate("server", "v3_leaf", "ca"),
+      certificate("client", "v3_leaf", "ca"),
+      certificate("untrusted", "v3_leaf")
+    ], { concurrency: "unbounded" })
     return {
-      caCert: file("ca-cert.pem"),
-      serverKey: file("server-key.pem"),
-      serverCert: file("server-cert.pem"),
+      serverArgs: [
+        `--private-key=${file("server-key.pem")}`,
+        `--certificate=${file("server-cert.pem")}`,
+        `--ca-cert=${file("ca-cert.pem")}`
+      ],
       pki: {
         caCert: file("ca-cert.pem"),
         clientKey: file("client-key.pem"),
         clientCert: file("client-cert.pem"),
-        untrustedKey: file("rogue-client-key.pem"),
-        untrustedCert: file("rogue-client-cert.pem")
+        untrustedKey: file("untrusted-key.pem"),
+        untrustedCert: file("untrusted-cert.pem")
       } satisfies Pki
     }
   })
 
-const waitUntilReady = (server: Server, child: ChildProcess.ChildProcess, log: string) =>
-  Effect.gen(function*() {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      if (child.exitCode !== null) break
-      const ready = (yield* canConnect({ path: server.unixPath })) &&
-        (yield* canConnect({ host: "127.0.0.1", port: server.tcpPort }))
-      if (ready) return
-      yield* Effect.sleep("50 millis")
-    }
-    const tail = yield* sync(() =>
-      Fs.existsSync(log) ? Fs.readFileSync(log, "utf8").split("\n").slice(-20).join("\n") : ""
+/** Fails clearly when a program the fixture needs is missing. */
+const requireProgram = (command: string) =>
+  runToolResult(command, ["--version"]).pipe(
+    Effect.filterOrFail(
+      (result) => result.code === 0,
+      (result) => new FixtureError({ message: `${command} --version failed: ${result.stderr.trim()}` })
     )
-    return yield* Effect.fail(new Error(`ovsdb-server did not start in ${server.dir}:\n${tail}`))
-  })
+  )
 
-const stop = (child: ChildProcess.ChildProcess) =>
-  Effect.callback<void>((resume) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000)
-    child.once("exit", () => {
-      clearTimeout(timer)
-      resume(Effect.void)
-    })
-    child.kill("SIGTERM")
+/** Runs ovsdb-server until the scope closes: SIGTERM, then SIGKILL if it has not exited within 5 s. */
+const spawnServer = (args: ReadonlyArray<string>) =>
+  Effect.acquireRelease(
+    Effect.callback<{ readonly child: ChildProcess.ChildProcess; readonly stderr: () => string }, FixtureError>(
+      (resume) => {
+        const child = ChildProcess.spawn("ovsdb-server", args, { stdio: ["ignore", "ignore", "pipe"] })
+        let stderr = "" // fatal errors before the log file opens; kept short
+        child.stderr?.setEncoding("utf8").on("data", (text: string) => (stderr = (stderr + text).slice(-4096)))
+        child.once("spawn", () => resume(Effect.succeed({ child, stderr: () => stderr })))
+        child.once("error", (error) =>
+          resume(Effect.fail(new FixtureError({ message: `ovsdb-server: ${error.message}`, cause: error }))))
+      }
+    ),
+    ({ child }) =>
+      Effect.callback<void>((resume) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
+        const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS)
+        child.once("exit", () => {
+          clearTimeout(timer)
+          resume(Effect.void)
+        })
+        child.kill("SIGTERM")
+      })
+  )
+
+/** Polls until the unix socket accepts and the log shows `count` bound ports; fails with the log tail. */
+const waitForListeners = (
+  server: { readonly child: ChildProcess.ChildProcess; readonly stderr: () => string },
+  paths: { readonly unixPath: string; readonly log: string },
+  count: number
+) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS
+    while (true) {
+      const { exitCode, signalCode } = server.child
+      const exited = exitCode !== null || signalCode !== null
+      const ports = yield* boundPorts(paths.log)
+      if (!exited && ports.length >= count && (yield* accepts({ path: paths.unixPath }))) return ports
+      if (exited || Date.now() > deadline) {
+        const log = yield* Effect.promise(() => Fs.promises.readFile(paths.log, "utf8").catch(() => ""))
+        const why = exited ? `exited (${exitCode ?? signalCode})` : `did not start within ${STARTUP_TIMEOUT_MS / 1000} s`
+        return yield* new FixtureError({
+          message: `ovsdb-server ${why}; log ${paths.log}:\n${tail(log)}\n${tail(server.stderr())}`.trimEnd()
+        })
+      }
+      yield* pause(10)
+    }
   })
 
 /** Starts a server; it is stopped and its directory removed when the scope closes. */
-const start = (options?: StartOptions) =>
-  Effect.gen(function*() {
-    yield* runToolResult("ovsdb-server", ["--version"]).pipe(
-      Effect.filterOrFail((result) => result.code === 0, () => new Error(`ovsdb-server not usable: ${INSTALL_HINT}`))
+const start = Effect.fn("OvsdbServer.start")(function*(options?: StartOptions) {
+  yield* requireProgram("ovsdb-server").pipe(
+    Effect.mapError((error) =>
+      error.message.startsWith("ovsdb-server not found") ? error : new FixtureError({
+        message: `ovsdb-server not usable (${error.message}): ${INSTALL_HINT}`
+      })
     )
-    const dir = yield* Effect.acquireRelease(
-      sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "ovsdb-"))),
-      (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-    )
-    const databases = options?.databases ?? ["Open_vSwitch", "OVN_Northbound"]
-    const files = databases.map((name) => Path.join(dir, `${name}.db`))
-    yield* Effect.forEach(databases, (name, i) => runTool("ovsdb-tool", ["create", files[i]!, SCHEMAS[name]]), {
-      concurrency: "unbounded"
-    })
-    const tcpPort = yield* freePort
-    const sslPort = options?.tls === true ? yield* freePort : undefined
-    const tls = options?.tls === true ? yield* makePki(dir) : undefined
-    const unixPath = Path.join(dir, "db.sock")
-    const ctl = Path.join(dir, "ovsdb-server.ctl")
-    const log = Path.join(dir, "ovsdb-server.log")
-    const args = [
-      "--no-chdir",
-      "-vconsole:off",
-      "-vfile:info",
-      `--log-file=${log}`,
-      `--pidfile=${Path.join(dir, "ovsdb-server.pid")}`,
-      `--unixctl=${ctl}`,
-      `--remote=punix:${unixPath}`,
-      `--remote=ptcp:${tcpPort}:127.0.0.1`,
-      ...(tls === undefined ? [] : [
-        `--remote=pssl:${sslPort}:127.0.0.1`,
-        `--private-key=${tls.serverKey}`,
-        `--certificate=${tls.serverCert}`,
-        `--ca-cert=${tls.caCert}`
-      ]),
-      ...files
-    ]
-    const child = yield* Effect.acquireRelease(
-      sync(() => ChildProcess.spawn("ovsdb-server", args, { stdio: "ignore" })),
-      stop
-    )
-    const server: Server = {
-      dir,
-      unixPath,
-      unix: `unix:${unixPath}`,
-      tcpPort,
-      tcp: `tcp:127.0.0.1:${tcpPort}`,
-      ...(tls === undefined ? {} : { ssl: `ssl:127.0.0.1:${sslPort}`, pki: tls.pki }),
-      ctl,
-      pid: child.pid ?? -1
+  )
+  const databases = options?.databases ?? ["Open_vSwitch", "OVN_Northbound"]
+  for (const name of databases) {
+    if (!Fs.existsSync(SCHEMAS[name])) {
+      return yield* new FixtureError({ message: `schema ${SCHEMAS[name]} for ${name} not found: ${INSTALL_HINT}` })
     }
-    yield* waitUntilReady(server, child, log)
-    return server
+  }
+  const dir = yield* Effect.acquireRelease(
+    attempt("creating a temp dir", () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "ovsdb-"))),
+    (dir) => Effect.promise(() => Fs.promises.rm(dir, { recursive: true, force: true }))
+  )
+  const unixPath = Path.join(dir, "db.sock")
+  const ctl = Path.join(dir, "ovsdb-server.ctl")
+  const log = Path.join(dir, "ovsdb-server.log")
+  for (const socket of [unixPath, ctl]) {
+    if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
+      return yield* new FixtureError({
+        message: `socket path ${socket} is longer than ${MAX_SOCKET_PATH_BYTES} bytes: set TMPDIR to a shorter directory`
+      })
+    }
+  }
+  const files = databases.map((name) => Path.join(dir, `${name}.db`))
+  yield* Effect.forEach(databases, (name, i) => runTool("ovsdb-tool", ["create", files[i]!, SCHEMAS[name]]), {
+    concurrency: "unbounded"
   })
+  const tls = options?.tls === true ? yield* makePki(dir) : undefined
+  const server = yield* spawnServer([
+    "--no-chdir",
+    "-vconsole:off",
+    "-vfile:info",
+    `--log-file=${log}`,
+    `--pidfile=${Path.join(dir, "ovsdb-server.pid")}`,
+    `--unixctl=${ctl}`,
+    `--remote=punix:${unixPath}`,
+    "--remote=ptcp:0:127.0.0.1",
+    ...(tls?.serverArgs ?? []),
+    ...files
+  ])
+  const [tcpPort] = yield* waitForListeners(server, { unixPath, log }, 1)
+  // Both listeners would log the same "0:127.0.0.1: listening on port N"; adding TLS afterwards tells them apart.
+  const sslPort = tls === undefined ? undefined : yield* runTool("ovs-appctl", [
+    "-t",
+    ctl,
+    "ovsdb-server/add-remote",
+    "pssl:0:127.0.0.1"
+  ]).pipe(Effect.andThen(waitForListeners(server, { unixPath, log }, 2)), Effect.map((ports) => ports[1]!))
+  return {
+    dir,
+    databases,
+    unixPath,
+    unix: `unix:${unixPath}`,
+    tcpPort: tcpPort!,
+    tcp: `tcp:127.0.0.1:${tcpPort}`,
+    ...(tls === undefined || sslPort === undefined
+      ? {}
+      : { sslPort, ssl: `ssl:127.0.0.1:${sslPort}`, pki: tls.pki }),
+    ctl,
+    log,
+    pid: server.child.pid!
+  } satisfies Server
+})
 
-/** The server as a service, for `layer(...)` in tests. */
+/** A running server as a service: `OvsdbServer.start` in a test, `OvsdbServer.layer` for a `layer(...)` block. */
 export class OvsdbServer extends Context.Service<OvsdbServer, Server>()("test/OvsdbServer") {
-  static readonly start = start
+  /** Starts a server in the current scope. */
+  static readonly start: (options?: StartOptions) => Effect.Effect<Server, FixtureError, import("effect").Scope.Scope> =
+    start
+  /** A layer holding one server for as long as the layer lives. */
+  static readonly layer = (options?: StartOptions): Layer.Layer<OvsdbServer, FixtureError> =>
+    Layer.effect(OvsdbServer, start(options))
 }
