@@ -2,6 +2,7 @@
 // returns, 64-bit integers, cancel, and cross-checks with ovs-vsctl.
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
+import * as Fs from "node:fs"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
 import * as Value from "../src/protocol/Value.js"
@@ -337,15 +338,23 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
     it.effect("interrupting a blocked wait cancels it; the connection stays usable", () =>
       Effect.gen(function*() {
         const ovsdb = yield* Ovsdb.Ovsdb
+        const server = yield* OvsdbServer
+        // The server's JSON-RPC debug log shows what reached it.
+        yield* runTool("ovs-appctl", ["-t", server.ctl, "vlog/set", "jsonrpc:file:dbg"])
         const blocked = yield* Effect.forkChild(ovsdb.transact(
           NB,
-          Op.wait("Address_Set", [Op.where("name", "==", "never-there")], ["name"], "==", [{ name: "never-there" }], {
+          Op.wait("Address_Set", [Op.where("name", "==", "cancel-me")], ["name"], "==", [{ name: "cancel-me" }], {
             timeout: 60_000
           })
         ))
         yield* Effect.sleep("200 millis")
         yield* Fiber.interrupt(blocked)
         assert.deepStrictEqual(yield* ovsdb.echo("still here"), ["still here"])
+        const log = Fs.readFileSync(server.log, "utf8")
+        const request = /received request, method="transact", params=\[.*"cancel-me".*\], id=(\d+)/.exec(log)
+        assert.isNotNull(request, "the wait reached the server")
+        assert.include(log, `received notification, method="cancel", params=[${request![1]}]`)
+        yield* runTool("ovs-appctl", ["-t", server.ctl, "vlog/set", "jsonrpc:file:info"])
       }))
 
     it.effect("on a db-change-aware session the server answers the cancelled call, which is ignored", () =>
