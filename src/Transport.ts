@@ -21,6 +21,7 @@ import type { Duration, Schedule } from "effect"
 import { Cause, Context, Effect, Exit, Layer, Scope, Stream } from "effect"
 import * as Socket from "effect/socket/Socket"
 import * as Fs from "node:fs/promises"
+import * as Tls from "node:tls"
 import type { RemoteParseError } from "./Errors.js"
 import { TransportError } from "./Errors.js"
 import * as Remote from "./Remote.js"
@@ -92,18 +93,28 @@ const openSocket = (remote: Remote.Remote, options: Options) => {
       return NodeSocket.makeNet({ path: remote.path, openTimeout })
     case "Tcp":
       return NodeSocket.makeNet({ host: remote.host, port: remote.port, openTimeout })
-    case "Ssl":
-      return Effect.flatMap(readTls(Remote.format(remote), options.tls), ([key, cert, ca]) =>
-        NodeSocket.makeTls({
-          host: remote.host,
-          port: remote.port,
-          key,
-          cert,
-          ca,
-          openTimeout,
-          // Open vSwitch authenticates peers by CA signature only, never by host name.
-          checkServerIdentity: () => undefined
-        }))
+    case "Ssl": {
+      const name = Remote.format(remote)
+      return readTls(name, options.tls).pipe(
+        Effect.flatMap(([key, cert, ca]) =>
+          Effect.try({
+            try: () => Tls.createSecureContext({ key, cert, ca }),
+            catch: (cause) =>
+              new TransportError({ remote: name, reason: "Tls", detail: `bad key or certificate: ${describe(cause)}` })
+          })
+        ),
+        Effect.flatMap((secureContext) =>
+          NodeSocket.makeTls({
+            host: remote.host,
+            port: remote.port,
+            secureContext,
+            openTimeout,
+            // Open vSwitch authenticates peers by CA signature only, never by host name.
+            checkServerIdentity: () => undefined
+          })
+        )
+      )
+    }
   }
 }
 

@@ -71,6 +71,55 @@ describe("connecting to ovsdb-server", () => {
       }
     }))
 
+  it.live("a connection that does not complete in connectTimeout is a Timeout", () =>
+    Effect.gen(function*() {
+      // A TCP listener that never answers the TLS handshake.
+      const held = new Set<Net.Socket>()
+      const silent = yield* Effect.acquireRelease(
+        Effect.callback<Net.Server>((resume) => {
+          const server = Net.createServer((socket) => void held.add(socket))
+          server.listen({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(server)))
+        }),
+        (server) =>
+          Effect.callback<void>((resume) => {
+            held.forEach((socket) => socket.destroy())
+            server.close(() => resume(Effect.void))
+          })
+      )
+      const port = (silent.address() as Net.AddressInfo).port
+      const server = yield* OvsdbServer.start({ tls: true })
+      const pki = server.pki!
+      const error = yield* Effect.flip(listDbs({
+        remote: `ssl:127.0.0.1:${port}`,
+        connectTimeout: "300 millis",
+        tls: { privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.caCert }
+      }))
+      assert.strictEqual(error._tag, "TransportError")
+      if (error._tag === "TransportError") assert.strictEqual(error.reason, "Timeout")
+    }), 60_000)
+
+  it.live("a key or certificate that is not PEM is a Tls error, not a crash", () =>
+    Effect.gen(function*() {
+      const server = yield* OvsdbServer.start({ tls: true })
+      const pki = server.pki!
+      const error = yield* Effect.flip(listDbs({
+        remote: server.ssl!,
+        tls: { privateKey: pki.caCert, certificate: pki.clientCert, caCert: pki.caCert }
+      }))
+      assert.strictEqual(error._tag, "TransportError")
+      if (error._tag === "TransportError") assert.strictEqual(error.reason, "Tls")
+    }), 60_000)
+
+  it.live("missing PEM files are a Tls error", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(listDbs({
+        remote: "ssl:127.0.0.1:1",
+        tls: { privateKey: "/nonexistent/key.pem", certificate: "/nonexistent/cert.pem", caCert: "/nonexistent/ca.pem" }
+      }))
+      assert.strictEqual(error._tag, "TransportError")
+      if (error._tag === "TransportError") assert.include(error.detail, "cannot read PEM files")
+    }))
+
   it.live("a bad remote is a RemoteParseError before anything is dialled", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(listDbs({ remote: "http://example" }))
