@@ -26,6 +26,7 @@
  * ```
  */
 import { Context, Data, Effect, Layer } from "effect"
+import type { Scope } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
@@ -170,11 +171,12 @@ const accepts = (address: Net.NetConnectOpts) =>
     return Effect.sync(() => socket.destroy())
   })
 
+/** The server's log so far ("" before it exists). */
+const readLog = (log: string) => Effect.promise(() => Fs.promises.readFile(log, "utf8").catch(() => ""))
+
 /** The ports the server reports binding, in order (`socket_util|INFO|…: listening on port N`). */
 const boundPorts = (log: string) =>
-  Effect.promise(() => Fs.promises.readFile(log, "utf8").catch(() => "")).pipe(
-    Effect.map((text) => Array.from(text.matchAll(/\|socket_util\|INFO\|.*: listening on port (\d+)$/gm), (m) => Number(m[1])))
-  )
+  Array.from(log.matchAll(/\|socket_util\|INFO\|.*: listening on port (\d+)$/gm), (match) => Number(match[1]))
 
 const tail = (text: string) => text.trimEnd().split("\n").slice(-20).join("\n")
 
@@ -268,8 +270,12 @@ const spawnServer = (args: ReadonlyArray<string>) =>
     ),
     ({ child }) =>
       Effect.callback<void>((resume) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-        const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS)
+        if (child.exitCode !== null || child.signalCode !== null) {
+          return resume(Effect.void)
+        }
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL")
+        }, STOP_TIMEOUT_MS)
         child.once("exit", () => {
           clearTimeout(timer)
           resume(Effect.void)
@@ -289,14 +295,15 @@ const waitForListeners = (
     while (true) {
       const { exitCode, signalCode } = server.child
       const exited = exitCode !== null || signalCode !== null
-      const ports = yield* boundPorts(paths.log)
+      const log = yield* readLog(paths.log)
+      const ports = boundPorts(log)
       if (!exited && ports.length >= count && (yield* accepts({ path: paths.unixPath }))) return ports
       if (exited || Date.now() > deadline) {
-        const log = yield* Effect.promise(() => Fs.promises.readFile(paths.log, "utf8").catch(() => ""))
-        const why = exited ? `exited (${exitCode ?? signalCode})` : `did not start within ${STARTUP_TIMEOUT_MS / 1000} s`
-        return yield* new FixtureError({
-          message: `ovsdb-server ${why}; log ${paths.log}:\n${tail(log)}\n${tail(server.stderr())}`.trimEnd()
-        })
+        const why = exited
+          ? `exited (${exitCode ?? signalCode})`
+          : `did not start within ${STARTUP_TIMEOUT_MS / 1000} s`
+        const output = [tail(log), tail(server.stderr())].filter((text) => text !== "").join("\n")
+        return yield* new FixtureError({ message: `ovsdb-server ${why}:\n${output || "(it wrote no log)"}` })
       }
       yield* pause(10)
     }
@@ -304,13 +311,7 @@ const waitForListeners = (
 
 /** Starts a server; it is stopped and its directory removed when the scope closes. */
 const start = Effect.fn("OvsdbServer.start")(function*(options?: StartOptions) {
-  yield* requireProgram("ovsdb-server").pipe(
-    Effect.mapError((error) =>
-      error.message.startsWith("ovsdb-server not found") ? error : new FixtureError({
-        message: `ovsdb-server not usable (${error.message}): ${INSTALL_HINT}`
-      })
-    )
-  )
+  yield* requireProgram("ovsdb-server")
   const databases = options?.databases ?? ["Open_vSwitch", "OVN_Northbound"]
   for (const name of databases) {
     if (!Fs.existsSync(SCHEMAS[name])) {
@@ -327,7 +328,8 @@ const start = Effect.fn("OvsdbServer.start")(function*(options?: StartOptions) {
   for (const socket of [unixPath, ctl]) {
     if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
       return yield* new FixtureError({
-        message: `socket path ${socket} is longer than ${MAX_SOCKET_PATH_BYTES} bytes: set TMPDIR to a shorter directory`
+        message:
+          `socket path ${socket} is longer than ${MAX_SOCKET_PATH_BYTES} bytes: set TMPDIR to a shorter directory`
       })
     }
   }
@@ -348,35 +350,35 @@ const start = Effect.fn("OvsdbServer.start")(function*(options?: StartOptions) {
     ...(tls?.serverArgs ?? []),
     ...files
   ])
-  const [tcpPort] = yield* waitForListeners(server, { unixPath, log }, 1)
-  // Both listeners would log the same "0:127.0.0.1: listening on port N"; adding TLS afterwards tells them apart.
-  const sslPort = tls === undefined ? undefined : yield* runTool("ovs-appctl", [
+  const [tcpPort = 0] = yield* waitForListeners(server, { unixPath, log }, 1)
+  // TCP and TLS listeners log the same "0:127.0.0.1: listening on port N": adding TLS second tells them apart.
+  const secure = tls === undefined ? {} : yield* runTool("ovs-appctl", [
     "-t",
     ctl,
     "ovsdb-server/add-remote",
     "pssl:0:127.0.0.1"
-  ]).pipe(Effect.andThen(waitForListeners(server, { unixPath, log }, 2)), Effect.map((ports) => ports[1]!))
+  ]).pipe(
+    Effect.andThen(waitForListeners(server, { unixPath, log }, 2)),
+    Effect.map(([, sslPort = 0]) => ({ sslPort, ssl: `ssl:127.0.0.1:${sslPort}`, pki: tls.pki }))
+  )
   return {
     dir,
     databases,
     unixPath,
     unix: `unix:${unixPath}`,
-    tcpPort: tcpPort!,
+    tcpPort,
     tcp: `tcp:127.0.0.1:${tcpPort}`,
-    ...(tls === undefined || sslPort === undefined
-      ? {}
-      : { sslPort, ssl: `ssl:127.0.0.1:${sslPort}`, pki: tls.pki }),
+    ...secure,
     ctl,
     log,
-    pid: server.child.pid!
+    pid: server.child.pid ?? 0
   } satisfies Server
 })
 
 /** A running server as a service: `OvsdbServer.start` in a test, `OvsdbServer.layer` for a `layer(...)` block. */
 export class OvsdbServer extends Context.Service<OvsdbServer, Server>()("test/OvsdbServer") {
   /** Starts a server in the current scope. */
-  static readonly start: (options?: StartOptions) => Effect.Effect<Server, FixtureError, import("effect").Scope.Scope> =
-    start
+  static readonly start: (options?: StartOptions) => Effect.Effect<Server, FixtureError, Scope.Scope> = start
   /** A layer holding one server for as long as the layer lives. */
   static readonly layer = (options?: StartOptions): Layer.Layer<OvsdbServer, FixtureError> =>
     Layer.effect(OvsdbServer, start(options))
