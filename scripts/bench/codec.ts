@@ -4,6 +4,7 @@
  * the same bytes (decoded to text first, as any reader of a socket must), in the same run.
  */
 import { Framer } from "../../src/codec/Framer.js"
+import { collectGarbage, median } from "./measure.js"
 
 /** The codec's figures. */
 export interface CodecReport {
@@ -44,20 +45,12 @@ export const selectReply = (rows: number): Uint8Array => {
   return Buffer.from(`{"id":7,"result":[{"rows":[${parts.join(",")}]}],"error":null}`)
 }
 
-/** `npm run bench` runs node with --expose-gc: each timed run starts on a clean heap, not the last one's garbage. */
-const collectGarbage = (): void => {
-  const gc = Reflect.get(globalThis, "gc")
-  if (typeof gc === "function") gc()
-}
-
 const time = (f: () => void): number => {
   collectGarbage()
   const start = performance.now()
   f()
   return performance.now() - start
 }
-
-const median = (values: ReadonlyArray<number>): number => [...values].sort((a, b) => a - b)[values.length >> 1]!
 
 const CHUNK = 64 * 1024
 

@@ -10,6 +10,7 @@ import { encode } from "../../src/Codec.js"
 import * as Ovsdb from "../../src/Ovsdb.js"
 import * as JsonRpc from "../../src/protocol/JsonRpc.js"
 import * as Op from "../../src/protocol/Operation.js"
+import { collectGarbage, median } from "./measure.js"
 
 /** One pipelined run's figures. */
 export interface TransactReport {
@@ -66,11 +67,6 @@ const viaRaw = (unixPath: string, prefix: string, count: number) =>
     socket.on("error", (error) => resume(Effect.die(error)))
   })
 
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
-
 /**
  * Measures pipelined transactions against the server at `unixPath` (which must serve
  * OVN_Northbound), alternating client and raw runs, and reports the medians.
@@ -88,7 +84,9 @@ export const benchTransact = (
     const client: Array<number> = []
     const raw: Array<number> = []
     for (let round = 0; round < rounds; round++) {
+      collectGarbage()
       raw.push(yield* viaRaw(unixPath, `${run}_raw${round}`, count))
+      collectGarbage()
       client.push(yield* viaClient(unixPath, `${run}_client${round}`, count))
     }
     const clientMillis = median(client)
