@@ -26,6 +26,10 @@ const main = Effect.gen(function*() {
     `transact: ${transact.transactions} pipelined transactions: client ${fixed(transact.clientMillis)} ms, ` +
       `raw node:net ${fixed(transact.rawMillis)} ms -> ${fixed(transact.ratio, 2)} x raw (target >= 0.90)`
   )
+  yield* Console.log(
+    `          with tracing off (References.TracerEnabled false): client ${fixed(transact.untracedMillis)} ms ` +
+      `-> ${fixed(transact.untracedRatio, 2)} x raw`
+  )
 }).pipe(Effect.scoped)
 
 NodeRuntime.runMain(main)

@@ -4,7 +4,7 @@
  * that writes the very same request bytes and only counts the replies. Both talk to the same real
  * ovsdb-server, alternately, so the server's own cost is in both figures.
  */
-import { Effect } from "effect"
+import { Effect, References } from "effect"
 import * as Net from "node:net"
 import { encode } from "../../src/Codec.js"
 import * as Ovsdb from "../../src/Ovsdb.js"
@@ -15,18 +15,22 @@ import { collectGarbage, median } from "./measure.js"
 /** One pipelined run's figures. */
 export interface TransactReport {
   readonly transactions: number
+  /** The client as configured by default: a tracing span around every call. */
   readonly clientMillis: number
+  /** The client with tracing turned off by the application (`References.TracerEnabled`). */
+  readonly untracedMillis: number
   readonly rawMillis: number
   /** Client throughput over raw throughput (>= 0.9 is the target). */
   readonly ratio: number
+  readonly untracedRatio: number
 }
 
 const DATABASE = "OVN_Northbound"
 
 const insertRow = (prefix: string, i: number) => Op.insert("Address_Set", { name: `${prefix}_${i}` })
 
-/** Runs `count` transactions through the library, all in flight at once. */
-const viaClient = (unixPath: string, prefix: string, count: number) =>
+/** Runs `count` transactions through the library, all in flight at once; with or without a span per call. */
+const viaClient = (unixPath: string, prefix: string, count: number, tracing = true) =>
   Effect.gen(function*() {
     const ovsdb = yield* Ovsdb.Ovsdb
     const start = performance.now()
@@ -36,7 +40,11 @@ const viaClient = (unixPath: string, prefix: string, count: number) =>
       { concurrency: "unbounded", discard: true }
     )
     return performance.now() - start
-  }).pipe(Effect.provide(Ovsdb.layer({ remote: `unix:${unixPath}` })), Effect.orDie)
+  }).pipe(
+    Effect.provide(Ovsdb.layer({ remote: `unix:${unixPath}` })),
+    Effect.provideService(References.TracerEnabled, tracing),
+    Effect.orDie
+  )
 
 /** Writes the same requests on a bare socket and waits for as many replies. */
 const viaRaw = (unixPath: string, prefix: string, count: number) =>
@@ -82,14 +90,30 @@ export const benchTransact = (
     yield* viaClient(unixPath, `${run}_warm_client`, 1_000)
     yield* viaRaw(unixPath, `${run}_warm_raw`, 1_000)
     const client: Array<number> = []
+    const untraced: Array<number> = []
     const raw: Array<number> = []
+    // The table grows with every run and the server slows with it: each variant takes each place in turn.
+    const variants = [
+      (round: number) => Effect.map(viaRaw(unixPath, `${run}_raw${round}`, count), (ms) => raw.push(ms)),
+      (round: number) => Effect.map(viaClient(unixPath, `${run}_client${round}`, count), (ms) => client.push(ms)),
+      (round: number) =>
+        Effect.map(viaClient(unixPath, `${run}_untraced${round}`, count, false), (ms) => untraced.push(ms))
+    ]
     for (let round = 0; round < rounds; round++) {
-      collectGarbage()
-      raw.push(yield* viaRaw(unixPath, `${run}_raw${round}`, count))
-      collectGarbage()
-      client.push(yield* viaClient(unixPath, `${run}_client${round}`, count))
+      for (let i = 0; i < variants.length; i++) {
+        collectGarbage()
+        yield* variants[(round + i) % variants.length]!(round)
+      }
     }
     const clientMillis = median(client)
+    const untracedMillis = median(untraced)
     const rawMillis = median(raw)
-    return { transactions: count, clientMillis, rawMillis, ratio: rawMillis / clientMillis } satisfies TransactReport
+    return {
+      transactions: count,
+      clientMillis,
+      untracedMillis,
+      rawMillis,
+      ratio: rawMillis / clientMillis,
+      untracedRatio: rawMillis / untracedMillis
+    } satisfies TransactReport
   })
