@@ -13,18 +13,36 @@ const listDbs = (options: Ovsdb.Options) =>
 
 const missingSocket = () => `unix:${Path.join(Os.tmpdir(), `effect-ovsdb-missing-${process.pid}.sock`)}`
 
-/** A one-connection TCP server that answers any request with the given bytes. */
-const fakeServer = (answer: (request: string) => string | Uint8Array) =>
-  Effect.acquireRelease(
+/** A scoped node:net server; the connections it holds are destroyed when the scope closes. */
+const netServer = (listen: Net.ListenOptions, onConnection: (socket: Net.Socket) => void) => {
+  const held = new Set<Net.Socket>()
+  return Effect.acquireRelease(
     Effect.callback<Net.Server>((resume) => {
       const server = Net.createServer((socket) => {
-        socket.on("data", (data) => socket.write(answer(data.toString("utf8"))))
+        held.add(socket)
         socket.on("error", () => undefined)
+        onConnection(socket)
       })
-      server.listen({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(server)))
+      server.listen(listen, () => resume(Effect.succeed(server)))
     }),
-    (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
-  ).pipe(Effect.map((server) => `tcp:127.0.0.1:${(server.address() as Net.AddressInfo).port}`))
+    (server) =>
+      Effect.callback<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        held.forEach((socket) => socket.destroy())
+      })
+  )
+}
+
+/** A loopback TCP server, named as a `tcp:` remote. */
+const tcpServer = (onConnection: (socket: Net.Socket) => void) =>
+  Effect.map(
+    netServer({ host: "127.0.0.1", port: 0 }, onConnection),
+    (server) => `tcp:127.0.0.1:${(server.address() as Net.AddressInfo).port}`
+  )
+
+/** A server that answers any request with the given bytes. */
+const fakeServer = (answer: (request: string) => string) =>
+  tcpServer((socket) => socket.on("data", (data) => socket.write(answer(data.toString("utf8")))))
 
 describe("connecting to ovsdb-server", () => {
   it.live("over a unix socket, TCP and mutual TLS", () =>
@@ -74,23 +92,11 @@ describe("connecting to ovsdb-server", () => {
   it.live("a connection that does not complete in connectTimeout is a Timeout", () =>
     Effect.gen(function*() {
       // A TCP listener that never answers the TLS handshake.
-      const held = new Set<Net.Socket>()
-      const silent = yield* Effect.acquireRelease(
-        Effect.callback<Net.Server>((resume) => {
-          const server = Net.createServer((socket) => void held.add(socket))
-          server.listen({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(server)))
-        }),
-        (server) =>
-          Effect.callback<void>((resume) => {
-            held.forEach((socket) => socket.destroy())
-            server.close(() => resume(Effect.void))
-          })
-      )
-      const port = (silent.address() as Net.AddressInfo).port
+      const silent = yield* tcpServer(() => undefined)
       const server = yield* OvsdbServer.start({ tls: true })
       const pki = server.pki!
       const error = yield* Effect.flip(listDbs({
-        remote: `ssl:127.0.0.1:${port}`,
+        remote: silent.replace("tcp:", "ssl:"),
         connectTimeout: "300 millis",
         tls: { privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.caCert }
       }))
@@ -138,18 +144,11 @@ describe("connecting to ovsdb-server", () => {
       const path = Path.join(Os.tmpdir(), `effect-ovsdb-late-${process.pid}.sock`)
       const late = yield* Effect.forkChild(
         Effect.sleep("300 millis").pipe(
-          Effect.andThen(Effect.acquireRelease(
-            Effect.callback<Net.Server>((resume) => {
-              const server = Net.createServer((socket) => {
-                socket.on("data", (data) => {
-                  const { id } = JSON.parse(data.toString("utf8")) as { id: number }
-                  socket.write(JSON.stringify({ id, result: ["Late"], error: null }))
-                })
-              })
-              server.listen(path, () => resume(Effect.succeed(server)))
-            }),
-            (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
-          )),
+          Effect.andThen(netServer({ path }, (socket) =>
+            socket.on("data", (data) => {
+              const { id } = JSON.parse(data.toString("utf8")) as { id: number }
+              socket.write(JSON.stringify({ id, result: ["Late"], error: null }))
+            }))),
           Effect.andThen(Effect.never)
         )
       )
@@ -163,21 +162,19 @@ describe("connecting to ovsdb-server", () => {
 })
 
 describe("a broken byte stream", () => {
-  it.live("malformed JSON closes the connection and fails the waiting call", () =>
-    Effect.gen(function*() {
-      const remote = yield* fakeServer(() => "{\"id\":0,\"result\":tru}")
-      const error = yield* Effect.flip(listDbs({ remote }))
-      assert.strictEqual(error._tag, "ConnectionClosed")
-      if (error._tag === "ConnectionClosed") assert.include(error.detail, "Malformed")
-    }))
-
-  it.live("valid JSON that is not JSON-RPC closes the connection", () =>
-    Effect.gen(function*() {
-      const remote = yield* fakeServer(() => "[1,2,3]")
-      const error = yield* Effect.flip(listDbs({ remote }))
-      assert.strictEqual(error._tag, "ConnectionClosed")
-      if (error._tag === "ConnectionClosed") assert.include(error.detail, "NotJsonRpc")
-    }))
+  const garbage = [
+    ["malformed JSON", "{\"id\":0,\"result\":tru}", "Malformed"],
+    ["valid JSON that is not JSON-RPC", "[1,2,3]", "NotJsonRpc"]
+  ] as const
+  for (const [what, reply, reason] of garbage) {
+    it.live(`${what} closes the connection and fails the waiting call`, () =>
+      Effect.gen(function*() {
+        const remote = yield* fakeServer(() => reply)
+        const error = yield* Effect.flip(listDbs({ remote }))
+        assert.strictEqual(error._tag, "ConnectionClosed")
+        if (error._tag === "ConnectionClosed") assert.include(error.detail, reason)
+      }))
+  }
 
   it.live("a reply larger than maxFrameBytes closes the connection", () =>
     Effect.gen(function*() {
@@ -193,13 +190,7 @@ describe("a broken byte stream", () => {
 
   it.live("a connection closed by the peer fails the waiting call", () =>
     Effect.gen(function*() {
-      const remote = yield* Effect.acquireRelease(
-        Effect.callback<Net.Server>((resume) => {
-          const server = Net.createServer((socket) => socket.on("data", () => socket.destroy()))
-          server.listen({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(server)))
-        }),
-        (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
-      ).pipe(Effect.map((server) => `tcp:127.0.0.1:${(server.address() as Net.AddressInfo).port}`))
+      const remote = yield* tcpServer((socket) => socket.on("data", () => socket.destroy()))
       const error = yield* Effect.flip(listDbs({ remote }))
       assert.strictEqual(error._tag, "ConnectionClosed")
     }))

@@ -17,6 +17,16 @@ const TestLayer = Layer.provideMerge(ClientLayer, ServerLayer)
 
 const failure = <A, E>(effect: Effect.Effect<A, E>) => Effect.flip(effect)
 
+/** Inserts switch `NAME-ls` holding port `NAME-lsp` (a port no switch holds is garbage-collected). */
+const switchWithPort = (name: string, port: Value.Row) =>
+  Ovsdb.Ovsdb.use((ovsdb) =>
+    ovsdb.transact(
+      NB,
+      Op.insert("Logical_Switch", { name: `${name}-ls`, ports: [Value.namedUuid("p")] }),
+      Op.insert("Logical_Switch_Port", { name: `${name}-lsp`, ...port }, { uuidName: "p" })
+    )
+  )
+
 layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against ovsdb-server", (it) => {
   describe("methods", () => {
     it.effect("list_dbs lists the databases", () =>
@@ -103,11 +113,7 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
     it.effect("update, mutate (numbers and maps) and delete count the rows they touch", () =>
       Effect.gen(function*() {
         const ovsdb = yield* Ovsdb.Ovsdb
-        yield* ovsdb.transact(
-          NB,
-          Op.insert("Logical_Switch", { name: "upd-ls", ports: [Value.namedUuid("p")] }),
-          Op.insert("Logical_Switch_Port", { name: "upd-lsp", tag_request: 1 }, { uuidName: "p" })
-        )
+        yield* switchWithPort("upd", { tag_request: 1 })
         const byName = [Op.where("name", "==", "upd-ls")]
         const [updated] = yield* ovsdb.transact(
           NB,
@@ -269,11 +275,7 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
     it.effect("referential integrity violation: deleting a row that is still referenced", () =>
       Effect.gen(function*() {
         const ovsdb = yield* Ovsdb.Ovsdb
-        yield* ovsdb.transact(
-          NB,
-          Op.insert("Logical_Switch", { name: "ref-ls", ports: [Value.namedUuid("p")] }),
-          Op.insert("Logical_Switch_Port", { name: "ref-lsp" }, { uuidName: "p" })
-        )
+        yield* switchWithPort("ref", {})
         yield* expectTransactionError(
           ovsdb.transact(NB, Op.delete("Logical_Switch_Port", [Op.where("name", "==", "ref-lsp")])),
           { error: "referential integrity violation", index: undefined, details: "remaining reference" }
@@ -295,11 +297,7 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
     it.effect("domain error: division by zero in a mutation", () =>
       Effect.gen(function*() {
         const ovsdb = yield* Ovsdb.Ovsdb
-        yield* ovsdb.transact(
-          NB,
-          Op.insert("Logical_Switch", { name: "div-ls", ports: [Value.namedUuid("p")] }),
-          Op.insert("Logical_Switch_Port", { name: "div-lsp", tag_request: 4 }, { uuidName: "p" })
-        )
+        yield* switchWithPort("div", { tag_request: 4 })
         yield* expectTransactionError(
           ovsdb.transact(
             NB,
