@@ -2,11 +2,12 @@
 // retry, and what a broken byte stream does to waiting calls.
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Schedule } from "effect"
+import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Ovsdb from "../src/Ovsdb.js"
-import { OvsdbServer } from "./support/OvsdbServer.js"
+import { OvsdbServer, runTool } from "./support/OvsdbServer.js"
 
 const listDbs = (options: Ovsdb.Options) =>
   Ovsdb.Ovsdb.use((ovsdb) => ovsdb.listDbs).pipe(Effect.provide(Ovsdb.layer(options)))
@@ -57,6 +58,22 @@ describe("connecting to ovsdb-server", () => {
         tls: { privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.caCert }
       })
       assert.includeMembers([...overTls], ["Open_vSwitch", "OVN_Northbound"])
+    }), 60_000)
+
+  it.live("answers the server's inactivity probe, so an idle TCP session stays open", () =>
+    Effect.gen(function*() {
+      const server = yield* OvsdbServer.start()
+      yield* runTool("ovs-appctl", ["-t", server.ctl, "vlog/set", "jsonrpc:file:dbg"])
+      yield* Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        yield* ovsdb.echo("before")
+        // ovsdb-server probes a TCP client after 5 s of silence and drops it 5 s after an unanswered probe.
+        yield* Effect.sleep("11 seconds")
+        assert.deepStrictEqual(yield* ovsdb.echo("after"), ["after"])
+      }).pipe(Effect.provide(Ovsdb.layer({ remote: server.tcp })))
+      const log = Fs.readFileSync(server.log, "utf8")
+      assert.match(log, /send request, method="echo", params=\[\], id="echo"/)
+      assert.match(log, /received reply, result=\[\], id="echo"/)
     }), 60_000)
 
   it.live("a client whose certificate the server's CA did not sign is refused", () =>
