@@ -36,11 +36,25 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("Ovsdb against 
         assert.includeMembers([...dbs], [NB, VS, "_Server"])
       }))
 
-    it.effect("get_schema decodes the schema", () =>
+    it.effect("get_schema decodes every database's schema, _Server's included", () =>
       Effect.gen(function*() {
         const ovsdb = yield* Ovsdb.Ovsdb
-        const schema = yield* ovsdb.getSchema(NB)
-        assert.strictEqual(schema.name, NB)
+        const nb = yield* ovsdb.getSchema(NB)
+        assert.strictEqual(nb.name, NB)
+        assert.deepStrictEqual(nb.tables.Logical_Switch_Port!.columns.tag_request!.type, {
+          key: { type: "integer", minInteger: 0, maxInteger: 4095 },
+          min: 0,
+          max: 1
+        })
+        const server = yield* ovsdb.getSchema("_Server")
+        assert.deepStrictEqual(server.tables.Database!.columns.model!.type.key.enum, [
+          "clustered",
+          "relay",
+          "standalone"
+        ])
+        assert.isTrue(server.tables.Database!.isRoot)
+        const vswitch = yield* ovsdb.getSchema(VS)
+        assert.strictEqual(vswitch.tables.Open_vSwitch!.maxRows, 1)
       }))
 
     it.effect("echo returns its params", () =>
