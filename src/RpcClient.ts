@@ -184,6 +184,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
       const reply = Deferred.makeUnsafe<Json, RpcError | ConnectionClosed>()
       pending.set(id, { method, reply })
       const waiting = send(JsonRpc.request(method, params, id)).pipe(
+        Effect.tapError(() => Effect.sync(() => pending.delete(id))),
         Effect.andThen(Deferred.await(reply)),
         Effect.onInterrupt(() => cancel(id))
       )
