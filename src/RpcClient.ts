@@ -10,6 +10,10 @@
  * `cancel` notification for its id (RFC 7047 §4.1.4). When the connection ends or fails, every
  * waiting call fails with `ConnectionClosed`, and so does every later call.
  *
+ * With `inactivityProbe`, the client watches the other way too, as Open vSwitch's own sessions do:
+ * after a whole interval in which nothing arrived it sends an `echo`, and closes the connection if
+ * no reply comes within another interval, so a peer that vanished without closing is noticed.
+ *
  * ```ts
  * const dbs = RpcClient.use((rpc) => rpc.call("list_dbs", []))
  * ```
@@ -32,6 +36,8 @@ import * as JsonRpc from "./protocol/JsonRpc.js"
 export interface Options {
   /** Default timeout of every call; none when absent. A call may set its own. */
   readonly requestTimeout?: Duration.Input | undefined
+  /** Probe a silent server with `echo` after this long, and give up after as long again. Off when absent. */
+  readonly inactivityProbe?: Duration.Input | undefined
 }
 
 /**
@@ -111,6 +117,8 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
   const closedWith = yield* Deferred.make<ConnectionClosed>()
   let closed: ConnectionClosed | undefined
   let nextId = 0
+  /** Whether anything arrived since the inactivity probe last looked. */
+  let heard = false
 
   const send = (message: JsonRpc.Message) =>
     closed !== undefined
@@ -119,6 +127,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
 
   /** Routes the messages of one read; only replies to the server's own requests need effects. */
   const route = (messages: ReadonlyArray<JsonRpc.Message>): Effect.Effect<void> => {
+    heard = true
     let replies: Array<JsonRpc.Message> | undefined
     for (const message of messages) {
       switch (message._tag) {
@@ -196,6 +205,25 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
         orElse: () => Effect.andThen(cancel(id), Effect.fail(new RpcTimeout({ method, timeoutMillis: millis })))
       })
     })
+
+  if (options?.inactivityProbe !== undefined) {
+    const interval = options.inactivityProbe
+    const millis = Duration.toMillis(Duration.fromInputUnsafe(interval))
+    const probe: Effect.Effect<void> = Effect.gen(function*() {
+      while (closed === undefined) {
+        heard = false
+        yield* Effect.sleep(interval)
+        if (heard || closed !== undefined) continue
+        const answered = yield* call("echo", [], { timeout: interval }).pipe(
+          Effect.as(true),
+          Effect.catchTag("RpcTimeout", () => Effect.succeed(false)),
+          Effect.catch(() => Effect.succeed(true)) // an error reply is an answer; a closed session ends the loop
+        )
+        if (!answered) yield* shutDown(`no reply to the inactivity probe within ${millis} ms`)
+      }
+    })
+    yield* Effect.forkScoped(probe)
+  }
 
   return RpcClient.of({
     call,

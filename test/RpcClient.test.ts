@@ -1,7 +1,7 @@
 // Unit tests of the RpcClient layer alone, over a scripted Codec.
 import { assert, describe, it } from "@effect/vitest"
 import type { Cause, Scope } from "effect"
-import { Deferred, Effect, Exit, Fiber, Layer, PubSub, Queue, Stream } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Option, PubSub, Queue, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { Codec } from "../src/Codec.js"
 import { CodecError } from "../src/Errors.js"
@@ -191,4 +191,45 @@ describe("RpcClient", () => {
         assert.isTrue(yield* Deferred.isDone(closed))
       })
     ))
+
+  describe("inactivity probe", () => {
+    const probe = { inactivityProbe: "5 seconds" } as const
+
+    it.effect("sends echo to a silent server and closes the connection when no reply comes", () =>
+      withClient((rpc, { closed, sent }) =>
+        Effect.gen(function*() {
+          yield* TestClock.adjust("5 seconds")
+          const echo = yield* takeRequest(sent)
+          assert.strictEqual(echo.method, "echo")
+          assert.notStrictEqual(echo.id, "echo")
+          yield* TestClock.adjust("5 seconds")
+          const reason = yield* rpc.closed
+          assert.include(reason.detail, "inactivity probe")
+          assert.isTrue(yield* Deferred.isDone(closed))
+        }), probe))
+
+    it.effect("keeps a session whose server answers", () =>
+      withClient((rpc, { inbound, sent }) =>
+        Effect.gen(function*() {
+          yield* TestClock.adjust("5 seconds")
+          const echo = yield* takeRequest(sent)
+          yield* Queue.offer(inbound, JsonRpc.response(echo.id, []))
+          yield* TestClock.adjust("9 seconds")
+          const next = yield* takeRequest(sent) // the next probe, after another silent interval
+          assert.strictEqual(next.method, "echo")
+          yield* Queue.offer(inbound, JsonRpc.response(next.id, []))
+          yield* TestClock.adjust("4 seconds")
+          assert.isFalse(yield* Effect.map(Effect.timeoutOption(rpc.closed, 0), Option.isSome))
+        }), probe))
+
+    it.effect("does not probe while messages arrive", () =>
+      withClient((_rpc, { inbound, sent }) =>
+        Effect.gen(function*() {
+          for (let i = 0; i < 5; i++) {
+            yield* Queue.offer(inbound, JsonRpc.notification("update", [i]))
+            yield* TestClock.adjust("4 seconds")
+          }
+          assert.strictEqual(yield* Queue.size(sent), 0)
+        }), probe))
+  })
 })

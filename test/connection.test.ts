@@ -76,6 +76,19 @@ describe("connecting to ovsdb-server", () => {
       assert.match(log, /received reply, result=\[\], id="echo"/)
     }), 60_000)
 
+  it.live("probes an idle server with echo when asked to, and the session stays open", () =>
+    Effect.gen(function*() {
+      const server = yield* OvsdbServer.start()
+      yield* runTool("ovs-appctl", ["-t", server.ctl, "vlog/set", "jsonrpc:file:dbg"])
+      yield* Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        yield* Effect.sleep("1200 millis")
+        assert.deepStrictEqual(yield* ovsdb.echo("after"), ["after"])
+      }).pipe(Effect.provide(Ovsdb.layer({ remote: server.unix, inactivityProbe: "300 millis" })))
+      const probes = Fs.readFileSync(server.log, "utf8").match(/received request, method="echo", params=\[\]/g)
+      assert.isAtLeast(probes?.length ?? 0, 1)
+    }), 60_000)
+
   it.live("a client whose certificate the server's CA did not sign is refused", () =>
     Effect.gen(function*() {
       const server = yield* OvsdbServer.start({ tls: true })
