@@ -24,7 +24,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, References, Result } from "effect"
+import { Context, Effect, Layer, References, Result, Tracer } from "effect"
 import * as Codec from "./Codec.js"
 import type { ConnectionClosed, RemoteParseError, RpcError, RpcTimeout, TransportError } from "./Errors.js"
 import { ProtocolError, TransactionError } from "./Errors.js"
@@ -75,14 +75,15 @@ export class Ovsdb extends Context.Service<Ovsdb, {
 }>()("effect-ovsdb/Ovsdb") {}
 
 /**
- * Runs a call in a span named after the method, so tracing shows each RPC with its database and
- * outcome. A span costs several microseconds per call, so when the application turns tracing off
- * (`References.TracerEnabled`), calls skip it altogether. Its stack trace would point into this
- * module, not at the caller, so none is taken.
+ * Runs a call in a span named after the method, so a tracing backend (OpenTelemetry through
+ * Effect) shows each RPC with its database and outcome. A span costs several microseconds per
+ * call, so none is made when no backend could see it: while the tracer is Effect's in-memory
+ * `nativeTracer` (Effect's documented test for "no backend installed"), or tracing is off
+ * (`References.TracerEnabled`). Its stack trace would point into this module, so none is taken.
  */
 const traced = (name: string, attributes?: Record<string, unknown>) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.withFiber((fiber) =>
-    fiber.getRef(References.TracerEnabled)
+    fiber.getRef(References.TracerEnabled) && fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer
       ? Effect.withSpan(effect, name, { attributes: attributes ?? {}, captureStackTrace: false })
       : effect
   )

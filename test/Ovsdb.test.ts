@@ -1,6 +1,6 @@
 // The Ovsdb layer alone, over a scripted RpcClient: what it sends, how it reads replies, its spans.
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option, References } from "effect"
+import { Effect, Layer, Option, References, Tracer } from "effect"
 import type { Json } from "../src/Json.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
@@ -51,8 +51,19 @@ describe("Ovsdb over a scripted RpcClient", () => {
         })
     ))
 
-  it.effect("runs each call in a span named after the method, with its database", () =>
-    withOvsdb({ transact: [{}], list_dbs: ["db"] }, (ovsdb, seen) =>
+  /** A tracing backend that keeps every span it is asked for. */
+  const recordingTracer = (spans: Array<Tracer.Span>) =>
+    Tracer.make({
+      span: (options) => {
+        const span = new Tracer.NativeSpan(options)
+        spans.push(span)
+        return span
+      }
+    })
+
+  it.effect("runs each call in a span named after the method, with its database, for a tracing backend", () => {
+    const spans: Array<Tracer.Span> = []
+    return withOvsdb({ transact: [{}], list_dbs: ["db"] }, (ovsdb, seen) =>
       Effect.gen(function*() {
         yield* ovsdb.transact("db", Op.comment("c"))
         yield* ovsdb.listDbs
@@ -61,12 +72,30 @@ describe("Ovsdb over a scripted RpcClient", () => {
         assert.strictEqual(transact?.attributes.get("database"), "db")
         assert.strictEqual(transact?.attributes.get("operations"), 1)
         assert.strictEqual(listDbs?.name, "Ovsdb.listDbs")
-      })))
+        assert.deepStrictEqual(spans.map((span) => [span.name, span.status._tag]), [
+          ["Ovsdb.transact", "Ended"],
+          ["Ovsdb.listDbs", "Ended"]
+        ])
+      })).pipe(Effect.provideService(Tracer.Tracer, recordingTracer(spans)))
+  })
 
-  it.effect("makes no span when the application turns tracing off", () =>
+  it.effect("makes no span when tracing is off", () => {
+    const spans: Array<Tracer.Span> = []
+    return withOvsdb({ transact: [{}] }, (ovsdb, seen) =>
+      Effect.gen(function*() {
+        yield* ovsdb.transact("db", Op.comment("c"))
+        assert.isTrue(Option.isNone(seen[0]!.span))
+        assert.strictEqual(spans.length, 0)
+      })).pipe(
+        Effect.provideService(Tracer.Tracer, recordingTracer(spans)),
+        Effect.provideService(References.TracerEnabled, false)
+      )
+  })
+
+  it.effect("makes no span when no tracing backend is installed", () =>
     withOvsdb({ transact: [{}] }, (ovsdb, seen) =>
       Effect.gen(function*() {
-        yield* ovsdb.transact("db", Op.comment("c")).pipe(Effect.provideService(References.TracerEnabled, false))
+        yield* ovsdb.transact("db", Op.comment("c"))
         assert.isTrue(Option.isNone(seen[0]!.span))
       })))
 

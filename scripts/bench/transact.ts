@@ -4,7 +4,7 @@
  * that writes the very same request bytes and only counts the replies. Both talk to the same real
  * ovsdb-server, alternately, so the server's own cost is in both figures.
  */
-import { Effect, References } from "effect"
+import { Effect, References, Tracer } from "effect"
 import * as Net from "node:net"
 import { encode } from "../../src/Codec.js"
 import * as Ovsdb from "../../src/Ovsdb.js"
@@ -15,13 +15,16 @@ import { collectGarbage, median } from "./measure.js"
 /** One pipelined run's figures. */
 export interface TransactReport {
   readonly transactions: number
-  /** The client as configured by default: a tracing span around every call. */
+  /** The client as it runs by default, with no tracing backend installed. */
   readonly clientMillis: number
-  /** The client with tracing turned off by the application (`References.TracerEnabled`). */
+  /** The client under a tracing backend: a span around every call. */
+  readonly tracedMillis: number
+  /** The client with Effect's tracing turned off (`References.TracerEnabled`). */
   readonly untracedMillis: number
   readonly rawMillis: number
   /** Client throughput over raw throughput (>= 0.9 is the target). */
   readonly ratio: number
+  readonly tracedRatio: number
   readonly untracedRatio: number
 }
 
@@ -29,8 +32,14 @@ const DATABASE = "OVN_Northbound"
 
 const insertRow = (prefix: string, i: number) => Op.insert("Address_Set", { name: `${prefix}_${i}` })
 
-/** Runs `count` transactions through the library, all in flight at once; with or without a span per call. */
-const viaClient = (unixPath: string, prefix: string, count: number, tracing = true) =>
+/** A tracing backend that keeps its spans in memory: what a span per call costs, without exporting. */
+const inMemoryTracer = Tracer.make({ span: (options) => new Tracer.NativeSpan(options) })
+
+/** How the application traces: Effect's default, under a backend, or with tracing turned off. */
+type Tracing = "default" | "backend" | "off"
+
+/** Runs `count` transactions through the library, all in flight at once. */
+const viaClient = (unixPath: string, prefix: string, count: number, tracing: Tracing = "default") =>
   Effect.gen(function*() {
     const ovsdb = yield* Ovsdb.Ovsdb
     const start = performance.now()
@@ -42,7 +51,8 @@ const viaClient = (unixPath: string, prefix: string, count: number, tracing = tr
     return performance.now() - start
   }).pipe(
     Effect.provide(Ovsdb.layer({ remote: `unix:${unixPath}` })),
-    Effect.provideService(References.TracerEnabled, tracing),
+    Effect.provideService(Tracer.Tracer, tracing === "backend" ? inMemoryTracer : Tracer.nativeTracer),
+    Effect.provideService(References.TracerEnabled, tracing !== "off"),
     Effect.orDie
   )
 
@@ -85,11 +95,12 @@ export const benchTransact = (
 ) =>
   Effect.gen(function*() {
     const count = options?.transactions ?? 10_000
-    const rounds = options?.rounds ?? 3
+    const rounds = options?.rounds ?? 5
     const run = `b${Date.now().toString(36)}` // names are unique in Address_Set: new ones each run
     yield* viaClient(unixPath, `${run}_warm_client`, 1_000)
     yield* viaRaw(unixPath, `${run}_warm_raw`, 1_000)
     const client: Array<number> = []
+    const traced: Array<number> = []
     const untraced: Array<number> = []
     const raw: Array<number> = []
     // The table grows with every run and the server slows with it: each variant takes each place in turn.
@@ -97,7 +108,9 @@ export const benchTransact = (
       (round: number) => Effect.map(viaRaw(unixPath, `${run}_raw${round}`, count), (ms) => raw.push(ms)),
       (round: number) => Effect.map(viaClient(unixPath, `${run}_client${round}`, count), (ms) => client.push(ms)),
       (round: number) =>
-        Effect.map(viaClient(unixPath, `${run}_untraced${round}`, count, false), (ms) => untraced.push(ms))
+        Effect.map(viaClient(unixPath, `${run}_traced${round}`, count, "backend"), (ms) => traced.push(ms)),
+      (round: number) =>
+        Effect.map(viaClient(unixPath, `${run}_untraced${round}`, count, "off"), (ms) => untraced.push(ms))
     ]
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < variants.length; i++) {
@@ -106,14 +119,17 @@ export const benchTransact = (
       }
     }
     const clientMillis = median(client)
+    const tracedMillis = median(traced)
     const untracedMillis = median(untraced)
     const rawMillis = median(raw)
     return {
       transactions: count,
       clientMillis,
+      tracedMillis,
       untracedMillis,
       rawMillis,
       ratio: rawMillis / clientMillis,
+      tracedRatio: rawMillis / tracedMillis,
       untracedRatio: rawMillis / untracedMillis
     } satisfies TransactReport
   })
