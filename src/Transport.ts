@@ -118,14 +118,21 @@ const openSocket = (remote: Remote.Remote, options: Options) => {
   }
 }
 
-const isTlsFailure = (cause: unknown): boolean =>
-  cause instanceof Error &&
-  /SSL|TLS|certificate|CERT|handshake|alert/i.test(`${cause.message} ${String(Reflect.get(cause, "code") ?? "")}`)
+/**
+ * Whether a failure on a TLS connection came from TLS itself: system errors carry an errno code
+ * (`ECONNREFUSED`, `ECONNRESET`, …); handshake and certificate failures carry OpenSSL's
+ * (`ERR_SSL_…`, `DEPTH_ZERO_SELF_SIGNED_CERT`, …).
+ */
+const isTlsFailure = (tls: boolean, cause: unknown): boolean => {
+  if (!tls) return false
+  const code = cause instanceof Error ? Reflect.get(cause, "code") : undefined
+  return typeof code !== "string" || !/^E[A-Z]+$/.test(code)
+}
 
 const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
 /** Maps a socket failure to a transport failure; `undefined` for a clean end of stream. */
-const fromSocketError = (remote: string, error: Socket.SocketError): TransportError | undefined => {
+const fromSocketError = (remote: string, tls: boolean, error: Socket.SocketError): TransportError | undefined => {
   const reason = error.reason
   switch (reason._tag) {
     case "SocketOpenError":
@@ -133,7 +140,7 @@ const fromSocketError = (remote: string, error: Socket.SocketError): TransportEr
         ? new TransportError({ remote, reason: "Timeout", detail: "connection attempt timed out" })
         : new TransportError({
           remote,
-          reason: isTlsFailure(reason.cause) ? "Tls" : "Connect",
+          reason: isTlsFailure(tls, reason.cause) ? "Tls" : "Connect",
           detail: describe(reason.cause)
         })
     case "SocketCloseError":
@@ -145,7 +152,7 @@ const fromSocketError = (remote: string, error: Socket.SocketError): TransportEr
     case "SocketReadError":
       return new TransportError({
         remote,
-        reason: isTlsFailure(reason.cause) ? "Tls" : "Read",
+        reason: isTlsFailure(tls, reason.cause) ? "Tls" : "Read",
         detail: describe(reason.cause)
       })
     case "SocketWriteError":
@@ -162,13 +169,14 @@ const closedCleanly = (remote: string) =>
 const connectTo = Effect.fnUntraced(function*(remote: Remote.Remote, options: Options, scope: Scope.Closeable) {
   const name = Remote.format(remote)
   const socket = yield* openSocket(remote, options)
-  const toError = (error: Socket.SocketError) => fromSocketError(name, error) ?? closedCleanly(name)
+  const tls = remote._tag === "Ssl"
+  const toError = (error: Socket.SocketError) => fromSocketError(name, tls, error) ?? closedCleanly(name)
   // Acquiring the reader is what dials (effect/socket/Socket).
   const pull = yield* Socket.readerBytes(socket).pipe(Effect.mapError(toError))
   const writer = yield* socket.writer
   const incoming = Stream.fromPull(Effect.succeed(
     pull.pipe(Effect.catch((error): Effect.Effect<never, TransportError | Cause.Done> => {
-      const failure = fromSocketError(name, error)
+      const failure = fromSocketError(name, tls, error)
       return failure === undefined ? Cause.done() : Effect.fail(failure)
     }))
   ))
