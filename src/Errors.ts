@@ -200,3 +200,19 @@ export class DatabaseSchemaError extends Schema.TaggedError<DatabaseSchemaError>
     return `invalid database schema: ${this.detail}`
   }
 }
+
+/**
+ * The server cancelled a monitor (ovsdb-server(7) §4.1.7 `monitor_canceled`), e.g. because its
+ * database was removed or converted on a session that asked to be told (`set_db_change_aware`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MonitorCanceled extends Schema.TaggedError<MonitorCanceled>()("MonitorCanceled", {
+  database: Schema.String,
+  monitor: Schema.String
+}) {
+  override get message(): string {
+    return `${this.database}: the server canceled monitor ${this.monitor}`
+  }
+}

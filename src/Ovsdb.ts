@@ -24,12 +24,15 @@
  *
  * @since 0.1.0
  */
+import type { Scope } from "effect"
 import { Context, Effect, Layer, References, Result, Tracer } from "effect"
 import * as Codec from "./Codec.js"
 import type { ConnectionClosed, RemoteParseError, RpcError, RpcTimeout, TransportError } from "./Errors.js"
 import { ProtocolError, TransactionError } from "./Errors.js"
+import * as Monitors from "./internal/monitors.js"
 import type { Json } from "./Json.js"
 import * as DatabaseSchema from "./protocol/DatabaseSchema.js"
+import type * as Monitor from "./protocol/Monitor.js"
 import type * as Operation from "./protocol/Operation.js"
 import * as RpcClient from "./RpcClient.js"
 import * as Transport from "./Transport.js"
@@ -41,6 +44,38 @@ import * as Transport from "./Transport.js"
  * @category errors
  */
 export type CallError = RpcError | RpcTimeout | ConnectionClosed | ProtocolError
+
+/**
+ * A live monitor: its id, the initial rows, and the stream of later changes.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type LiveMonitor = Monitors.Live
+
+/**
+ * A live `monitor_cond` monitor, whose conditions can be changed with `change`.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type ConditionalMonitor = Monitors.LiveConditional
+
+/**
+ * A live `monitor_cond_since` monitor, with the server's `found` and `lastTxnId`.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorSince = Monitors.LiveSince
+
+/**
+ * The changes one update notification reported (with its transaction id, for `monitor_cond_since`).
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorUpdate = Monitors.Update
 
 /**
  * The service.
@@ -70,6 +105,28 @@ export class Ovsdb extends Context.Service<Ovsdb, {
     database: string,
     operations: ReadonlyArray<Json>
   ) => Effect.Effect<ReadonlyArray<Json>, CallError>
+  /**
+   * RFC 7047 §4.1.5 monitor: the initial rows, then every change, as a scoped resource; closing
+   * the scope cancels it (§4.1.7).
+   */
+  readonly monitor: (
+    database: string,
+    requests: Monitor.Requests
+  ) => Effect.Effect<LiveMonitor, CallError, Scope.Scope>
+  /** ovsdb-server(7) §4.1.12 monitor_cond: like `monitor`, with conditions that can be changed. */
+  readonly monitorCond: (
+    database: string,
+    requests: Monitor.Requests
+  ) => Effect.Effect<ConditionalMonitor, CallError, Scope.Scope>
+  /**
+   * ovsdb-server(7) §4.1.15 monitor_cond_since: like `monitorCond`, and resumes after
+   * `lastTxnId` when the server still has that history (`found`).
+   */
+  readonly monitorCondSince: (
+    database: string,
+    requests: Monitor.Requests,
+    lastTxnId?: string
+  ) => Effect.Effect<MonitorSince, CallError, Scope.Scope>
   /** The session underneath, for methods this service does not cover yet. */
   readonly rpc: RpcClient.RpcClient["Service"]
 }>()("effect-ovsdb/Ovsdb") {}
@@ -215,7 +272,9 @@ export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =
       Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
     )
 
-  return Ovsdb.of({ listDbs, getSchema, getSchemaJson, echo, transact, transactJson, rpc })
+  const monitors = Monitors.make(rpc)
+
+  return Ovsdb.of({ listDbs, getSchema, getSchemaJson, echo, transact, transactJson, ...monitors, rpc })
 })
 
 /**

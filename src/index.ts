@@ -2,7 +2,8 @@
  * effect-ovsdb: an OVSDB (RFC 7047) client for Effect, with the Open vSwitch extensions.
  *
  * Each module is a namespace: `Ovsdb` (the API), `Operation` and `Value` (transactions and their
- * values), `DatabaseSchema`, and the layers underneath, `RpcClient`, `Codec` and `Transport`.
+ * values), `Monitor` (what to watch and the changes reported), `DatabaseSchema`, and the layers
+ * underneath, `RpcClient`, `Codec` and `Transport`.
  *
  * @since 0.1.0
  */
@@ -17,6 +18,8 @@ export * as Errors from "./Errors.js"
 export * as Json from "./Json.js"
 /** @since 0.1.0 */
 export * as JsonRpc from "./protocol/JsonRpc.js"
+/** @since 0.1.0 */
+export * as Monitor from "./protocol/Monitor.js"
 /** @since 0.1.0 */
 export * as Operation from "./protocol/Operation.js"
 /** @since 0.1.0 */
@@ -33,6 +36,7 @@ export * as Value from "./protocol/Value.js"
 export {
   CodecError,
   ConnectionClosed,
+  MonitorCanceled,
   ProtocolError,
   RemoteParseError,
   RpcError,

@@ -170,7 +170,13 @@ export const mutation = (column: string, mutator: Mutator, value: Value.Value): 
   value
 })
 
-const encodeWhere = (conditions: ReadonlyArray<Condition>): Json =>
+/**
+ * The wire form of a `where` clause (RFC 7047 §5.1 <condition>).
+ *
+ * @since 0.1.0
+ * @category conditions
+ */
+export const encodeWhere = (conditions: ReadonlyArray<Condition>): Json =>
   conditions.map((c) => [c.column, c.function, Value.encode(c.value)])
 
 // --- result decoders ---

@@ -1,0 +1,187 @@
+/**
+ * The monitor methods of the Ovsdb service: `monitor`, `monitor_cond` and `monitor_cond_since` as
+ * scoped resources over an RpcClient.
+ *
+ * A monitor subscribes to the session's notifications before it sends its request, so no update
+ * can slip past; it keeps every update for its id, in order, in an unbounded buffer until the
+ * caller takes it (a slow consumer costs memory, never data); and when its scope closes it sends
+ * `monitor_cancel` (RFC 7047 §4.1.7). Its update stream fails with `MonitorCanceled` when the
+ * server cancels it, and with `ConnectionClosed` once the connection is gone and every update that
+ * arrived before has been delivered.
+ */
+import { Effect, PubSub, Stream } from "effect"
+import type { Scope } from "effect"
+import type { NonEmptyReadonlyArray } from "effect/Array"
+import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
+import { MonitorCanceled, ProtocolError } from "../Errors.js"
+import type { Json } from "../Json.js"
+import type * as JsonRpc from "../protocol/JsonRpc.js"
+import * as Monitor from "../protocol/Monitor.js"
+import type { RpcClient } from "../RpcClient.js"
+
+/** What a monitor call can fail with. */
+export type MonitorError = RpcError | RpcTimeout | ConnectionClosed | ProtocolError
+
+/** One notification's worth of changes. */
+export interface Update {
+  readonly changes: ReadonlyArray<Monitor.RowUpdate>
+  /** With `monitor_cond_since`: the id of the transaction that made these changes. */
+  readonly lastTxnId?: string
+}
+
+/** A live monitor. */
+export interface Live {
+  /** The monitor's id on this connection. */
+  readonly id: string
+  /** The rows that matched when the monitor started. */
+  readonly initial: ReadonlyArray<Monitor.RowUpdate>
+  /** Every later change, in order. Single consumer. */
+  readonly updates: Stream.Stream<Update, MonitorCanceled | ConnectionClosed | ProtocolError>
+}
+
+/** A live `monitor_cond` or `monitor_cond_since` monitor, whose conditions can change. */
+export interface LiveConditional extends Live {
+  /** Replaces the conditions of some tables (`monitor_cond_change`); the others keep theirs. */
+  readonly change: (
+    requests: { readonly [table: string]: Pick<Monitor.TableRequest, "where"> }
+  ) => Effect.Effect<void, MonitorError>
+}
+
+/** A live `monitor_cond_since` monitor. */
+export interface LiveSince extends LiveConditional {
+  /** Whether the server still had the history since the requested transaction. */
+  readonly found: boolean
+  /** The id of the last transaction the initial contents include. */
+  readonly lastTxnId: string
+}
+
+const NOTIFICATION = { 1: "update", 2: "update2", 3: "update3" } as const
+
+const protocolError = (method: string, detail: string) => new ProtocolError({ method, detail })
+
+/** The monitor methods over one session. */
+export const make = (rpc: RpcClient["Service"]) => {
+  let counter = 0
+
+  /** The stream of this monitor's updates, read from a subscription made before the request. */
+  const updatesOf = (
+    database: string,
+    id: string,
+    version: 1 | 2 | 3,
+    subscription: PubSub.Subscription<JsonRpc.Notification>
+  ): Live["updates"] => {
+    const method = NOTIFICATION[version]
+    // Waits for notifications; once the connection is gone, drains what is left, then fails.
+    const next = Effect.raceFirst(
+      PubSub.takeAll(subscription),
+      Effect.flatMap(
+        rpc.closed,
+        (reason) =>
+          Effect.flatMap(PubSub.remaining(subscription), (left) => left > 0 ? Effect.never : Effect.fail(reason))
+      )
+    )
+    const pull = Effect.gen(function*() {
+      for (;;) {
+        const batch = yield* next
+        const out: Array<Update> = []
+        for (const notification of batch) {
+          const [target, ...rest] = notification.params
+          if (target !== id) continue
+          if (notification.method === "monitor_canceled") {
+            return yield* new MonitorCanceled({ database, monitor: id })
+          }
+          if (notification.method !== method) continue
+          const lastTxnId = version === 3 ? rest[0] : undefined
+          const changes = Monitor.decodeTableUpdates((version === 3 ? rest[1] : rest[0]) ?? null, version)
+          if (typeof changes === "string") return yield* protocolError(method, changes)
+          out.push(typeof lastTxnId === "string" ? { changes, lastTxnId } : { changes })
+        }
+        if (out.length > 0) return out as unknown as NonEmptyReadonlyArray<Update>
+      }
+    })
+    return Stream.fromPull(Effect.succeed(pull))
+  }
+
+  /** Subscribes, sends the monitor request, and arranges `monitor_cancel` for the scope's end. */
+  const start = (
+    database: string,
+    version: 1 | 2 | 3,
+    method: string,
+    params: (id: string) => ReadonlyArray<Json>
+  ) =>
+    Effect.gen(function*() {
+      const id = `monitor-${counter++}`
+      const subscription = yield* rpc.subscribe
+      const reply = yield* rpc.call(method, params(id))
+      yield* Effect.addFinalizer(() => Effect.ignore(rpc.call("monitor_cancel", [id])))
+      return { id, reply, updates: updatesOf(database, id, version, subscription) }
+    })
+
+  const initialOf = (method: string, json: Json, version: 1 | 2 | 3) => {
+    const initial = Monitor.decodeTableUpdates(json, version, true)
+    return typeof initial === "string" ? Effect.fail(protocolError(method, initial)) : Effect.succeed(initial)
+  }
+
+  const changer = (id: string) => (requests: Parameters<LiveConditional["change"]>[0]) =>
+    Effect.asVoid(rpc.call("monitor_cond_change", [id, id, Monitor.encodeRequests(requests, 2)]))
+
+  /** RFC 7047 §4.1.5 monitor. */
+  const monitor = (
+    database: string,
+    requests: Monitor.Requests
+  ): Effect.Effect<Live, MonitorError, Scope.Scope> =>
+    Effect.gen(function*() {
+      const started = yield* start(database, 1, "monitor", (id) => [database, id, Monitor.encodeRequests(requests, 1)])
+      const initial = yield* initialOf("monitor", started.reply, 1)
+      return { id: started.id, initial, updates: started.updates }
+    })
+
+  /** ovsdb-server(7) §4.1.12 monitor_cond. */
+  const monitorCond = (
+    database: string,
+    requests: Monitor.Requests
+  ): Effect.Effect<LiveConditional, MonitorError, Scope.Scope> =>
+    Effect.gen(function*() {
+      const started = yield* start(
+        database,
+        2,
+        "monitor_cond",
+        (id) => [database, id, Monitor.encodeRequests(requests, 2)]
+      )
+      const initial = yield* initialOf("monitor_cond", started.reply, 2)
+      return { id: started.id, initial, updates: started.updates, change: changer(started.id) }
+    })
+
+  /** ovsdb-server(7) §4.1.15 monitor_cond_since: resumes from `lastTxnId` when the server still can. */
+  const monitorCondSince = (
+    database: string,
+    requests: Monitor.Requests,
+    lastTxnId = "00000000-0000-0000-0000-000000000000"
+  ): Effect.Effect<LiveSince, MonitorError, Scope.Scope> =>
+    Effect.gen(function*() {
+      const started = yield* start(
+        database,
+        3,
+        "monitor_cond_since",
+        (id) => [database, id, Monitor.encodeRequests(requests, 3), lastTxnId]
+      )
+      const reply = started.reply
+      if (!Array.isArray(reply) || typeof reply[0] !== "boolean" || typeof reply[1] !== "string") {
+        return yield* protocolError(
+          "monitor_cond_since",
+          `expected [found, last-txn-id, updates], got ${JSON.stringify(reply)}`
+        )
+      }
+      const initial = yield* initialOf("monitor_cond_since", reply[2] ?? null, 3)
+      return {
+        id: started.id,
+        initial,
+        updates: started.updates,
+        change: changer(started.id),
+        found: reply[0],
+        lastTxnId: reply[1]
+      }
+    })
+
+  return { monitor, monitorCond, monitorCondSince }
+}

@@ -1,0 +1,217 @@
+/**
+ * Monitors: what a client asks to watch (RFC 7047 §4.1.5 and the `monitor_cond` extension of
+ * ovsdb-server(7) §4.1.12), and the row changes the server reports, read into one model whichever
+ * protocol version carried them.
+ *
+ * | version | method | initial rows | changes |
+ * |---|---|---|---|
+ * | 1 | `monitor` | reply, `{ "new": row }` | `update`: `new` and/or `old` |
+ * | 2 | `monitor_cond` | reply, `{ "initial": row }` | `update2`: `insert`, `modify` (a diff), `delete` |
+ * | 3 | `monitor_cond_since` | reply, after `[found, last-txn-id]` | `update3`: as `update2`, with the transaction id |
+ *
+ * A version 2 or 3 `modify` carries a diff, not the new value: for a set, the elements to toggle;
+ * for a map, the pairs to add, remove or change (ovsdb-server(7) §4.1.14). `applyDiff` applies it.
+ *
+ * @since 0.1.0
+ */
+import { Equal } from "effect"
+import type { Json } from "../Json.js"
+import type { ColumnType } from "./DatabaseSchema.js"
+import type { Condition } from "./Operation.js"
+import { encodeWhere } from "./Operation.js"
+import * as Value from "./Value.js"
+
+/**
+ * Which kinds of change to report (RFC 7047 §4.1.5 <monitor-select>); all when absent.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export interface Select {
+  readonly initial?: boolean
+  readonly insert?: boolean
+  readonly delete?: boolean
+  readonly modify?: boolean
+}
+
+/**
+ * What to watch in one table: some columns (all when absent), only rows matching `where`
+ * (`monitor_cond` and `monitor_cond_since` only), and which kinds of change.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export interface TableRequest {
+  readonly columns?: ReadonlyArray<string>
+  readonly where?: ReadonlyArray<Condition>
+  readonly select?: Select
+}
+
+/**
+ * What to watch, table by table.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export type Requests = { readonly [table: string]: TableRequest }
+
+/**
+ * The wire form of monitor requests. Version 1 takes one request object per table; versions 2
+ * and 3 take an array, and accept `where`.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeRequests = (requests: Requests, version: 1 | 2 | 3): Json => {
+  const out: { [table: string]: Json } = {}
+  for (const table in requests) {
+    const request = requests[table]!
+    const json: { [key: string]: Json } = {}
+    if (request.columns !== undefined) json.columns = request.columns
+    if (request.select !== undefined) json.select = { ...request.select }
+    if (request.where !== undefined) json.where = encodeWhere(request.where)
+    out[table] = version === 1 ? json : [json]
+  }
+  return out
+}
+
+/**
+ * One row's change.
+ *
+ * - `Initial`: a row that existed when the monitor started.
+ * - `Insert`: a new row. Version 2 and 3 leave out columns that hold their default value.
+ * - `Modify`: a changed row. `diff` holds, for each changed column, the new value of a scalar or
+ *   the set or map difference (version 2 and 3); `row` is the whole new row and `old` the changed
+ *   columns' old values (version 1).
+ * - `Delete`: a row that is gone; `old` is its last value (version 1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RowUpdate =
+  | { readonly _tag: "Initial"; readonly table: string; readonly uuid: Value.Uuid; readonly row: Value.Row }
+  | { readonly _tag: "Insert"; readonly table: string; readonly uuid: Value.Uuid; readonly row: Value.Row }
+  | {
+    readonly _tag: "Modify"
+    readonly table: string
+    readonly uuid: Value.Uuid
+    readonly diff?: Value.Row
+    readonly row?: Value.Row
+    readonly old?: Value.Row
+  }
+  | { readonly _tag: "Delete"; readonly table: string; readonly uuid: Value.Uuid; readonly old?: Value.Row }
+
+const isObject = (json: Json | undefined): json is { readonly [key: string]: Json } =>
+  typeof json === "object" && json !== null && !Array.isArray(json)
+
+const decodeRow = (json: Json | undefined): Value.Row | string => {
+  if (!isObject(json)) return `expected a row object, got ${JSON.stringify(json)}`
+  const row: { [column: string]: Value.Value } = {}
+  for (const column in json) {
+    const value = Value.decode(json[column]!)
+    if (value === undefined) return `column ${column}: not an OVSDB value: ${JSON.stringify(json[column])}`
+    row[column] = value
+  }
+  return row
+}
+
+/** RFC 7047 §4.1.6 <row-update>: `new` alone is an insert (or an initial row), `old` alone a delete. */
+const decodeRowUpdate1 = (
+  table: string,
+  uuid: Value.Uuid,
+  json: { readonly [key: string]: Json },
+  initial: boolean
+): RowUpdate | string => {
+  const row = json.new === undefined ? undefined : decodeRow(json.new)
+  const old = json.old === undefined ? undefined : decodeRow(json.old)
+  if (typeof row === "string") return row
+  if (typeof old === "string") return old
+  if (row !== undefined && old !== undefined) return { _tag: "Modify", table, uuid, row, old }
+  if (row !== undefined) return { _tag: initial ? "Initial" : "Insert", table, uuid, row }
+  if (old !== undefined) return { _tag: "Delete", table, uuid, old }
+  return "a row update with neither new nor old"
+}
+
+/** ovsdb-server(7) §4.1.14 <row-update2>: exactly one of initial, insert, modify, delete. */
+const decodeRowUpdate2 = (
+  table: string,
+  uuid: Value.Uuid,
+  json: { readonly [key: string]: Json }
+): RowUpdate | string => {
+  if ("delete" in json) return { _tag: "Delete", table, uuid }
+  for (const kind of ["initial", "insert", "modify"] as const) {
+    if (json[kind] === undefined) continue
+    const row = decodeRow(json[kind])
+    if (typeof row === "string") return row
+    return kind === "modify"
+      ? { _tag: "Modify", table, uuid, diff: row }
+      : { _tag: kind === "initial" ? "Initial" : "Insert", table, uuid, row }
+  }
+  return `a row update with none of initial, insert, modify, delete: ${JSON.stringify(json)}`
+}
+
+/**
+ * Reads `<table-updates>` (version 1) or `<table-updates2>` (versions 2 and 3) into row updates,
+ * or the reason it cannot. In version 1, `initial` says whether a row with only `new` is an
+ * initial row (in the monitor's reply) or an insert (in a notification).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeTableUpdates = (
+  json: Json,
+  version: 1 | 2 | 3,
+  initial = false
+): ReadonlyArray<RowUpdate> | string => {
+  if (!isObject(json)) return `expected table updates, got ${JSON.stringify(json)}`
+  const updates: Array<RowUpdate> = []
+  for (const table in json) {
+    const rows = json[table]
+    if (!isObject(rows)) return `table ${table}: expected row updates, got ${JSON.stringify(rows)}`
+    for (const uuid in rows) {
+      const row = rows[uuid]
+      if (!isObject(row) || !Value.isUuidText(uuid)) return `table ${table}: bad row update for ${uuid}`
+      const update = version === 1
+        ? decodeRowUpdate1(table, Value.uuid(uuid), row, initial)
+        : decodeRowUpdate2(table, Value.uuid(uuid), row)
+      if (typeof update === "string") return `table ${table}, row ${uuid}: ${update}`
+      updates.push(update)
+    }
+  }
+  return updates
+}
+
+const asSet = (type: ColumnType, value: Value.Value | undefined): ReadonlyArray<Value.Atom> => {
+  if (value === undefined) return []
+  const normalized = Value.normalize({ ...type, max: "unlimited" }, value)
+  return Array.isArray(normalized) ? normalized as ReadonlyArray<Value.Atom> : []
+}
+
+/**
+ * Applies a version 2 or 3 `modify` diff of one column to its old value (ovsdb-server(7) §4.1.14):
+ * a scalar takes the new value; a set toggles each element of the diff; a map adds the pairs whose
+ * key it lacks, removes those whose key and value it has, and takes the new value for the others.
+ *
+ * @since 0.1.0
+ * @category diffs
+ */
+export const applyDiff = (type: ColumnType, old: Value.Value | undefined, diff: Value.Value): Value.Value => {
+  if (type.value !== undefined) {
+    const map = new Map(old instanceof Map ? old : [])
+    for (const [key, value] of diff instanceof Map ? diff : []) {
+      const current = [...map.keys()].find((k) => Equal.equals(k, key))
+      if (current === undefined) map.set(key, value)
+      else if (Equal.equals(map.get(current), value)) map.delete(current)
+      else map.set(current, value)
+    }
+    return map
+  }
+  if (type.min === 1 && type.max === 1) return diff
+  const result = [...asSet(type, old)]
+  for (const atom of asSet(type, diff)) {
+    const at = result.findIndex((item) => Equal.equals(item, atom))
+    if (at === -1) result.push(atom)
+    else result.splice(at, 1)
+  }
+  return result
+}
