@@ -1,0 +1,111 @@
+// The monitor model: requests on the wire, updates of every version read, diffs applied.
+import { assert, describe, it } from "@effect/vitest"
+import type { ColumnType } from "../src/protocol/DatabaseSchema.js"
+import * as Monitor from "../src/protocol/Monitor.js"
+import * as Op from "../src/protocol/Operation.js"
+import * as Value from "../src/protocol/Value.js"
+
+const U = "e5d424f6-d032-48a5-ad92-02e4041636ac"
+const uuid = Value.uuid(U)
+
+describe("encodeRequests", () => {
+  const requests: Monitor.Requests = {
+    Address_Set: { columns: ["name"], where: [Op.where("name", "==", "x")], select: { initial: false } }
+  }
+  it("writes one object per table for monitor, an array for monitor_cond", () => {
+    assert.deepStrictEqual(Monitor.encodeRequests(requests, 1), {
+      Address_Set: { columns: ["name"], select: { initial: false }, where: [["name", "==", "x"]] }
+    })
+    assert.deepStrictEqual(Monitor.encodeRequests(requests, 2), {
+      Address_Set: [{ columns: ["name"], select: { initial: false }, where: [["name", "==", "x"]] }]
+    })
+    assert.deepStrictEqual(Monitor.encodeRequests({ T: {} }, 3), { T: [{}] })
+  })
+})
+
+describe("decodeTableUpdates", () => {
+  it("reads version 1 updates: new alone, old alone, both", () => {
+    const json = {
+      Address_Set: {
+        [U]: { new: { name: "x", addresses: ["set", ["a", "b"]] }, old: { addresses: ["set", ["a"]] } }
+      }
+    }
+    assert.deepStrictEqual(Monitor.decodeTableUpdates(json, 1), [{
+      _tag: "Modify",
+      table: "Address_Set",
+      uuid,
+      row: { name: "x", addresses: ["a", "b"] },
+      old: { addresses: ["a"] }
+    }])
+    assert.deepStrictEqual(Monitor.decodeTableUpdates({ T: { [U]: { new: { n: 1 } } } }, 1), [
+      { _tag: "Insert", table: "T", uuid, row: { n: 1 } }
+    ])
+    assert.deepStrictEqual(Monitor.decodeTableUpdates({ T: { [U]: { new: { n: 1 } } } }, 1, true), [
+      { _tag: "Initial", table: "T", uuid, row: { n: 1 } }
+    ])
+    assert.deepStrictEqual(Monitor.decodeTableUpdates({ T: { [U]: { old: { n: 1 } } } }, 1), [
+      { _tag: "Delete", table: "T", uuid, old: { n: 1 } }
+    ])
+  })
+
+  it("reads version 2 and 3 updates: initial, insert, modify, delete", () => {
+    const json = {
+      T: {
+        [U]: { modify: { addresses: ["set", ["1.1.1.1", "3.3.3.3"]] } },
+        "36c7aec5-e358-4f3d-8de0-78a6a2bb2433": { delete: null },
+        "016d253f-49ca-44be-8bad-36063337465e": { initial: { name: "i" } },
+        "a1549dff-e558-443d-a57b-30eeba5a1177": { insert: { name: "n" } }
+      }
+    }
+    assert.deepStrictEqual(Monitor.decodeTableUpdates(json, 2), [
+      { _tag: "Modify", table: "T", uuid, diff: { addresses: ["1.1.1.1", "3.3.3.3"] } },
+      { _tag: "Delete", table: "T", uuid: Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433") },
+      { _tag: "Initial", table: "T", uuid: Value.uuid("016d253f-49ca-44be-8bad-36063337465e"), row: { name: "i" } },
+      { _tag: "Insert", table: "T", uuid: Value.uuid("a1549dff-e558-443d-a57b-30eeba5a1177"), row: { name: "n" } }
+    ])
+  })
+
+  it("says what is wrong with a malformed update", () => {
+    for (
+      const json of [
+        [],
+        { T: [] },
+        { T: { "not-a-uuid": { insert: {} } } },
+        { T: { [U]: { frob: {} } } },
+        { T: { [U]: { insert: { c: { x: 1 } } } } },
+        { T: { [U]: {} } }
+      ]
+    ) {
+      assert.isString(Monitor.decodeTableUpdates(json, 2))
+    }
+    assert.isString(Monitor.decodeTableUpdates({ T: { [U]: {} } }, 1))
+    assert.isString(Monitor.decodeTableUpdates({ T: { [U]: { new: 5 } } }, 1))
+  })
+})
+
+describe("applyDiff (ovsdb-server(7) §4.1.14)", () => {
+  const scalar: ColumnType = { key: { type: "integer" }, min: 1, max: 1 }
+  const optional: ColumnType = { key: { type: "string" }, min: 0, max: 1 }
+  const set: ColumnType = { key: { type: "uuid" }, min: 0, max: "unlimited" }
+  const map: ColumnType = { key: { type: "string" }, value: { type: "string" }, min: 0, max: "unlimited" }
+
+  it("replaces a scalar", () => {
+    assert.strictEqual(Monitor.applyDiff(scalar, 1, 2), 2)
+  })
+
+  it("toggles set elements, a bare atom being a one-element set", () => {
+    const a = Value.uuid("016d253f-49ca-44be-8bad-36063337465e")
+    const b = Value.uuid("a1549dff-e558-443d-a57b-30eeba5a1177")
+    assert.deepStrictEqual(Monitor.applyDiff(set, [a], [a, b]), [b])
+    assert.deepStrictEqual(Monitor.applyDiff(set, a, b), [a, b])
+    assert.deepStrictEqual(Monitor.applyDiff(set, undefined, [a]), [a])
+    assert.deepStrictEqual(Monitor.applyDiff(optional, "x", ["x", "y"]), ["y"])
+    assert.deepStrictEqual(Monitor.applyDiff(optional, "x", "x"), [])
+  })
+
+  it("adds, removes and changes map pairs", () => {
+    const old = new Map([["keep", "1"], ["drop", "2"], ["change", "3"]])
+    const diff = new Map([["drop", "2"], ["change", "4"], ["add", "5"]])
+    assert.deepStrictEqual(Monitor.applyDiff(map, old, diff), new Map([["keep", "1"], ["change", "4"], ["add", "5"]]))
+  })
+})
