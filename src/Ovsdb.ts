@@ -29,6 +29,7 @@ import { Context, Effect, Layer, References, Result, Tracer } from "effect"
 import * as Codec from "./Codec.js"
 import type { ConnectionClosed, RemoteParseError, RpcError, RpcTimeout, TransportError } from "./Errors.js"
 import { ProtocolError, TransactionError } from "./Errors.js"
+import * as Locks from "./internal/locks.js"
 import * as Monitors from "./internal/monitors.js"
 import type { Json } from "./Json.js"
 import * as DatabaseSchema from "./protocol/DatabaseSchema.js"
@@ -68,6 +69,15 @@ export type ConditionalMonitor = Monitors.LiveConditional
  * @category monitors
  */
 export type MonitorSince = Monitors.LiveSince
+
+/**
+ * A lock this session asked for: whether it holds it now, and ways to wait for losing or
+ * regaining it.
+ *
+ * @since 0.1.0
+ * @category locks
+ */
+export type Lock = Locks.Lock
 
 /**
  * The changes one update notification reported (with its transaction id, for `monitor_cond_since`).
@@ -127,6 +137,22 @@ export class Ovsdb extends Context.Service<Ovsdb, {
     requests: Monitor.Requests,
     lastTxnId?: string
   ) => Effect.Effect<MonitorSince, CallError, Scope.Scope>
+  /**
+   * RFC 7047 §4.1.8 lock: waits until this session holds the lock named `name`; closing the
+   * scope unlocks it (or withdraws the request).
+   */
+  readonly lock: (name: string) => Effect.Effect<Lock, CallError, Scope.Scope>
+  /** RFC 7047 §4.1.8 steal: takes the lock at once from whoever holds it; closing the scope unlocks it. */
+  readonly steal: (name: string) => Effect.Effect<Lock, CallError, Scope.Scope>
+  /** ovsdb-server(7) §4.1.17 get_server_id: the server's unique id (a UUID, new at each start). */
+  readonly getServerId: Effect.Effect<string, CallError>
+  /**
+   * ovsdb-server(7) §4.1.18 set_db_change_aware: with `true`, the server cancels monitors of a
+   * removed database (`MonitorCanceled`) instead of closing the connection.
+   */
+  readonly setDbChangeAware: (aware: boolean) => Effect.Effect<void, CallError>
+  /** ovsdb-server(7) §4.1.19 convert: converts `database` online to `schema` (an `.ovsschema` document). */
+  readonly convert: (database: string, schema: Json) => Effect.Effect<void, CallError>
   /** The session underneath, for methods this service does not cover yet. */
   readonly rpc: RpcClient.RpcClient["Service"]
 }>()("effect-ovsdb/Ovsdb") {}
@@ -272,9 +298,37 @@ export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =
       Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
     )
 
-  const monitors = Monitors.make(rpc)
+  const getServerId = rpc.call("get_server_id", []).pipe(
+    Effect.flatMap((json) =>
+      typeof json === "string"
+        ? Effect.succeed(json)
+        : Effect.fail(
+          new ProtocolError({ method: "get_server_id", detail: `expected a string, got ${JSON.stringify(json)}` })
+        )
+    ),
+    traced("Ovsdb.getServerId")
+  )
 
-  return Ovsdb.of({ listDbs, getSchema, getSchemaJson, echo, transact, transactJson, ...monitors, rpc })
+  const setDbChangeAware = (aware: boolean) =>
+    rpc.call("set_db_change_aware", [aware]).pipe(Effect.asVoid, traced("Ovsdb.setDbChangeAware"))
+
+  const convert = (database: string, schema: Json) =>
+    rpc.call("convert", [database, schema]).pipe(Effect.asVoid, traced("Ovsdb.convert", { database }))
+
+  return Ovsdb.of({
+    listDbs,
+    getSchema,
+    getSchemaJson,
+    echo,
+    transact,
+    transactJson,
+    ...Monitors.make(rpc),
+    ...Locks.make(rpc),
+    getServerId,
+    setDbChangeAware,
+    convert,
+    rpc
+  })
 })
 
 /**

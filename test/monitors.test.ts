@@ -235,4 +235,49 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("monitors", (it
         assert.strictEqual(error._tag, "MonitorCanceled")
       })))
   })
+
+  describe("convert (ovsdb-server(7) §4.1.19)", () => {
+    it.effect("converts a database online to a schema with a new column; open monitors are cancelled", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        yield* ovsdb.setDbChangeAware(true)
+        yield* insertAddressSet("survives-conversion")
+        const monitor = yield* ovsdb.monitorCond(NB, { Address_Set: { columns: ["name"] } })
+
+        const schema = (yield* ovsdb.getSchemaJson(NB)) as {
+          readonly version: string
+          readonly tables: { readonly [table: string]: { readonly columns: object } }
+        }
+        const [major, minor, patch] = schema.version.split(".").map(Number)
+        const converted = {
+          ...schema,
+          version: `${major}.${minor}.${patch! + 1}`,
+          tables: {
+            ...schema.tables,
+            Address_Set: {
+              ...schema.tables.Address_Set,
+              columns: { ...schema.tables.Address_Set!.columns, note: { type: "string" } }
+            }
+          }
+        }
+        yield* ovsdb.convert(NB, converted)
+
+        const error = yield* Effect.flip(Stream.runDrain(monitor.updates).pipe(Effect.timeout("5 seconds")))
+        assert.strictEqual(error._tag, "MonitorCanceled")
+        const after = yield* ovsdb.getSchema(NB)
+        assert.deepStrictEqual(after.tables.Address_Set!.columns.note!.type, {
+          key: { type: "string" },
+          min: 1,
+          max: 1
+        })
+        // The data came through, and the new column works.
+        const [updated, { rows }] = yield* ovsdb.transact(
+          NB,
+          Op.update("Address_Set", [Op.where("name", "==", "survives-conversion")], { note: "converted" }),
+          Op.select("Address_Set", [Op.where("name", "==", "survives-conversion")], ["name", "note"])
+        )
+        assert.strictEqual(updated.count, 1)
+        assert.deepStrictEqual(rows, [{ name: "survives-conversion", note: "converted" }])
+      })))
+  })
 })

@@ -1,0 +1,88 @@
+/**
+ * The lock methods of the Ovsdb service (RFC 7047 §4.1.8–§4.1.10): `lock` and `steal` as scoped
+ * resources, released with `unlock` when their scope closes.
+ *
+ * A session that asks for a lock someone else holds is queued by the server; `lock` waits until
+ * the `locked` notification grants it. A holder robbed by another session's `steal` gets a
+ * `stolen` notification and stays queued: it gets the lock back, with a new `locked`, when the
+ * thief lets go. The handle follows those notifications, so a holder can check `held` before
+ * acting, or wait on `whenStolen` to stop work it may no longer do.
+ */
+import { Effect, Latch, PubSub } from "effect"
+import type { Scope } from "effect"
+import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
+import { ProtocolError } from "../Errors.js"
+import type { Json } from "../Json.js"
+import type { RpcClient } from "../RpcClient.js"
+
+/** A lock this session asked for. */
+export interface Lock {
+  /** The lock's name. */
+  readonly name: string
+  /** Whether this session holds the lock now. */
+  readonly held: Effect.Effect<boolean>
+  /** Waits until the lock is stolen from this session (at once if it is not held now). */
+  readonly whenStolen: Effect.Effect<void>
+  /** Waits until this session holds the lock (at once if it does now). */
+  readonly whenHeld: Effect.Effect<void>
+}
+
+/** What a lock call can fail with. */
+export type LockError = RpcError | RpcTimeout | ConnectionClosed | ProtocolError
+
+const lockedOf = (method: string, reply: Json): Effect.Effect<boolean, ProtocolError> =>
+  typeof reply === "object" && reply !== null && !Array.isArray(reply) &&
+    typeof (reply as { readonly [key: string]: Json }).locked === "boolean"
+    ? Effect.succeed((reply as { readonly locked: boolean }).locked)
+    : Effect.fail(new ProtocolError({ method, detail: `expected {"locked": boolean}, got ${JSON.stringify(reply)}` }))
+
+/** The lock methods over one session. */
+export const make = (rpc: RpcClient["Service"]) => {
+  const acquire = (method: "lock" | "steal", name: string): Effect.Effect<Lock, LockError, Scope.Scope> =>
+    Effect.gen(function*() {
+      let isHeld = false
+      const held = yield* Latch.make(false)
+      const lost = yield* Latch.make(true)
+      const grant = Effect.sync(() => {
+        isHeld = true
+      }).pipe(Effect.andThen(held.open), Effect.andThen(lost.close))
+      const rob = Effect.sync(() => {
+        isHeld = false
+      }).pipe(Effect.andThen(lost.open), Effect.andThen(held.close))
+      // Listen before asking, so that no `locked` or `stolen` for this lock can be missed.
+      const subscription = yield* rpc.subscribe
+      yield* PubSub.take(subscription).pipe(
+        Effect.flatMap((notification) =>
+          notification.params[0] !== name
+            ? Effect.void
+            : notification.method === "locked"
+            ? grant
+            : notification.method === "stolen"
+            ? rob
+            : Effect.void
+        ),
+        Effect.forever,
+        Effect.forkScoped
+      )
+      const reply = yield* Effect.acquireRelease(
+        rpc.call(method, [name]),
+        // RFC 7047 §4.1.8: unlock releases the lock, or withdraws a request still queued.
+        () => Effect.ignore(rpc.call("unlock", [name]))
+      )
+      if (yield* lockedOf(method, reply)) yield* grant
+      yield* held.await
+      return {
+        name,
+        held: Effect.sync(() => isHeld),
+        whenStolen: lost.await,
+        whenHeld: held.await
+      }
+    })
+
+  return {
+    /** RFC 7047 §4.1.8 lock: waits until this session holds the lock. */
+    lock: (name: string) => acquire("lock", name),
+    /** RFC 7047 §4.1.8 steal: takes the lock at once, whoever holds it. */
+    steal: (name: string) => acquire("steal", name)
+  }
+}
