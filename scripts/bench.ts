@@ -9,6 +9,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { OvsdbServer } from "../test/support/OvsdbServer.js"
 import { benchCodec } from "./bench/codec.js"
+import { benchMonitor } from "./bench/monitor.js"
 import { benchTransact } from "./bench/transact.js"
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits)
@@ -35,6 +36,21 @@ const main = Effect.gen(function*() {
       fixed(transact.untracedMillis)
     } ms ` +
       `-> ${fixed(transact.untracedRatio, 2)} x raw`
+  )
+  const big = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
+  const monitor = yield* benchMonitor(big.unixPath)
+  const usage = (u: { readonly wallSeconds: number; readonly cpuSeconds: number; readonly peakMiB: number }) =>
+    `${fixed(u.wallSeconds, 2)} s wall, ${fixed(u.cpuSeconds, 2)} s CPU, ${fixed(u.peakMiB, 0)} MiB`
+  yield* Console.log(
+    `monitor:  initial contents of ${monitor.rows} Logical_Switch_Port rows:\n` +
+      `          effect-ovsdb ${usage(monitor.ours)}\n` +
+      `          ovsdb-client dump ${usage(monitor.ovsdbClient)}\n` +
+      `          Python IDL ${usage(monitor.pythonIdl)}\n` +
+      `          wall ${
+        fixed(monitor.ours.wallSeconds / monitor.ovsdbClient.wallSeconds, 2)
+      } x ovsdb-client (target <= 1.20), ` +
+      `CPU ${fixed(monitor.ours.cpuSeconds / monitor.pythonIdl.cpuSeconds, 2)} x Python IDL (target <= 0.25), ` +
+      `memory ${fixed(monitor.ours.peakMiB / monitor.pythonIdl.peakMiB, 2)} x Python IDL (target < 1)`
   )
 }).pipe(Effect.scoped)
 

@@ -1,0 +1,105 @@
+/**
+ * The monitor benchmark: receive and decode the initial contents of a monitor on OVN Northbound
+ * `Logical_Switch_Port` with 100,000 rows (100 switches of 1,000 ports, filled in one
+ * transaction), against `ovsdb-client dump` of the same table and against the Open vSwitch Python
+ * IDL, each in a process of its own, so that wall time, CPU time and peak memory are each
+ * client's. The server's own serialisation is in every figure.
+ */
+import { Effect } from "effect"
+import * as ChildProcess from "node:child_process"
+import { fileURLToPath } from "node:url"
+import type { Json } from "../../src/Json.js"
+import * as Ovsdb from "../../src/Ovsdb.js"
+
+/** One client's figures. */
+export interface Usage {
+  readonly wallSeconds: number
+  readonly cpuSeconds: number
+  readonly peakMiB: number
+}
+
+/** The monitor benchmark's figures. */
+export interface MonitorReport {
+  readonly rows: number
+  readonly ours: Usage
+  readonly ovsdbClient: Usage
+  readonly pythonIdl: Usage
+}
+
+const DATABASE = "OVN_Northbound"
+const TABLE = "Logical_Switch_Port"
+const NB_SCHEMA = "/usr/share/ovn/ovn-nb.ovsschema"
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, "0")
+
+/** One transaction inserting `switches` logical switches of `ports` ports each. */
+const fill = (switches: number, ports: number): ReadonlyArray<Json> => {
+  const operations: Array<Json> = []
+  for (let s = 0; s < switches; s++) {
+    const names: Array<Json> = []
+    for (let p = 0; p < ports; p++) {
+      const n = s * ports + p
+      names.push(["named-uuid", `p${n}`])
+      operations.push({
+        op: "insert",
+        table: TABLE,
+        "uuid-name": `p${n}`,
+        row: {
+          name: `lsp-${s}-${p}`,
+          addresses: ["set", [
+            `00:00:00:${hex((n >> 16) & 255, 2)}:${hex((n >> 8) & 255, 2)}:${hex(n & 255, 2)} 10.${s}.${p >> 8}.${
+              p & 255
+            }`
+          ]],
+          external_ids: ["map", [["neutron:port_name", `port-${n}`], ["neutron:device_owner", "compute:nova"]]],
+          options: ["map", [["requested-chassis", `chassis-${n % 64}`]]]
+        }
+      })
+    }
+    operations.push({ op: "insert", table: "Logical_Switch", row: { name: `ls-${s}`, ports: ["set", names] } })
+  }
+  return operations
+}
+
+/** Runs a command under a Python wrapper that reports its wall time, CPU time and peak RSS. */
+const measure = (command: ReadonlyArray<string>) =>
+  Effect.callback<Usage, Error>((resume) => {
+    const wrapper = [
+      "import resource, subprocess, sys, time",
+      "start = time.monotonic()",
+      "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)",
+      "wall = time.monotonic() - start",
+      "usage = resource.getrusage(resource.RUSAGE_CHILDREN)",
+      "print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)"
+    ].join("\n")
+    ChildProcess.execFile("python3", ["-c", wrapper, ...command], { maxBuffer: 1 << 20 }, (error, stdout) => {
+      if (error !== null) return resume(Effect.fail(error))
+      const [wall, cpu, maxrss] = stdout.trim().split(/\s+/).map(Number)
+      resume(Effect.succeed({ wallSeconds: wall!, cpuSeconds: cpu!, peakMiB: maxrss! / 1024 }))
+    })
+  })
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+/** Fills the server at `unixPath` and measures the three clients once each. */
+export const benchMonitor = (unixPath: string, options?: { readonly switches?: number; readonly ports?: number }) =>
+  Effect.gen(function*() {
+    const switches = options?.switches ?? 100
+    const ports = options?.ports ?? 1_000
+    const remote = `unix:${unixPath}`
+    yield* Ovsdb.Ovsdb.use((ovsdb) => ovsdb.transactJson(DATABASE, fill(switches, ports))).pipe(
+      Effect.provide(Ovsdb.layer({ remote })),
+      Effect.orDie
+    )
+    const ours = yield* measure(["node", here("./monitor-client.js"), remote, DATABASE, TABLE])
+    const ovsdbClient = yield* measure(["ovsdb-client", "dump", remote, DATABASE, TABLE])
+    // The scripts' source folder holds the Python side; Debian's python3 has the IDL package.
+    const pythonIdl = yield* measure([
+      "/usr/bin/python3",
+      here("../../../scripts/bench/python-idl-monitor.py"),
+      remote,
+      NB_SCHEMA,
+      TABLE
+    ])
+    return { rows: switches * ports, ours, ovsdbClient, pythonIdl } satisfies MonitorReport
+  })
