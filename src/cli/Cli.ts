@@ -18,6 +18,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
 import * as Ovsdb from "../Ovsdb.js"
+import { dumpColumns, dumpSelect, dumpTable } from "./Dump.js"
 import { columnOrder, compareBytes, sortedJson, table, tableOrder } from "./OvsText.js"
 
 /**
@@ -43,6 +44,10 @@ const connection = Command.make("effect-ovsdb").pipe(
     caCert: Flag.String("ca-cert").pipe(Flag.withAlias("C"), Flag.optional),
     timeout: Flag.Int("timeout").pipe(
       Flag.withDescription("seconds to wait for each reply (default: no limit)"),
+      Flag.optional
+    ),
+    format: Flag.String("format").pipe(
+      Flag.withDescription("output format of dump: json (as ovsdb-client --format=json)"),
       Flag.optional
     )
   }),
@@ -181,6 +186,49 @@ const transactCommand = (name: "transact" | "query", description: string) =>
       yield* Console.log(sortedJson(shown))
     }))
 
+/** `--format`: JSON is the format this client prints tables in. */
+const requireJsonFormat = Effect.flatMap(connection, (flags) =>
+  Option.match(flags.format, {
+    onNone: () => Effect.void,
+    onSome: (format) =>
+      format === "json" ? Effect.void : Effect.fail(new UsageError(`unsupported --format ${format}: use --format json`))
+  }))
+
+const dump = command(
+  "dump",
+  "Print a database's tables as JSON, like ovsdb-client --format=json dump",
+  (server, args) =>
+    Effect.gen(function*() {
+      yield* requireJsonFormat
+      const [database = DEFAULT_DATABASE, tableName, ...named] = args
+      yield* withOvsdb(server, (ovsdb) =>
+        Effect.gen(function*() {
+          const schema = yield* ovsdb.getSchema(database)
+          if (tableName !== undefined && schema.tables[tableName] === undefined) {
+            return yield* Effect.fail(new UsageError(`${database} has no table named ${tableName}`))
+          }
+          const tables = (tableName === undefined ? Object.keys(schema.tables).sort(compareBytes) : [tableName])
+            .map((name) => schema.tables[name]!)
+          for (const column of named) {
+            if (tables[0]!.columns[column] === undefined) {
+              return yield* Effect.fail(new UsageError(`Table "${tableName}" has no column ${column}.`))
+            }
+          }
+          const columns = tables.map((table) => dumpColumns(table, named))
+          const reply = yield* ovsdb.transactJson(database, tables.map((table, i) => dumpSelect(table, columns[i]!)))
+          const lines = tables.map((table, i) => {
+            const rows = asRecord(reply[i]).rows
+            return dumpTable(
+              table,
+              columns[i]!,
+              Array.isArray(rows) ? rows as ReadonlyArray<{ readonly [c: string]: Json }> : []
+            )
+          })
+          yield* Console.log(lines.join("\n"))
+        }))
+    })
+)
+
 const echo = command(
   "echo",
   "Check that the server answers (RFC 7047 echo)",
@@ -202,6 +250,7 @@ export const cli = connection.pipe(
     listColumns,
     transactCommand("transact", "Run a transaction and print its result"),
     transactCommand("query", "Run a transaction, then abort it, and print its result"),
+    dump,
     echo
   ])
 )
