@@ -13,12 +13,16 @@
  *
  * @since 0.1.0
  */
-import { Console, Effect, Option, Result } from "effect"
+import { Console, Effect, Option, Result, Stream } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
 import * as Ovsdb from "../Ovsdb.js"
+import type * as Monitor from "../protocol/Monitor.js"
+import * as Op from "../protocol/Operation.js"
+import * as Value from "../protocol/Value.js"
 import { dumpColumns, dumpSelect, dumpTable } from "./Dump.js"
+import { formatUpdate, parseColumns } from "./MonitorOutput.js"
 import { columnOrder, compareBytes, sortedJson, table, tableOrder } from "./OvsText.js"
 
 /**
@@ -229,6 +233,80 @@ const dump = command(
     })
 )
 
+/** Splits `[DATABASE] REST…`: the first argument is the database when the server has one by that name. */
+const splitDatabase = (ovsdb: Ovsdb.Ovsdb["Service"], args: ReadonlyArray<string>) =>
+  Effect.map(
+    ovsdb.listDbs,
+    (dbs): readonly [string, ReadonlyArray<string>] =>
+      args.length > 0 && dbs.includes(args[0]!) ? [args[0]!, args.slice(1)] : [DEFAULT_DATABASE, args]
+  )
+
+/** A `CONDITIONS` argument: a JSON array of `[column, function, value]`. */
+const parseConditions = (text: string | undefined) =>
+  Effect.gen(function*() {
+    const parsed = text === undefined ? undefined : JsonText.parse(text)
+    if (parsed === undefined || Result.isFailure(parsed) || !Array.isArray(parsed.success)) {
+      return yield* Effect.fail(new UsageError(`CONDITIONS must be a JSON array of conditions, not ${text}`))
+    }
+    const conditions: Array<Op.Condition> = []
+    for (const condition of parsed.success as ReadonlyArray<Json>) {
+      const value = Array.isArray(condition) && condition.length === 3 ? Value.decode(condition[2]!) : undefined
+      if (!Array.isArray(condition) || typeof condition[0] !== "string" || value === undefined) {
+        return yield* Effect.fail(new UsageError(`not a condition: ${JSON.stringify(condition)}`))
+      }
+      conditions.push(Op.where(condition[0], condition[1] as Op.ConditionFunction, value))
+    }
+    return conditions
+  })
+
+/** The monitor commands: print the initial contents, then each update, until interrupted. */
+const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-since", description: string) =>
+  command(name, description, (server, args) =>
+    Effect.gen(function*() {
+      yield* requireJsonFormat
+      yield* withOvsdb(server, (ovsdb) =>
+        Effect.scoped(Effect.gen(function*() {
+          const [database, rest] = yield* splitDatabase(ovsdb, args)
+          const sinceId = name === "monitor-cond-since" && rest.length > 0 && /^[0-9a-f-]{36}$/.test(rest[0]!)
+            ? rest[0]
+            : undefined
+          const afterId = sinceId === undefined ? rest : rest.slice(1)
+          const where = name === "monitor" ? undefined : yield* parseConditions(afterId[0])
+          const [tableName, columnsArgument, ...extra] = name === "monitor" ? afterId : afterId.slice(1)
+          if (tableName === undefined) return yield* Effect.fail(new UsageError("missing TABLE argument"))
+          if (extra.length > 0) return yield* Effect.fail(new UsageError("one COLUMN[,COLUMN]... group at most"))
+          const schema = yield* ovsdb.getSchema(database)
+          const table = schema.tables[tableName]
+          if (table === undefined) {
+            return yield* Effect.fail(new UsageError(`${database} does not have a table named "${tableName}"`))
+          }
+          const parsed = parseColumns(table, columnsArgument)
+          if (typeof parsed === "string") return yield* Effect.fail(new UsageError(parsed))
+          const request = { [tableName]: { ...parsed, ...(where === undefined ? {} : { where }) } }
+          const version = name === "monitor" ? 1 : name === "monitor-cond" ? 2 : 3
+          const print = (changes: ReadonlyArray<Monitor.RowUpdate>) => {
+            const text = formatUpdate(tableName, parsed.columns, changes, version)
+            return text === undefined ? Effect.void : Console.log(text)
+          }
+          if (name === "monitor-cond-since") {
+            const live = yield* ovsdb.monitorCondSince(database, request, sinceId)
+            yield* Console.log(`found: ${live.found}, last_id: ${live.lastTxnId}`)
+            yield* print(live.initial)
+            // ovsdb-client writes each update's transaction id after a blank line, just before the update.
+            yield* Stream.runForEach(live.updates, (update) => {
+              const text = formatUpdate(tableName, parsed.columns, update.changes, version)
+              return Console.log(`\nlast_id: ${update.lastTxnId}${text ?? ""}`)
+            })
+          } else {
+            const live = version === 1
+              ? yield* ovsdb.monitor(database, request)
+              : yield* ovsdb.monitorCond(database, request)
+            yield* print(live.initial)
+            yield* Stream.runForEach(live.updates, (update) => print(update.changes))
+          }
+        })))
+    }))
+
 const echo = command(
   "echo",
   "Check that the server answers (RFC 7047 echo)",
@@ -251,6 +329,9 @@ export const cli = connection.pipe(
     transactCommand("transact", "Run a transaction and print its result"),
     transactCommand("query", "Run a transaction, then abort it, and print its result"),
     dump,
+    monitorCommand("monitor", "Print a table's contents, then every change, as JSON"),
+    monitorCommand("monitor-cond", "Like monitor, for the rows matching CONDITIONS"),
+    monitorCommand("monitor-cond-since", "Like monitor-cond, resuming after LAST-ID when the server can"),
     echo
   ])
 )

@@ -1,0 +1,89 @@
+/**
+ * Monitor output as ovsdb-client prints it with `--format=json`: for each update that touches the
+ * table, one JSON table `{"data": [[row, action, cell, …], …], "headings": ["row", "action",
+ * column, …]}`, its rows in the order ovsdb-client's hash table lists them, a cell `null` where the
+ * update says nothing of the column.
+ *
+ * Version 1 (`monitor`) prints a modification as two rows, `old` (the changed columns' old values)
+ * and `new` (the whole new row); versions 2 and 3 (`monitor-cond`, `monitor-cond-since`) print one
+ * `modify` row holding the diff.
+ *
+ * @since 0.1.0
+ */
+import type { Json } from "../Json.js"
+import type { TableSchema } from "../protocol/DatabaseSchema.js"
+import type * as Monitor from "../protocol/Monitor.js"
+import * as Value from "../protocol/Value.js"
+import { compareBytes, shashOrder, sortedJson } from "./OvsText.js"
+
+/**
+ * What to monitor, from ovsdb-client's `COLUMN[,COLUMN]…` argument: the columns named (all but
+ * `_uuid` and `_version`, sorted, then `_version`, when none is), and the `!initial`, `!insert`,
+ * `!delete`, `!modify` switches.
+ *
+ * @since 0.1.0
+ * @category monitor
+ */
+export const parseColumns = (
+  table: TableSchema,
+  argument: string | undefined
+): { readonly columns: ReadonlyArray<string>; readonly select?: Monitor.Select } | string => {
+  const named: Array<string> = []
+  const select = { initial: true, insert: true, delete: true, modify: true }
+  for (const token of (argument ?? "").split(",").filter((t) => t !== "")) {
+    const flag = /^!(initial|insert|delete|modify)$/.exec(token)
+    if (flag !== null) select[flag[1] as keyof typeof select] = false
+    else if (table.columns[token] === undefined) return `table "${table.name}" does not have a column named "${token}"`
+    else if (named.includes(token)) return `column "${token}" mentioned multiple times`
+    else named.push(token)
+  }
+  const columns = named.length > 0
+    ? named
+    : [...Object.keys(table.columns).filter((c) => c !== "_uuid" && c !== "_version").sort(compareBytes), "_version"]
+  const all = select.initial && select.insert && select.delete && select.modify
+  return all ? { columns } : { columns, select }
+}
+
+const cells = (row: Value.Row | undefined, columns: ReadonlyArray<string>): Array<Json> =>
+  columns.map((column) => row?.[column] === undefined ? null : Value.encode(row[column]))
+
+/**
+ * The JSON table ovsdb-client prints for one update of `table`, or `undefined` when the update
+ * does not touch it.
+ *
+ * @since 0.1.0
+ * @category monitor
+ */
+export const formatUpdate = (
+  table: string,
+  columns: ReadonlyArray<string>,
+  changes: ReadonlyArray<Monitor.RowUpdate>,
+  version: 1 | 2 | 3
+): string | undefined => {
+  const mine = changes.filter((change) => change.table === table)
+  if (mine.length === 0) return undefined
+  // ovsdb-client keeps the rows of an update in a hash table keyed by UUID and prints them in its order.
+  const byUuid = new Map(mine.map((change) => [change.uuid.value, change]))
+  const data: Array<Array<Json>> = []
+  for (const uuid of shashOrder(byUuid.keys())) {
+    const change = byUuid.get(uuid)!
+    switch (change._tag) {
+      case "Initial":
+        data.push([uuid, "initial", ...cells(change.row, columns)])
+        break
+      case "Insert":
+        data.push([uuid, "insert", ...cells(change.row, columns)])
+        break
+      case "Delete":
+        data.push([uuid, "delete", ...cells(change.old, columns)])
+        break
+      case "Modify":
+        if (version === 1) {
+          data.push([uuid, "old", ...cells(change.old, columns)], ["", "new", ...cells(change.row, columns)])
+        } else {
+          data.push([uuid, "modify", ...cells(change.diff, columns)])
+        }
+    }
+  }
+  return sortedJson({ data, headings: ["row", "action", ...columns] })
+}
