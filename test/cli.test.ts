@@ -1,10 +1,11 @@
 // The CLI against a real ovsdb-server, byte for byte against ovsdb-client's output.
 import { NodeServices } from "@effect/platform-node"
 import { afterEach, assert, describe, layer } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Fiber, Layer } from "effect"
 import { TestConsole } from "effect/testing"
+import * as ChildProcess from "node:child_process"
 import { run } from "../src/cli/Cli.js"
-import { OvsdbServer, runToolResult } from "./support/OvsdbServer.js"
+import { OvsdbServer, runTool, runToolResult } from "./support/OvsdbServer.js"
 
 /** Runs our CLI in-process; returns what it printed and the exit status it set. */
 const ours = (args: ReadonlyArray<string>) =>
@@ -60,6 +61,9 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
       s.unix,
       "[\"OVN_Northbound\",{\"op\":\"insert\",\"table\":\"Logical_Switch_Port\",\"row\":{\"name\":\"p\",\"tag_request\":5000}}]"
     ])
+    same("dump of a database", (s) => ["--format=json", "dump", s.unix, "OVN_Northbound"])
+    same("dump of one table", (s) => ["--format=json", "dump", s.unix, "Open_vSwitch", "Open_vSwitch"])
+    same("dump of some columns", (s) => ["--format=json", "dump", s.unix, "OVN_Northbound", "Address_Set", "name"])
     same("query", (s) => [
       "query",
       s.unix,
@@ -93,6 +97,58 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
         const result = yield* ours(["echo", server.unix, "hello", "world"])
         assert.deepStrictEqual(result, { code: 0, stdout: "[\"hello\",\"world\"]\n", stderr: "" })
       }))
+  })
+
+  describe("monitors", () => {
+    /** Runs ovsdb-client and our CLI side by side while `changes` runs; returns what each printed. */
+    const sideBySide = <E>(args: ReadonlyArray<string>, changes: Effect.Effect<void, E, OvsdbServer>) =>
+      Effect.gen(function*() {
+        let theirs = ""
+        yield* Effect.acquireRelease(
+          Effect.sync(() => {
+            const child = ChildProcess.spawn("ovsdb-client", ["--format=json", ...args], {
+              stdio: ["ignore", "pipe", "ignore"]
+            })
+            child.stdout.setEncoding("utf8").on("data", (text: string) => (theirs += text))
+            return child
+          }),
+          (child) => Effect.sync(() => child.kill())
+        )
+        const ourRun = yield* Effect.forkChild(run(["--format", "json", ...args]))
+        yield* Effect.sleep("1 second") // both have printed the initial contents
+        yield* changes
+        yield* Effect.sleep("500 millis")
+        const ours = (yield* TestConsole.logLines).map((line) => `${String(line)}\n`).join("")
+        yield* Fiber.interrupt(ourRun)
+        return { ours, theirs }
+      }).pipe(Effect.provide(Layer.merge(TestConsole.layer, NodeServices.layer)))
+
+    /** ovn-nbctl adds a switch, changes it and deletes it. */
+    const changeSwitch = (name: string) =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        for (const args of [["ls-add", name], ["set", "Logical_Switch", name, "other_config:k=v"], ["ls-del", name]]) {
+          yield* runTool("ovn-nbctl", [`--db=${server.unix}`, ...args])
+        }
+      })
+
+    const cases = [
+      ["monitor", []],
+      ["monitor-cond", ["[[\"name\",\"!=\",\"zz\"]]"]],
+      ["monitor-cond-since", ["[[\"name\",\"!=\",\"zz\"]]"]]
+    ] as const
+    for (const [command, conditions] of cases) {
+      it.effect(`${command} prints what ovsdb-client prints`, () =>
+        Effect.gen(function*() {
+          const server = yield* OvsdbServer
+          const output = yield* sideBySide(
+            [command, server.unix, "OVN_Northbound", ...conditions, "Logical_Switch", "name,other_config"],
+            changeSwitch(`mon-${command}`)
+          )
+          assert.include(output.theirs, "\"insert\"")
+          assert.strictEqual(output.ours, output.theirs)
+        }))
+    }
   })
 
   describe("errors go to stderr with exit status 1", () => {
