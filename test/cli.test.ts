@@ -151,6 +151,65 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
     }
   })
 
+  describe("locks and wait", () => {
+    /** Our CLI run in the background; `printed` reads what it has printed so far. */
+    const background = (args: ReadonlyArray<string>) =>
+      Effect.map(Effect.forkChild(run(args)), (fiber) => ({
+        fiber,
+        printed: Effect.map(TestConsole.logLines, (lines) => lines.map((line) => `${String(line)}\n`).join(""))
+      }))
+
+    it.effect("lock waits for a lock ovsdb-client holds, and prints the locked notice like ovsdb-client", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        yield* Effect.acquireRelease(
+          Effect.sync(() => ChildProcess.spawn("ovsdb-client", ["lock", server.unix, "cli_lock"], { stdio: "ignore" })),
+          (child) => Effect.sync(() => child.kill())
+        ).pipe(
+          Effect.tap(() => Effect.sleep("500 millis")),
+          Effect.flatMap((holder) =>
+            Effect.gen(function*() {
+              const ours = yield* background(["lock", server.unix, "cli_lock"])
+              yield* Effect.sleep("500 millis")
+              assert.strictEqual(yield* ours.printed, "{\"locked\":false}\n")
+              holder.kill()
+              yield* Effect.sleep("500 millis")
+              assert.strictEqual(yield* ours.printed, "{\"locked\":false}\nlocked\n[\"cli_lock\"]\n")
+              yield* Fiber.interrupt(ours.fiber)
+            })
+          )
+        )
+      }).pipe(Effect.provide(Layer.merge(TestConsole.layer, NodeServices.layer))))
+
+    it.effect("a lock stolen by ovsdb-client is reported as stolen", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const ours = yield* background(["lock", server.unix, "cli_steal"])
+        yield* Effect.sleep("500 millis")
+        const thief = yield* runToolResult("timeout", ["1", "ovsdb-client", "steal", server.unix, "cli_steal"])
+        assert.strictEqual(thief.stdout, "{\"locked\":true}\n")
+        yield* Effect.sleep("300 millis")
+        const printed = yield* ours.printed
+        assert.isTrue(printed.startsWith("{\"locked\":true}\nstolen\n[\"cli_steal\"]\n"), printed)
+        yield* Fiber.interrupt(ours.fiber)
+      }).pipe(Effect.provide(Layer.merge(TestConsole.layer, NodeServices.layer))))
+
+    it.effect("wait returns once a database is removed, and once it is added back", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const removed = yield* Effect.forkChild(ours(["wait", server.unix, "OVN_Northbound", "removed"]))
+        yield* Effect.sleep("500 millis")
+        assert.isUndefined(removed.pollUnsafe(), "still waiting while the database is there")
+        yield* runTool("ovs-appctl", ["-t", server.ctl, "ovsdb-server/remove-db", "OVN_Northbound"])
+        assert.strictEqual((yield* Fiber.join(removed)).code, 0)
+        const added = yield* Effect.forkChild(ours(["wait", server.unix, "OVN_Northbound", "added"]))
+        yield* Effect.sleep("500 millis")
+        yield* runTool("ovs-appctl", ["-t", server.ctl, "ovsdb-server/add-db", `${server.dir}/OVN_Northbound.db`])
+        assert.strictEqual((yield* Fiber.join(added)).code, 0)
+        assert.strictEqual((yield* ours(["wait", server.unix, "OVN_Northbound", "connected"])).code, 0)
+      }))
+  })
+
   describe("errors go to stderr with exit status 1", () => {
     const fails = (name: string, args: (server: { readonly unix: string }) => ReadonlyArray<string>, pattern: RegExp) =>
       it.effect(name, () =>

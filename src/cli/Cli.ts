@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Console, Effect, Option, Result, Stream } from "effect"
+import { Console, Effect, Option, PubSub, Result, Stream } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
@@ -307,6 +307,74 @@ const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-since",
         })))
     }))
 
+/**
+ * lock, steal, unlock: print the server's reply, then every `locked` or `stolen` notice for the
+ * lock (its method on one line, its params on the next), until interrupted — as ovsdb-client does.
+ */
+const lockCommand = (method: "lock" | "steal" | "unlock", description: string) =>
+  command(method, description, (server, args) =>
+    withOvsdb(server, (ovsdb) =>
+      Effect.scoped(Effect.gen(function*() {
+        const [name, ...extra] = args
+        if (name === undefined || extra.length > 0) {
+          return yield* Effect.fail(new UsageError(`usage: ${method} [SERVER] LOCK`))
+        }
+        const notices = yield* ovsdb.rpc.subscribe
+        yield* Console.log(sortedJson(yield* ovsdb.rpc.call(method, [name])))
+        return yield* PubSub.take(notices).pipe(
+          Effect.flatMap((notice) =>
+            (notice.method === "locked" || notice.method === "stolen") && notice.params[0] === name
+              ? Effect.andThen(Console.log(notice.method), Console.log(sortedJson(notice.params)))
+              : Effect.void
+          ),
+          Effect.forever
+        )
+      }))))
+
+/** The states `wait` can wait for (ovsdb-client(1)). */
+const WAIT_STATES = ["added", "connected", "removed"] as const
+
+/** wait: watches `_Server.Database` until the database is added, connected (a cluster member with a leader), or removed. */
+const waitCommand = command(
+  "wait",
+  "Wait until DATABASE is added, connected or removed",
+  (server, args) =>
+    withOvsdb(server, (ovsdb) =>
+      Effect.scoped(Effect.gen(function*() {
+        const [database, state, ...extra] = args
+        if (database === undefined || !WAIT_STATES.includes(state as never) || extra.length > 0) {
+          return yield* Effect.fail(new UsageError("usage: wait [SERVER] DATABASE added|connected|removed"))
+        }
+        // A session that is not db-change-aware is disconnected when a database goes away.
+      yield* ovsdb.setDbChangeAware(true)
+      const monitor = yield* ovsdb.monitorCond("_Server", {
+          Database: { columns: ["name", "model", "connected"], where: [Op.where("name", "==", database)] }
+        })
+        const rows = new Map<string, Value.Row>()
+        const apply = (changes: ReadonlyArray<Monitor.RowUpdate>) => {
+          for (const change of changes) {
+            if (change._tag === "Delete") rows.delete(change.uuid.value)
+            else if (change._tag === "Modify") {
+              rows.set(change.uuid.value, { ...rows.get(change.uuid.value), ...change.diff })
+            } else rows.set(change.uuid.value, change.row)
+          }
+          const row = [...rows.values()][0]
+          switch (state) {
+            case "added":
+              return row !== undefined
+            case "removed":
+              return row === undefined
+            default:
+              return row !== undefined && (row.model !== "clustered" || row.connected === true)
+          }
+        }
+        if (apply(monitor.initial)) {
+          return
+        }
+        yield* monitor.updates.pipe(Stream.takeUntil((update) => apply(update.changes)), Stream.runDrain)
+      })))
+)
+
 const echo = command(
   "echo",
   "Check that the server answers (RFC 7047 echo)",
@@ -332,6 +400,10 @@ export const cli = connection.pipe(
     monitorCommand("monitor", "Print a table's contents, then every change, as JSON"),
     monitorCommand("monitor-cond", "Like monitor, for the rows matching CONDITIONS"),
     monitorCommand("monitor-cond-since", "Like monitor-cond, resuming after LAST-ID when the server can"),
+    lockCommand("lock", "Ask for a lock and print the replies and notices"),
+    lockCommand("steal", "Steal a lock and print the replies and notices"),
+    lockCommand("unlock", "Release a lock"),
+    waitCommand,
     echo
   ])
 )
