@@ -49,6 +49,8 @@ export interface StartOptions {
   readonly databases?: ReadonlyArray<DatabaseName>
   /** Also listen for mutual TLS (`pssl:`), with certificates made for this server. */
   readonly tls?: boolean
+  /** Create each database as a one-member Raft cluster (`ovsdb-tool create-cluster`), not standalone. */
+  readonly clustered?: boolean
 }
 
 /** PEM files for a TLS client: the CA, a client it signed, and a self-signed client it does not trust. */
@@ -309,6 +311,16 @@ const waitForListeners = (
     }
   })
 
+/** A loopback TCP port that was free a moment ago. */
+const freePort = Effect.callback<number, FixtureError>((resume) => {
+  const probe = Net.createServer()
+  probe.once("error", (cause) => resume(Effect.fail(new FixtureError({ message: "no free port", cause }))))
+  probe.listen({ host: "127.0.0.1", port: 0 }, () => {
+    const { port } = probe.address() as Net.AddressInfo
+    probe.close(() => resume(Effect.succeed(port)))
+  })
+})
+
 /** Starts a server; it is stopped and its directory removed when the scope closes. */
 const start = Effect.fn("OvsdbServer.start")(function*(options?: StartOptions) {
   yield* requireProgram("ovsdb-server")
@@ -334,9 +346,19 @@ const start = Effect.fn("OvsdbServer.start")(function*(options?: StartOptions) {
     }
   }
   const files = databases.map((name) => Path.join(dir, `${name}.db`))
-  yield* Effect.forEach(databases, (name, i) => runTool("ovsdb-tool", ["create", files[i]!, SCHEMAS[name]]), {
-    concurrency: "unbounded"
-  })
+  // A cluster member's Raft address must be known when it is created; each gets a port the kernel had free.
+  const raftPorts = options?.clustered === true ? yield* Effect.forEach(databases, () => freePort) : []
+  yield* Effect.forEach(
+    databases,
+    (name, i) =>
+      runTool(
+        "ovsdb-tool",
+        options?.clustered === true
+          ? ["create-cluster", files[i]!, SCHEMAS[name], `tcp:127.0.0.1:${raftPorts[i]}`]
+          : ["create", files[i]!, SCHEMAS[name]]
+      ),
+    { concurrency: "unbounded" }
+  )
   const tls = options?.tls === true ? yield* makePki(dir) : undefined
   const server = yield* spawnServer([
     "--no-chdir",
