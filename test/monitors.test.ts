@@ -223,6 +223,32 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("monitors", (it
       })))
   })
 
+  describe("changes made by ovs-vsctl", () => {
+    it.effect("arrive with the right diffs", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        const server = yield* OvsdbServer
+        const vsctl = (...args: ReadonlyArray<string>) =>
+          runTool("ovs-vsctl", [`--db=${server.unix}`, "--no-wait", ...args])
+        yield* vsctl("init")
+        const monitor = yield* ovsdb.monitorCond("Open_vSwitch", { Bridge: { columns: ["name", "other_config"] } })
+        yield* vsctl("add-br", "br-mon")
+        yield* vsctl("set", "Bridge", "br-mon", "other_config:a=1", "other_config:b=2")
+        yield* vsctl("remove", "Bridge", "br-mon", "other_config", "a")
+        yield* vsctl("del-br", "br-mon")
+        const [inserted, set, removed, deleted] = changesOf(yield* next(monitor, 4))
+        assert.deepStrictEqual(inserted?._tag === "Insert" ? inserted.row : undefined, { name: "br-mon" })
+        assert.deepStrictEqual(set?._tag === "Modify" ? set.diff : undefined, {
+          other_config: new Map([["a", "1"], ["b", "2"]])
+        })
+        // A removed key comes back in the diff with its old value.
+        assert.deepStrictEqual(removed?._tag === "Modify" ? removed.diff : undefined, {
+          other_config: new Map([["a", "1"]])
+        })
+        assert.strictEqual(deleted?._tag, "Delete")
+      })))
+  })
+
   describe("the server cancelling a monitor", () => {
     it.effect("fails the stream with MonitorCanceled when the database is removed", () =>
       Effect.scoped(Effect.gen(function*() {
