@@ -1,0 +1,171 @@
+/**
+ * The commands that watch the server until interrupted: monitor, monitor-cond, monitor-cond-since,
+ * lock, steal, unlock, and wait.
+ *
+ * @since 0.1.0
+ */
+import { Console, Effect, PubSub, Result, Stream } from "effect"
+import type { Json } from "../Json.js"
+import * as JsonText from "../Json.js"
+import type * as Ovsdb from "../Ovsdb.js"
+import type * as Monitor from "../protocol/Monitor.js"
+import * as Op from "../protocol/Operation.js"
+import * as Value from "../protocol/Value.js"
+import { formatUpdate, parseColumns } from "./MonitorOutput.js"
+import { sortedJson } from "./OvsText.js"
+import { command, DEFAULT_DATABASE, requireJsonFormat, UsageError, withOvsdb } from "./Session.js"
+
+const splitDatabase = (ovsdb: Ovsdb.Ovsdb["Service"], args: ReadonlyArray<string>) =>
+  Effect.map(
+    ovsdb.listDbs,
+    (dbs): readonly [string, ReadonlyArray<string>] =>
+      args.length > 0 && dbs.includes(args[0]!) ? [args[0]!, args.slice(1)] : [DEFAULT_DATABASE, args]
+  )
+
+/** A `CONDITIONS` argument: a JSON array of `[column, function, value]`. */
+const parseConditions = (text: string | undefined) =>
+  Effect.gen(function*() {
+    const parsed = text === undefined ? undefined : JsonText.parse(text)
+    if (parsed === undefined || Result.isFailure(parsed) || !Array.isArray(parsed.success)) {
+      return yield* Effect.fail(new UsageError(`CONDITIONS must be a JSON array of conditions, not ${text}`))
+    }
+    const conditions: Array<Op.Condition> = []
+    for (const condition of parsed.success as ReadonlyArray<Json>) {
+      const value = Array.isArray(condition) && condition.length === 3 ? Value.decode(condition[2]!) : undefined
+      if (!Array.isArray(condition) || typeof condition[0] !== "string" || value === undefined) {
+        return yield* Effect.fail(new UsageError(`not a condition: ${JSON.stringify(condition)}`))
+      }
+      conditions.push(Op.where(condition[0], condition[1] as Op.ConditionFunction, value))
+    }
+    return conditions
+  })
+
+/**
+ * The monitor commands: print the initial contents, then each update, until interrupted.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-since", description: string) =>
+  command(name, description, (server, args) =>
+    Effect.gen(function*() {
+      yield* requireJsonFormat
+      yield* withOvsdb(server, (ovsdb) =>
+        Effect.scoped(Effect.gen(function*() {
+          const [database, rest] = yield* splitDatabase(ovsdb, args)
+          const sinceId = name === "monitor-cond-since" && rest.length > 0 && /^[0-9a-f-]{36}$/.test(rest[0]!)
+            ? rest[0]
+            : undefined
+          const afterId = sinceId === undefined ? rest : rest.slice(1)
+          const where = name === "monitor" ? undefined : yield* parseConditions(afterId[0])
+          const [tableName, columnsArgument, ...extra] = name === "monitor" ? afterId : afterId.slice(1)
+          if (tableName === undefined) return yield* Effect.fail(new UsageError("missing TABLE argument"))
+          if (extra.length > 0) return yield* Effect.fail(new UsageError("one COLUMN[,COLUMN]... group at most"))
+          const schema = yield* ovsdb.getSchema(database)
+          const table = schema.tables[tableName]
+          if (table === undefined) {
+            return yield* Effect.fail(new UsageError(`${database} does not have a table named "${tableName}"`))
+          }
+          const parsed = parseColumns(table, columnsArgument)
+          if (typeof parsed === "string") return yield* Effect.fail(new UsageError(parsed))
+          const request = { [tableName]: { ...parsed, ...(where === undefined ? {} : { where }) } }
+          const version = name === "monitor" ? 1 : name === "monitor-cond" ? 2 : 3
+          const print = (changes: ReadonlyArray<Monitor.RowUpdate>) => {
+            const text = formatUpdate(tableName, parsed.columns, changes, version)
+            return text === undefined ? Effect.void : Console.log(text)
+          }
+          if (name === "monitor-cond-since") {
+            const live = yield* ovsdb.monitorCondSince(database, request, sinceId)
+            yield* Console.log(`found: ${live.found}, last_id: ${live.lastTxnId}`)
+            yield* print(live.initial)
+            // ovsdb-client writes each update's transaction id after a blank line, just before the update.
+            yield* Stream.runForEach(live.updates, (update) => {
+              const text = formatUpdate(tableName, parsed.columns, update.changes, version)
+              return Console.log(`\nlast_id: ${update.lastTxnId}${text ?? ""}`)
+            })
+          } else {
+            const live = version === 1
+              ? yield* ovsdb.monitor(database, request)
+              : yield* ovsdb.monitorCond(database, request)
+            yield* print(live.initial)
+            yield* Stream.runForEach(live.updates, (update) => print(update.changes))
+          }
+        })))
+    }))
+
+/**
+ * lock, steal, unlock: print the server's reply, then every `locked` or `stolen` notice for the
+ * lock (its method on one line, its params on the next), until interrupted — as ovsdb-client does.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const lockCommand = (method: "lock" | "steal" | "unlock", description: string) =>
+  command(method, description, (server, args) =>
+    withOvsdb(server, (ovsdb) =>
+      Effect.scoped(Effect.gen(function*() {
+        const [name, ...extra] = args
+        if (name === undefined || extra.length > 0) {
+          return yield* Effect.fail(new UsageError(`usage: ${method} [SERVER] LOCK`))
+        }
+        const notices = yield* ovsdb.rpc.subscribe
+        yield* Console.log(sortedJson(yield* ovsdb.rpc.call(method, [name])))
+        return yield* PubSub.take(notices).pipe(
+          Effect.flatMap((notice) =>
+            (notice.method === "locked" || notice.method === "stolen") && notice.params[0] === name
+              ? Effect.andThen(Console.log(notice.method), Console.log(sortedJson(notice.params)))
+              : Effect.void
+          ),
+          Effect.forever
+        )
+      }))))
+
+/** The states `wait` can wait for (ovsdb-client(1)). */
+const WAIT_STATES = ["added", "connected", "removed"] as const
+
+/**
+ * wait: watches `_Server.Database` until the database is added, connected (a cluster member
+ * with a leader), or removed.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const waitCommand = command(
+  "wait",
+  "Wait until DATABASE is added, connected or removed",
+  (server, args) =>
+    withOvsdb(server, (ovsdb) =>
+      Effect.scoped(Effect.gen(function*() {
+        const [database, state, ...extra] = args
+        if (database === undefined || !WAIT_STATES.includes(state as never) || extra.length > 0) {
+          return yield* Effect.fail(new UsageError("usage: wait [SERVER] DATABASE added|connected|removed"))
+        }
+        // A session that is not db-change-aware is disconnected when a database goes away.
+        yield* ovsdb.setDbChangeAware(true)
+        const monitor = yield* ovsdb.monitorCond("_Server", {
+          Database: { columns: ["name", "model", "connected"], where: [Op.where("name", "==", database)] }
+        })
+        const rows = new Map<string, Value.Row>()
+        const apply = (changes: ReadonlyArray<Monitor.RowUpdate>) => {
+          for (const change of changes) {
+            if (change._tag === "Delete") rows.delete(change.uuid.value)
+            else if (change._tag === "Modify") {
+              rows.set(change.uuid.value, { ...rows.get(change.uuid.value), ...change.diff })
+            } else rows.set(change.uuid.value, change.row)
+          }
+          const row = [...rows.values()][0]
+          switch (state) {
+            case "added":
+              return row !== undefined
+            case "removed":
+              return row === undefined
+            default:
+              return row !== undefined && (row.model !== "clustered" || row.connected === true)
+          }
+        }
+        if (apply(monitor.initial)) {
+          return
+        }
+        yield* monitor.updates.pipe(Stream.takeUntil((update) => apply(update.changes)), Stream.runDrain)
+      })))
+)
