@@ -1,12 +1,13 @@
 /**
- * The demo: connect, list the databases, read a schema, run a few transactions and handle a typed
- * error, against a throwaway ovsdb-server that the demo starts and stops itself.
+ * The demo: connect, list the databases, read a schema, run a few transactions watched by a
+ * monitor and handle a typed error, against a throwaway ovsdb-server that the demo starts and
+ * stops itself.
  *
  *   npm run demo                                      # a local server in a temp dir
  *   npm run demo -- --remote unix:/var/run/openvswitch/db.sock   # your server: reads only
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Console, Effect } from "effect"
+import { Console, Effect, Fiber, Stream } from "effect"
 import { Operation as Op, Ovsdb, Value } from "../src/index.js"
 import { OvsdbServer } from "../test/support/OvsdbServer.js"
 
@@ -27,9 +28,16 @@ const readOnly = Effect.gen(function*() {
   return dbs
 })
 
-/** Writes to OVN_Northbound on the demo's own server. */
+/** Writes to OVN_Northbound on the demo's own server, watched by a monitor. */
 const transactions = Effect.gen(function*() {
   const ovsdb = yield* Ovsdb.Ovsdb
+  // Acquiring the monitor sends monitor_cond; leaving the scope sends monitor_cancel.
+  const monitor = yield* ovsdb.monitorCond(NB, { Logical_Switch_Port: { columns: ["name", "tag_request"] } })
+  const seen = yield* monitor.updates.pipe(
+    Stream.flatMap((update) => Stream.fromIterable(update.changes)),
+    Stream.runForEach((change) => Console.log(`  monitor: ${change._tag} ${change.table} ${change.uuid}`)),
+    Effect.forkScoped
+  )
   const [ls] = yield* ovsdb.transact(
     NB,
     Op.insert("Logical_Switch", { name: "demo-ls", ports: [Value.namedUuid("p1"), Value.namedUuid("p2")] }),
@@ -68,7 +76,8 @@ const transactions = Effect.gen(function*() {
 
   const [deleted] = yield* ovsdb.transact(NB, Op.delete("Logical_Switch", [Op.where("name", "==", "demo-ls")]))
   yield* Console.log(`deleted ${deleted.count} switch (its ports went with it: they are not root rows)`)
-})
+  yield* Fiber.interrupt(seen)
+}).pipe(Effect.scoped)
 
 const remoteArg = (): string | undefined => {
   const at = process.argv.indexOf("--remote")
