@@ -216,3 +216,51 @@ export class MonitorCanceled extends Schema.TaggedError<MonitorCanceled>()("Moni
     return `${this.database}: the server canceled monitor ${this.monitor}`
   }
 }
+
+/**
+ * Why an appctl call failed: the control socket could not be found or reached, the daemon
+ * answered with an error (its message in `detail`), or no answer came in time.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const AppctlFailure = Schema.Literals(["NotFound", "Connect", "Error", "Timeout"])
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type AppctlFailure = typeof AppctlFailure.Type
+
+/**
+ * A unixctl (`ovs-appctl`) command that failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AppctlError extends Schema.TaggedError<AppctlError>()("AppctlError", {
+  target: Schema.String,
+  command: Schema.String,
+  reason: AppctlFailure,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.target}: ${this.command}: ${this.detail}`
+  }
+}
+
+/**
+ * Output of an appctl command that its parser does not understand. `line` is the offending line.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AppctlParseError extends Schema.TaggedError<AppctlParseError>()("AppctlParseError", {
+  command: Schema.String,
+  line: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.command}: cannot read ${JSON.stringify(this.line)}: ${this.detail}`
+  }
+}

@@ -1,0 +1,165 @@
+// The appctl layer: parsers on output recorded from real daemons, and live calls through the real
+// control socket compared with what ovs-appctl prints for the same call.
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Effect, Exit, Layer } from "effect"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import * as Appctl from "../src/Appctl.js"
+import * as Parsers from "../src/appctl/Parsers.js"
+import { OvsdbServer, runTool } from "./support/OvsdbServer.js"
+
+const fixture = (name: string) => Fs.readFileSync(Path.join(import.meta.dirname, "fixtures", "appctl", name), "utf8")
+const parse = <A, E>(effect: Effect.Effect<A, E>) => Effect.runSync(effect)
+const parseError = <A, E>(effect: Effect.Effect<A, E>) => Effect.runSync(Effect.flip(effect))
+
+describe("parsers, on recorded output", () => {
+  it("list-commands: every command with its arguments", () => {
+    const commands = parse(Parsers.listCommands(fixture("list-commands.txt")))
+    assert.deepInclude(commands, { name: "ovsdb-server/add-db", args: "DB" })
+    assert.deepInclude(commands, { name: "coverage/show", args: "" })
+    assert.deepInclude(commands, { name: "vlog/set", args: "{spec | PATTERN:destination:pattern}" })
+    assert.strictEqual(commands.length, fixture("list-commands.txt").trim().split("\n").length - 1)
+  })
+
+  it("coverage/show: rates over 5 s, a minute and an hour, totals, and the never-hit count", () => {
+    const coverage = parse(Parsers.coverageShow(fixture("coverage-show.txt")))
+    assert.match(coverage.hash, /^[0-9a-f]+$/)
+    assert.isAbove(coverage.counters.length, 0)
+    assert.isAbove(coverage.neverHit, 0)
+    const text = "Event coverage, avg rate over last: 5 seconds, last minute, last hour,  hash=87a1cc12:\n" +
+      "hmap_expand               72.0/sec    55.933/sec        0.9322/sec   total: 3728\n" +
+      "util_xalloc               19.2/sec    19.200/sec    45947.5108/sec   total: 18446744073709551615\n" +
+      "101 events never hit\n"
+    assert.deepStrictEqual(parse(Parsers.coverageShow(text)), {
+      hash: "87a1cc12",
+      counters: [
+        { name: "hmap_expand", perSecond5s: 72, perSecondMinute: 55.933, perSecondHour: 0.9322, total: 3728 },
+        {
+          name: "util_xalloc",
+          perSecond5s: 19.2,
+          perSecondMinute: 19.2,
+          perSecondHour: 45947.5108,
+          total: 18446744073709551615n
+        }
+      ],
+      neverHit: 101
+    })
+  })
+
+  it("memory/show: figures by name, standalone and clustered", () => {
+    const memory = parse(Parsers.memoryShow(fixture("memory-show.txt")))
+    assert.isNumber(memory.atoms)
+    const clustered = parse(Parsers.memoryShow(fixture("memory-show-clustered.txt")))
+    assert.containsAllKeys(clustered, ["atoms", "cells", "monitors", "raft-log", "txn-history"])
+  })
+
+  it("version, list-dbs, cluster/cid, vlog/list", () => {
+    assert.deepStrictEqual(parse(Parsers.version(fixture("version.txt"))), {
+      program: "ovsdb-server",
+      package: "Open vSwitch",
+      version: fixture("version.txt").trim().split(" ").at(-1)!
+    })
+    assert.includeMembers([...parse(Parsers.lines("ovsdb-server/list-dbs")(fixture("list-dbs.txt")))], ["_Server"])
+    assert.strictEqual(
+      parse(Parsers.uuid("cluster/cid")(fixture("cluster-cid.txt"))),
+      fixture("cluster-cid.txt").trim()
+    )
+    const modules = parse(Parsers.vlogList(fixture("vlog-list.txt")))
+    assert.deepInclude(modules, { module: "jsonrpc", levels: { console: "OFF", syslog: "INFO", file: "INFO" } })
+  })
+
+  it("names the line it cannot read, never returning a silent zero", () => {
+    const broken = "Event coverage, avg rate over last: 5 seconds, last minute, last hour,  hash=1:\n" +
+      "hmap_expand   72.0/sec   oops/sec   0.9/sec   total: 3\n"
+    const error = parseError(Parsers.coverageShow(broken))
+    assert.strictEqual(error._tag, "AppctlParseError")
+    assert.strictEqual(error.line, "hmap_expand   72.0/sec   oops/sec   0.9/sec   total: 3")
+    assert.strictEqual(parseError(Parsers.memoryShow("atoms:12 cells:many")).line, "atoms:12 cells:many")
+    assert.strictEqual(parseError(Parsers.listCommands("Commands:\n  a\n"))._tag, "AppctlParseError")
+    assert.strictEqual(parseError(Parsers.uuid("cluster/cid")("not a uuid"))._tag, "AppctlParseError")
+    assert.strictEqual(parseError(Parsers.version("3.1.0"))._tag, "AppctlParseError")
+    assert.strictEqual(parseError(Parsers.vlogList("console syslog\n-------\nmod OFF\n"))._tag, "AppctlParseError")
+  })
+})
+
+const AppctlLayer = Layer.unwrap(
+  OvsdbServer.use((server) => Effect.succeed(Appctl.layer({ target: server.ctl })))
+)
+
+layer(Layer.provideMerge(AppctlLayer, OvsdbServer.layer()), { excludeTestServices: true, timeout: 60_000 })(
+  "against a real ovsdb-server",
+  (it) => {
+    const sameAsOvsAppctl = (command: string, args: ReadonlyArray<string> = []) =>
+      it.effect(`${command} returns what ovs-appctl prints`, () =>
+        Effect.gen(function*() {
+          const server = yield* OvsdbServer
+          const appctl = yield* Appctl.Appctl
+          const ours = yield* appctl.call(command, args)
+          const theirs = yield* runTool("ovs-appctl", ["-t", server.ctl, command, ...args])
+          assert.strictEqual(ours, theirs)
+        }))
+
+    sameAsOvsAppctl("list-commands")
+    sameAsOvsAppctl("version")
+    sameAsOvsAppctl("ovsdb-server/list-dbs")
+    sameAsOvsAppctl("ovsdb-server/list-remotes")
+    sameAsOvsAppctl("vlog/list")
+
+    it.effect("typed commands read the live daemon", () =>
+      Effect.gen(function*() {
+        const commands = yield* Appctl.listCommands
+        assert.deepInclude(commands, { name: "memory/show", args: "" })
+        const coverage = yield* Appctl.coverageShow
+        assert.isAbove(coverage.counters.length + coverage.neverHit, 0)
+        const memory = yield* Appctl.memoryShow
+        assert.isNumber(memory.cells)
+        assert.strictEqual((yield* Appctl.version).program, "ovsdb-server")
+        assert.includeMembers([...(yield* Appctl.listDbs)], ["Open_vSwitch", "OVN_Northbound", "_Server"])
+        assert.isTrue((yield* Appctl.listRemotes).some((remote) => remote.startsWith("punix:")))
+        assert.isTrue((yield* Appctl.vlogList).some((module) => module.module === "reconnect"))
+      }))
+
+    it.effect("an error reply is an AppctlError with the daemon's message", () =>
+      Effect.gen(function*() {
+        const unknown = yield* Effect.flip(Appctl.Appctl.use((appctl) => appctl.call("no/such-command")))
+        assert.strictEqual(unknown.reason, "Error")
+        assert.strictEqual(
+          unknown.detail,
+          "\"no/such-command\" is not a valid command (use \"list-commands\" to see a list of valid commands)"
+        )
+        const missingArgument = yield* Effect.flip(Appctl.Appctl.use((appctl) => appctl.call("ovsdb-server/add-db")))
+        assert.include(missingArgument.detail, "requires at least 1 arguments")
+      }))
+
+    it.effect("cluster/cid and cluster/sid of a clustered database", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const cluster = yield* OvsdbServer.start({ databases: ["OVN_Northbound"], clustered: true })
+        const ids = Effect.all([Appctl.clusterCid("OVN_Northbound"), Appctl.clusterSid("OVN_Northbound")]).pipe(
+          Effect.provide(Appctl.layer({ target: cluster.ctl }))
+        )
+        const [cid, sid] = yield* ids
+        assert.strictEqual(
+          cid,
+          (yield* runTool("ovs-appctl", ["-t", cluster.ctl, "cluster/cid", "OVN_Northbound"])).trim()
+        )
+        assert.strictEqual(
+          sid,
+          (yield* runTool("ovs-appctl", ["-t", cluster.ctl, "cluster/sid", "OVN_Northbound"])).trim()
+        )
+        assert.notStrictEqual(cid, sid)
+      })))
+
+    it.effect("a daemon name is found in the run directory, as ovs-appctl finds it", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const socket = yield* Appctl.resolveTarget("ovsdb-server", server.dir)
+        assert.strictEqual(socket, server.ctl)
+        const missing = yield* Effect.exit(Appctl.resolveTarget("ovn-northd", server.dir))
+        assert.isTrue(Exit.isFailure(missing))
+        const version = yield* Appctl.version.pipe(
+          Effect.provide(Appctl.layer({ target: "ovsdb-server", runDir: server.dir }))
+        )
+        assert.strictEqual(version.program, "ovsdb-server")
+      }))
+  }
+)
