@@ -9,6 +9,10 @@
  */
 
 /** @since 0.1.0 */
+export * as Appctl from "./Appctl.js"
+/** @since 0.1.0 */
+export * as AppctlParsers from "./appctl/Parsers.js"
+/** @since 0.1.0 */
 export * as Codec from "./Codec.js"
 /** @since 0.1.0 */
 export * as DatabaseSchema from "./protocol/DatabaseSchema.js"
@@ -34,6 +38,8 @@ export * as Transport from "./Transport.js"
 export * as Value from "./protocol/Value.js"
 /** @since 0.1.0 */
 export {
+  AppctlError,
+  AppctlParseError,
   CodecError,
   ConnectionClosed,
   MonitorCanceled,
