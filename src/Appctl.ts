@@ -211,3 +211,12 @@ export const clusterSid = (database: string) => typed("cluster/sid", [database],
  * @category commands
  */
 export const vlogList = typed("vlog/list", [], Parsers.vlogList)
+
+/**
+ * `cluster/status DB`: this member's view of the Raft cluster — role, term, leader, vote, last
+ * election, log, connections and every server.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const clusterStatus = (database: string) => typed("cluster/status", [database], Parsers.clusterStatus)

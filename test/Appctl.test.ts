@@ -68,6 +68,93 @@ describe("parsers, on recorded output", () => {
     assert.deepInclude(modules, { module: "jsonrpc", levels: { console: "OFF", syslog: "INFO", file: "INFO" } })
   })
 
+  describe("cluster/status", () => {
+    it("a leader's view: every field, with next and match indexes for each peer", () => {
+      const status = parse(Parsers.clusterStatus(fixture("cluster-status-leader.txt")))
+      assert.strictEqual(status.name, "OVN_Northbound")
+      assert.deepStrictEqual(status.clusterId, { short: "825a", full: "825ab4c0-eb1a-42a3-93fc-a945dca6f15f" })
+      assert.deepStrictEqual(status.serverId, { short: "035c", full: "035c2031-7eab-4c7b-ba80-da792603be7d" })
+      assert.strictEqual(status.address, "tcp:127.0.0.1:47101")
+      assert.strictEqual(status.status, "cluster member")
+      assert.strictEqual(status.role, "leader")
+      assert.strictEqual(status.term, 1)
+      assert.strictEqual(status.leader, "self")
+      assert.strictEqual(status.vote, "self")
+      assert.strictEqual(status.lastElection?.reason, "timeout")
+      assert.isNumber(status.lastElection?.wonMsAgo)
+      assert.strictEqual(status.electionTimerMs, 1000)
+      assert.deepStrictEqual(status.log, { first: 2, last: 5 })
+      assert.strictEqual(status.entriesNotCommitted, 0)
+      assert.strictEqual(status.entriesNotApplied, 0)
+      assert.deepStrictEqual(status.connections, [
+        { direction: "inbound", server: "685e", failed: false },
+        { direction: "outbound", server: "685e", failed: false },
+        { direction: "inbound", server: "fb93", failed: false },
+        { direction: "outbound", server: "fb93", failed: false }
+      ])
+      assert.strictEqual(status.disconnections, 0)
+      assert.strictEqual(status.servers.length, 3)
+      assert.deepStrictEqual(status.servers.find((s) => s.self), {
+        sid: "035c",
+        name: "035c",
+        address: "tcp:127.0.0.1:47101",
+        self: true,
+        nextIndex: 2,
+        matchIndex: 4
+      })
+      const peer = status.servers.find((s) => s.sid === "fb93")!
+      assert.deepStrictEqual([peer.nextIndex, peer.matchIndex], [5, 4])
+      assert.isNumber(peer.lastMessageMsAgo)
+      assert.deepStrictEqual(status.extra, {})
+    })
+
+    it("a follower's view: the leader's id, no election of its own, no indexes", () => {
+      const status = parse(Parsers.clusterStatus(fixture("cluster-status-follower.txt")))
+      assert.strictEqual(status.role, "follower")
+      assert.strictEqual(status.leader, "035c")
+      assert.strictEqual(status.vote, "unknown")
+      assert.isUndefined(status.lastElection)
+      assert.deepStrictEqual(status.connections[0], { direction: "outbound", server: "0000", failed: false })
+      assert.isTrue(status.servers.every((s) => s.nextIndex === undefined))
+    })
+
+    it("after a member stopped: a failed connection, a disconnection, a stale last message", () => {
+      const status = parse(Parsers.clusterStatus(fixture("cluster-status-leader-member-down.txt")))
+      assert.deepInclude(status.connections, { direction: "outbound", server: "fb93", failed: true })
+      assert.strictEqual(status.disconnections, 1)
+      assert.isAbove(status.servers.find((s) => s.sid === "fb93")!.lastMessageMsAgo as number, 1000)
+    })
+
+    it("a member leaving, and one still joining", () => {
+      const leaving = parse(Parsers.clusterStatus(fixture("cluster-status-left.txt")))
+      assert.strictEqual(leaving.status, "leaving cluster")
+      assert.strictEqual(leaving.leader, "unknown")
+      const joining = parse(Parsers.clusterStatus(fixture("cluster-status-joining.txt")))
+      assert.strictEqual(joining.status, "joining cluster")
+      assert.isUndefined(joining.clusterId)
+      assert.deepStrictEqual(joining.remotesForJoining, ["tcp:127.0.0.1:47199"])
+      assert.deepStrictEqual(joining.servers, [])
+      assert.deepStrictEqual(joining.connections, [{ direction: "outbound", server: "0000", failed: true }])
+    })
+
+    it("keeps lines of newer servers, and names a line it cannot read", () => {
+      const text = fixture("cluster-status-leader.txt")
+      const newer = parse(
+        Parsers.clusterStatus(text.replace("Disconnections: 0\n", "Disconnections: 0\nSnapshot: 12\n"))
+      )
+      assert.deepStrictEqual(newer.extra, { Snapshot: "12" })
+      assert.strictEqual(parseError(Parsers.clusterStatus(text.replace("Term: 1", "Term: one"))).line, "Term: one")
+      assert.strictEqual(
+        parseError(Parsers.clusterStatus(text.replace("Connections: <-685e", "Connections: ~685e"))).line,
+        "Connections: ~685e ->685e <-fb93 ->fb93"
+      )
+      assert.match(
+        parseError(Parsers.clusterStatus(text.replace("(self) next_index", "(me) next_index"))).line,
+        /\(me\)/
+      )
+    })
+  })
+
   it("names the line it cannot read, never returning a silent zero", () => {
     const broken = "Event coverage, avg rate over last: 5 seconds, last minute, last hour,  hash=1:\n" +
       "hmap_expand   72.0/sec   oops/sec   0.9/sec   total: 3\n"
@@ -131,13 +218,20 @@ layer(Layer.provideMerge(AppctlLayer, OvsdbServer.layer()), { excludeTestService
         assert.include(missingArgument.detail, "requires at least 1 arguments")
       }))
 
-    it.effect("cluster/cid and cluster/sid of a clustered database", () =>
+    it.effect("cluster/cid, cluster/sid and cluster/status of a clustered database", () =>
       Effect.scoped(Effect.gen(function*() {
         const cluster = yield* OvsdbServer.start({ databases: ["OVN_Northbound"], clustered: true })
         const ids = Effect.all([Appctl.clusterCid("OVN_Northbound"), Appctl.clusterSid("OVN_Northbound")]).pipe(
           Effect.provide(Appctl.layer({ target: cluster.ctl }))
         )
         const [cid, sid] = yield* ids
+        const status = yield* Appctl.clusterStatus("OVN_Northbound").pipe(
+          Effect.provide(Appctl.layer({ target: cluster.ctl }))
+        )
+        assert.strictEqual(status.role, "leader")
+        assert.strictEqual(status.clusterId?.full, cid)
+        assert.strictEqual(status.serverId.full, sid)
+        assert.deepStrictEqual(status.servers.map((s) => s.self), [true])
         assert.strictEqual(
           cid,
           (yield* runTool("ovs-appctl", ["-t", cluster.ctl, "cluster/cid", "OVN_Northbound"])).trim()

@@ -281,3 +281,189 @@ export const vlogList = (text: string): Effect.Effect<ReadonlyArray<LogModule>, 
     }
     return yield* validate("vlog/list", Schema.Array(LogModule))(modules)
   })
+
+// --- cluster/status ---
+
+/**
+ * A server id as cluster/status prints it: the short form and, where known, the full UUID.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ServerRef = Schema.Struct({ short: Schema.NonEmptyString, full: Schema.optionalKey(Schema.String) })
+
+/**
+ * One Raft connection: its direction, the peer's short id (`0000` while not yet known), and
+ * whether it failed (printed in parentheses).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Connection = Schema.Struct({
+  direction: Schema.Literals(["inbound", "outbound"]),
+  server: Schema.NonEmptyString,
+  failed: Schema.Boolean
+})
+
+/**
+ * One member in the `Servers:` list: its ids and address, whether it is this server, and what this
+ * server knows of it (`next_index` and `match_index` on a leader, the age of its last message).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ClusterServer = Schema.Struct({
+  sid: Schema.NonEmptyString,
+  name: Schema.NonEmptyString,
+  address: Schema.NonEmptyString,
+  self: Schema.Boolean,
+  nextIndex: Schema.optionalKey(Count),
+  matchIndex: Schema.optionalKey(Count),
+  lastMessageMsAgo: Schema.optionalKey(Count)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ClusterServer = typeof ClusterServer.Type
+
+/**
+ * The result of `cluster/status DB`: every field ovsdb-server prints. `extra` keeps `Key: value`
+ * lines this parser does not know, from newer servers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ClusterStatus = Schema.Struct({
+  name: Schema.NonEmptyString,
+  /** Absent while a joining server has not learnt it ("not yet known"). */
+  clusterId: Schema.optionalKey(ServerRef),
+  serverId: ServerRef,
+  address: Schema.NonEmptyString,
+  /** "cluster member", "joining cluster", "leaving cluster", "left cluster", … */
+  status: Schema.NonEmptyString,
+  remotesForJoining: Schema.optionalKey(Schema.Array(Schema.String)),
+  role: Schema.NonEmptyString,
+  term: Count,
+  /** "self", a short server id, or "unknown". */
+  leader: Schema.NonEmptyString,
+  vote: Schema.NonEmptyString,
+  lastElection: Schema.optionalKey(Schema.Struct({
+    startedMsAgo: Count,
+    reason: Schema.String,
+    wonMsAgo: Schema.optionalKey(Count)
+  })),
+  electionTimerMs: Count,
+  log: Schema.Struct({ first: Count, last: Count }),
+  entriesNotCommitted: Count,
+  entriesNotApplied: Count,
+  connections: Schema.Array(Connection),
+  disconnections: Count,
+  servers: Schema.Array(ClusterServer),
+  extra: Schema.Record(Schema.String, Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ClusterStatus = typeof ClusterStatus.Type
+
+const SERVER_LINE = /^(\S+) \((\S+) at (\S+)\)( \(self\))?((?: \w+=\d+)*)(?: last msg (\d+) ms ago)?$/
+const SERVER_REF = /^(\S+)(?: \(([0-9a-f-]{36})\))?$/
+
+/**
+ * Reads `cluster/status DB`, from any member's point of view: a leader's, a follower's, or a
+ * server still joining or leaving.
+ *
+ * @since 0.1.0
+ * @category parsers
+ */
+export const clusterStatus = (text: string): Effect.Effect<ClusterStatus, AppctlParseError> =>
+  Effect.gen(function*() {
+    const command = "cluster/status"
+    const all = text.split("\n")
+    const serversAt = all.findIndex((line) => /^Servers:/.test(line))
+    const head = linesOf((serversAt === -1 ? all : all.slice(0, serversAt)).join("\n"))
+    const fields: Record<string, string> = {}
+    const status: Record<string, unknown> = { extra: {} }
+    for (const line of head.slice(1)) {
+      const election = /^Last Election started (\d+) ms ago, reason: (.*)$/.exec(line)
+      const won = /^Last Election won: (\d+) ms ago$/.exec(line)
+      if (election !== null) {
+        status.lastElection = { startedMsAgo: count(election[1]!), reason: election[2] }
+      } else if (won !== null) {
+        status.lastElection = { ...(status.lastElection as object | undefined), wonMsAgo: count(won[1]!) }
+      } else {
+        // "Key: value", or "Key:" alone when the value is empty (a lone member has no Connections).
+        const field = /^([^:]+):(?: (.*))?$/.exec(line)
+        if (field === null) return yield* fail(command, line, "expected \"Key: value\"")
+        fields[field[1]!] = field[2] ?? ""
+      }
+    }
+    const number = (key: string) => {
+      const value = fields[key]
+      return value !== undefined && /^\d+$/.test(value) ? count(value) : undefined
+    }
+    const ref = (key: string) => {
+      const match = SERVER_REF.exec(fields[key] ?? "")
+      return match === null ? undefined : { short: match[1]!, ...(match[2] === undefined ? {} : { full: match[2] }) }
+    }
+    const known: Record<string, (value: string) => unknown> = {
+      Name: (value) => (status.name = value),
+      "Cluster ID": (value) => value === "not yet known" ? undefined : (status.clusterId = ref("Cluster ID")),
+      "Server ID": () => (status.serverId = ref("Server ID")),
+      Address: (value) => (status.address = value),
+      Status: (value) => (status.status = value),
+      "Remotes for joining": (value) => (status.remotesForJoining = value.split(/\s+/)),
+      Role: (value) => (status.role = value),
+      Term: () => (status.term = number("Term")),
+      Leader: (value) => (status.leader = value),
+      Vote: (value) => (status.vote = value),
+      "Election timer": () => (status.electionTimerMs = number("Election timer")),
+      Log: (value) => {
+        const log = /^\[(\d+), (\d+)\]$/.exec(value)
+        return log === null ? undefined : (status.log = { first: count(log[1]!), last: count(log[2]!) })
+      },
+      "Entries not yet committed": () => (status.entriesNotCommitted = number("Entries not yet committed")),
+      "Entries not yet applied": () => (status.entriesNotApplied = number("Entries not yet applied")),
+      Connections: (value) => {
+        const tokens = value.split(/\s+/).filter((token) => token !== "")
+        const matches = tokens.map((token) => /^(\()?(<-|->)(\w+)\)?$/.exec(token))
+        if (matches.some((match) => match === null)) return undefined
+        return (status.connections = matches.map((match) => ({
+          direction: match![2] === "<-" ? "inbound" : "outbound",
+          server: match![3],
+          failed: match![1] === "("
+        })))
+      },
+      Disconnections: () => (status.disconnections = number("Disconnections"))
+    }
+    for (const [key, value] of Object.entries(fields)) {
+      const read = known[key]
+      if (read === undefined) {
+        ;(status.extra as Record<string, string>)[key] = value
+      } else if (read(value) === undefined && value !== "not yet known") {
+        return yield* fail(command, `${key}: ${value}`, `cannot read the value of ${key}`)
+      }
+    }
+    const servers: Array<unknown> = []
+    for (const line of serversAt === -1 ? [] : linesOf(all.slice(serversAt + 1).join("\n"))) {
+      const match = SERVER_LINE.exec(line.trim())
+      if (match === null) return yield* fail(command, line, "expected \"SID (SID at ADDRESS) …\"")
+      const indexes = Object.fromEntries([...match[5]!.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1]!, count(m[2]!)]))
+      servers.push({
+        sid: match[1],
+        name: match[2],
+        address: match[3],
+        self: match[4] !== undefined,
+        ...(indexes.next_index === undefined ? {} : { nextIndex: indexes.next_index }),
+        ...(indexes.match_index === undefined ? {} : { matchIndex: indexes.match_index }),
+        ...(match[6] === undefined ? {} : { lastMessageMsAgo: count(match[6]) })
+      })
+    }
+    status.servers = servers
+    status.connections ??= []
+    return yield* validate(command, ClusterStatus)(status)
+  })
