@@ -210,6 +210,40 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
       }))
   })
 
+  describe("appctl", () => {
+    for (const command of ["version", "list-commands", "ovsdb-server/list-dbs", "vlog/list"]) {
+      it.effect(`appctl ${command} prints what ovs-appctl prints`, () =>
+        Effect.gen(function*() {
+          const server = yield* OvsdbServer
+          const expected = yield* runTool("ovs-appctl", ["-t", server.ctl, command])
+          const actual = yield* ours(["appctl", "-t", server.ctl, command])
+          assert.deepStrictEqual(actual, { code: 0, stdout: expected, stderr: "" })
+        }))
+    }
+
+    it.effect("--format json prints the typed result", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const memory = yield* ours(["--format", "json", "appctl", "-t", server.ctl, "memory/show"])
+        assert.strictEqual(memory.code, 0)
+        assert.isNumber((JSON.parse(memory.stdout) as { readonly cells: number }).cells)
+        const coverage = yield* ours(["--format", "json", "appctl", "-t", server.ctl, "coverage/show"])
+        assert.isArray((JSON.parse(coverage.stdout) as { readonly counters: ReadonlyArray<unknown> }).counters)
+        const untyped = yield* ours(["--format", "json", "appctl", "-t", server.ctl, "vlog/reopen"])
+        assert.strictEqual(untyped.code, 1)
+        assert.include(untyped.stderr, "no typed result for vlog/reopen")
+      }))
+
+    it.effect("the daemon's error goes to stderr with exit status 1", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const result = yield* ours(["appctl", "-t", server.ctl, "no/such-command"])
+        assert.strictEqual(result.code, 1)
+        assert.strictEqual(result.stdout, "")
+        assert.include(result.stderr, "\"no/such-command\" is not a valid command")
+      }))
+  })
+
   describe("errors go to stderr with exit status 1", () => {
     const fails = (name: string, args: (server: { readonly unix: string }) => ReadonlyArray<string>, pattern: RegExp) =>
       it.effect(name, () =>

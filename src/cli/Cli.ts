@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import { Command } from "effect/cli"
+import { appctl } from "./AppctlCommand.js"
 import { echo, getSchema, listColumns, listDbs, listTables } from "./CatalogCommands.js"
 import { dump, transactCommand } from "./DataCommands.js"
 import { connection } from "./Session.js"
@@ -41,7 +42,8 @@ export const cli = connection.pipe(
     lockCommand("steal", "Steal a lock and print the replies and notices"),
     lockCommand("unlock", "Release a lock"),
     waitCommand,
-    echo
+    echo,
+    appctl
   ])
 )
 

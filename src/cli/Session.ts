@@ -84,8 +84,13 @@ export const withOvsdb = <A, E>(server: string, use: (ovsdb: Ovsdb.Ovsdb["Servic
     return yield* Ovsdb.Ovsdb.use(use).pipe(Effect.provide(Ovsdb.layer(options)))
   })
 
-/** Prints the error ovsdb-client style and sets a failing exit status. */
-const reportFailure = (error: { readonly message: string }) =>
+/**
+ * Prints the error ovsdb-client style and sets a failing exit status.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const reportFailure = (error: { readonly message: string }) =>
   Console.error(`effect-ovsdb: ${error.message}`).pipe(Effect.andThen(Effect.sync(() => {
     process.exitCode = 1
   })))

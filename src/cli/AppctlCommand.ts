@@ -1,0 +1,68 @@
+/**
+ * `effect-ovsdb appctl [-t TARGET] COMMAND [ARG…]`: ovs-appctl through this library. It prints
+ * the daemon's text as ovs-appctl does, or, with `--format json`, the typed result of the commands
+ * this library reads (list-commands, coverage/show, memory/show, version, cluster/status, …).
+ *
+ * @since 0.1.0
+ */
+import { Console, Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import * as Appctl from "../Appctl.js"
+import * as Parsers from "../appctl/Parsers.js"
+import * as JsonText from "../Json.js"
+import type { Json } from "../Json.js"
+import { connection, reportFailure, UsageError } from "./Session.js"
+
+/** The typed reader of each command that has one. */
+const TYPED: { readonly [command: string]: (text: string) => Effect.Effect<unknown, { readonly message: string }> } = {
+  "list-commands": Parsers.listCommands,
+  "coverage/show": Parsers.coverageShow,
+  "memory/show": Parsers.memoryShow,
+  version: Parsers.version,
+  "ovsdb-server/list-dbs": Parsers.lines("ovsdb-server/list-dbs"),
+  "ovsdb-server/list-remotes": Parsers.lines("ovsdb-server/list-remotes"),
+  "cluster/cid": Parsers.uuid("cluster/cid"),
+  "cluster/sid": Parsers.uuid("cluster/sid"),
+  "cluster/status": Parsers.clusterStatus,
+  "vlog/list": Parsers.vlogList
+}
+
+/**
+ * The `appctl` command.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const appctl = Command.make("appctl", {
+  target: Flag.String("target").pipe(
+    Flag.withAlias("t"),
+    Flag.withDescription("a control socket path, or a daemon name in $OVS_RUNDIR (default: ovs-vswitchd)"),
+    Flag.optional
+  ),
+  words: Argument.String("command").pipe(Argument.variadic())
+}, ({ target, words }) =>
+  Effect.gen(function*() {
+    const flags = yield* connection
+    const [command, ...args] = words
+    if (command === undefined) return yield* Effect.fail(new UsageError("missing COMMAND"))
+    const json = Option.getOrUndefined(flags.format)
+    const read = TYPED[command]
+    if (json !== undefined && (json !== "json" || read === undefined)) {
+      return yield* Effect.fail(
+        new UsageError(json !== "json" ? `unsupported --format ${json}` : `no typed result for ${command}`)
+      )
+    }
+    const text = yield* Appctl.Appctl.use((daemon) => daemon.call(command, args)).pipe(
+      Effect.provide(Appctl.layer({
+        target: Option.getOrElse(target, () => "ovs-vswitchd"),
+        timeout: Option.match(flags.timeout, { onNone: () => undefined, onSome: (s) => `${s} seconds` as const })
+      }))
+    )
+    if (read !== undefined && json !== undefined) {
+      return yield* Console.log(JsonText.stringify((yield* read(text)) as Json))
+    }
+    // As ovs-appctl: the daemon's text as it is.
+    if (text !== "") yield* Console.log(text.endsWith("\n") ? text.slice(0, -1) : text)
+  }).pipe(Effect.catch(reportFailure))).pipe(
+    Command.withDescription("Run a command on a daemon's control socket, like ovs-appctl")
+  )
