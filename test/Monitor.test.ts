@@ -1,5 +1,6 @@
 // The monitor model: requests on the wire, updates of every version read, diffs applied.
 import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schema } from "effect"
 import type { ColumnType } from "../src/protocol/DatabaseSchema.js"
 import * as Monitor from "../src/protocol/Monitor.js"
 import * as Op from "../src/protocol/Operation.js"
@@ -108,4 +109,36 @@ describe("applyDiff (ovsdb-server(7) §4.1.14)", () => {
     const diff = new Map([["drop", "2"], ["change", "4"], ["add", "5"]])
     assert.deepStrictEqual(Monitor.applyDiff(map, old, diff), new Map([["keep", "1"], ["change", "4"], ["add", "5"]]))
   })
+})
+
+describe("TableUpdates (the Schema)", () => {
+  const wire2 = {
+    T: {
+      [U]: { modify: { addresses: ["set", ["1.1.1.1", "3.3.3.3"]] } },
+      "36c7aec5-e358-4f3d-8de0-78a6a2bb2433": { delete: null },
+      "a1549dff-e558-443d-a57b-30eeba5a1177": { insert: { name: "n", ids: ["map", [["k", "v"]]] } }
+    }
+  }
+  const wire1 = {
+    T: { [U]: { new: { name: "x" }, old: { name: "w" } }, "36c7aec5-e358-4f3d-8de0-78a6a2bb2433": { old: { n: 1 } } }
+  }
+
+  it.effect("decodes what decodeTableUpdates reads, and encodes it back to the same wire form", () =>
+    Effect.gen(function*() {
+      for (const [json, version] of [[wire2, 2], [wire2, 3], [wire1, 1]] as const) {
+        const schema = Monitor.TableUpdates(version)
+        const decoded = yield* Schema.decodeUnknownEffect(schema)(json)
+        assert.deepStrictEqual(decoded, Monitor.decodeTableUpdates(json, version))
+        assert.deepStrictEqual(yield* Schema.encodeEffect(schema)(decoded), json)
+      }
+    }))
+
+  it.effect("fails with a SchemaError that says what is wrong", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Schema.decodeUnknownEffect(Monitor.TableUpdates(2))({ T: { [U]: { frob: {} } } })
+      )
+      assert.strictEqual(error._tag, "SchemaError")
+      assert.include(error.message, "none of initial, insert, modify, delete")
+    }))
 })

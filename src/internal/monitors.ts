@@ -9,7 +9,7 @@
  * server cancels it, and with `ConnectionClosed` once the connection is gone and every update that
  * arrived before has been delivered.
  */
-import { Effect, PubSub, Stream } from "effect"
+import { Effect, PubSub, Schema, Stream } from "effect"
 import type { Scope } from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
@@ -59,6 +59,17 @@ const NOTIFICATION = { 1: "update", 2: "update2", 3: "update3" } as const
 
 const protocolError = (method: string, detail: string) => new ProtocolError({ method, detail })
 
+/** The decoders of each version's table updates, in notifications and (`initial`) in replies; built once. */
+const DECODERS = {
+  1: [Schema.decodeUnknownEffect(Monitor.TableUpdates(1)), Schema.decodeUnknownEffect(Monitor.TableUpdates(1, true))],
+  2: [Schema.decodeUnknownEffect(Monitor.TableUpdates(2)), Schema.decodeUnknownEffect(Monitor.TableUpdates(2, true))],
+  3: [Schema.decodeUnknownEffect(Monitor.TableUpdates(3)), Schema.decodeUnknownEffect(Monitor.TableUpdates(3, true))]
+} as const
+
+/** Reads table updates with their Schema; a mismatch is a ProtocolError naming the method. */
+const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: boolean) =>
+  Effect.mapError(DECODERS[version][initial ? 1 : 0](json), (error) => protocolError(method, error.message))
+
 /** The monitor methods over one session. */
 export const make = (rpc: RpcClient["Service"]) => {
   let counter = 0
@@ -92,8 +103,7 @@ export const make = (rpc: RpcClient["Service"]) => {
           }
           if (notification.method !== method) continue
           const lastTxnId = version === 3 ? rest[0] : undefined
-          const changes = Monitor.decodeTableUpdates((version === 3 ? rest[1] : rest[0]) ?? null, version)
-          if (typeof changes === "string") return yield* protocolError(method, changes)
+          const changes = yield* decodeUpdates(method, (version === 3 ? rest[1] : rest[0]) ?? null, version, false)
           out.push(typeof lastTxnId === "string" ? { changes, lastTxnId } : { changes })
         }
         if (out.length > 0) return out as unknown as NonEmptyReadonlyArray<Update>
@@ -117,10 +127,7 @@ export const make = (rpc: RpcClient["Service"]) => {
       return { id, reply, updates: updatesOf(database, id, version, subscription) }
     })
 
-  const initialOf = (method: string, json: Json, version: 1 | 2 | 3) => {
-    const initial = Monitor.decodeTableUpdates(json, version, true)
-    return typeof initial === "string" ? Effect.fail(protocolError(method, initial)) : Effect.succeed(initial)
-  }
+  const initialOf = (method: string, json: Json, version: 1 | 2 | 3) => decodeUpdates(method, json, version, true)
 
   const changer = (id: string) => (requests: Parameters<LiveConditional["change"]>[0]) =>
     Effect.asVoid(rpc.call("monitor_cond_change", [id, id, Monitor.encodeRequests(requests, 2)]))

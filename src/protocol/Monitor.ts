@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Equal } from "effect"
+import { Effect, Equal, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import type { Json } from "../Json.js"
 import type { ColumnType } from "./DatabaseSchema.js"
 import type { Condition } from "./Operation.js"
@@ -180,6 +180,67 @@ export const decodeTableUpdates = (
   }
   return updates
 }
+
+/**
+ * The wire form of row updates, grouped by table and row: the inverse of `decodeTableUpdates`.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeTableUpdates = (updates: ReadonlyArray<RowUpdate>, version: 1 | 2 | 3): Json => {
+  const tables: { [table: string]: { [uuid: string]: Json } } = {}
+  for (const update of updates) {
+    const rows = (tables[update.table] ??= {})
+    const uuid = update.uuid.value
+    if (version === 1) {
+      rows[uuid] = update._tag === "Delete"
+        ? (update.old === undefined ? {} : { old: Value.encodeRow(update.old) })
+        : update._tag === "Modify"
+        ? {
+          ...(update.row === undefined ? {} : { new: Value.encodeRow(update.row) }),
+          ...(update.old === undefined ? {} : { old: Value.encodeRow(update.old) })
+        }
+        : { new: Value.encodeRow(update.row) }
+    } else {
+      rows[uuid] = update._tag === "Delete"
+        ? { delete: null }
+        : update._tag === "Modify"
+        ? { modify: Value.encodeRow(update.diff ?? {}) }
+        : { [update._tag === "Initial" ? "initial" : "insert"]: Value.encodeRow(update.row) }
+    }
+  }
+  return tables
+}
+
+const isRowUpdates = (u: unknown): u is ReadonlyArray<RowUpdate> => Array.isArray(u)
+
+/**
+ * The Schema of `<table-updates>` (version 1) or `<table-updates2>` (versions 2 and 3): JSON on the
+ * wire, row updates in TypeScript. It decodes with `decodeTableUpdates`, one pass over the rows
+ * (the initial contents of a big table are hundreds of thousands of them), and encodes with
+ * `encodeTableUpdates`. In version 1, `initial` reads rows with only `new` as initial rows.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownEffect(Monitor.TableUpdates(2))({ Bridge: { [uuid]: { insert: { name: "br0" } } } })
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TableUpdates = (version: 1 | 2 | 3, initial = false) =>
+  Schema.Unknown.pipe(Schema.decodeTo(
+    Schema.declare(isRowUpdates),
+    SchemaTransformation.transformEffect<ReadonlyArray<RowUpdate>, unknown>({
+      decode: (json, options) => {
+        const updates = decodeTableUpdates(json as Json, version, initial)
+        return typeof updates === "string"
+          ? Effect.fail(new SchemaIssue.InvalidValue({ message: updates }, json, options))
+          : Effect.succeed(updates)
+      },
+      encode: (updates) => Effect.succeed(encodeTableUpdates(updates, version))
+    })
+  ))
 
 const asSet = (type: ColumnType, value: Value.Value | undefined): ReadonlyArray<Value.Atom> => {
   if (value === undefined) return []
