@@ -264,3 +264,22 @@ export class AppctlParseError extends Schema.TaggedError<AppctlParseError>()("Ap
     return `${this.command}: cannot read ${JSON.stringify(this.line)}: ${this.detail}`
   }
 }
+
+/**
+ * A value a column cannot hold, caught before anything is sent: `constraint` is the rule it breaks
+ * (`type`, `maxInteger`, `enum`, `min`, `max`, `key enum`, …).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ValueError extends Schema.TaggedError<ValueError>()("ValueError", {
+  table: Schema.String,
+  column: Schema.String,
+  constraint: Schema.String,
+  value: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.table}.${this.column}: ${this.value} breaks ${this.constraint}: ${this.detail}`
+  }
+}

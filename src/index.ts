@@ -15,6 +15,8 @@ export * as AppctlParsers from "./appctl/Parsers.js"
 /** @since 0.1.0 */
 export * as Codec from "./Codec.js"
 /** @since 0.1.0 */
+export * as ColumnCodec from "./protocol/ColumnCodec.js"
+/** @since 0.1.0 */
 export * as DatabaseSchema from "./protocol/DatabaseSchema.js"
 /** @since 0.1.0 */
 export * as Errors from "./Errors.js"
@@ -48,5 +50,6 @@ export {
   RpcError,
   RpcTimeout,
   TransactionError,
-  TransportError
+  TransportError,
+  ValueError
 } from "./Errors.js"
