@@ -283,3 +283,19 @@ export class ValueError extends Schema.TaggedError<ValueError>()("ValueError", {
     return `${this.table}.${this.column}: ${this.value} breaks ${this.constraint}: ${this.detail}`
   }
 }
+
+/**
+ * A model of a database that does not fit the server's schema; `differences` lists every problem
+ * (a missing table or column, a column of another type).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SchemaMismatch extends Schema.TaggedError<SchemaMismatch>()("SchemaMismatch", {
+  database: Schema.String,
+  differences: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `${this.database}: the server's schema does not fit the model:\n  ${this.differences.join("\n  ")}`
+  }
+}

@@ -28,13 +28,14 @@ import type { Scope } from "effect"
 import { Context, Effect, Layer, References, Result, Tracer } from "effect"
 import * as Codec from "./Codec.js"
 import type { ConnectionClosed, RemoteParseError, RpcError, RpcTimeout, TransportError } from "./Errors.js"
-import { ProtocolError, TransactionError } from "./Errors.js"
+import { ProtocolError, SchemaMismatch, TransactionError } from "./Errors.js"
 import * as Locks from "./internal/locks.js"
 import * as Monitors from "./internal/monitors.js"
 import type { Json } from "./Json.js"
 import * as DatabaseSchema from "./protocol/DatabaseSchema.js"
 import type * as Monitor from "./protocol/Monitor.js"
 import type * as Operation from "./protocol/Operation.js"
+import * as SchemaCompatibility from "./protocol/SchemaCompatibility.js"
 import * as RpcClient from "./RpcClient.js"
 import * as Transport from "./Transport.js"
 
@@ -153,6 +154,12 @@ export class Ovsdb extends Context.Service<Ovsdb, {
   readonly setDbChangeAware: (aware: boolean) => Effect.Effect<void, CallError>
   /** ovsdb-server(7) §4.1.19 convert: converts `database` online to `schema` (an `.ovsschema` document). */
   readonly convert: (database: string, schema: Json) => Effect.Effect<void, CallError>
+  /**
+   * Checks that `model` (the schema an application was written against) fits the server's schema
+   * of the same database: extra tables and columns are fine; a missing one, or a column of another
+   * type, fails with a `SchemaMismatch` listing every difference.
+   */
+  readonly ensureCompatible: (model: DatabaseSchema.DatabaseSchema) => Effect.Effect<void, SchemaMismatch | CallError>
   /** The session underneath, for methods this service does not cover yet. */
   readonly rpc: RpcClient.RpcClient["Service"]
 }>()("effect-ovsdb/Ovsdb") {}
@@ -315,6 +322,19 @@ export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =
   const convert = (database: string, schema: Json) =>
     rpc.call("convert", [database, schema]).pipe(Effect.asVoid, traced("Ovsdb.convert", { database }))
 
+  const ensureCompatible = (model: DatabaseSchema.DatabaseSchema) =>
+    getSchema(model.name).pipe(
+      Effect.flatMap((server) => {
+        const found = SchemaCompatibility.differences(model, server)
+        return found.length === 0
+          ? Effect.void
+          : Effect.fail(
+            new SchemaMismatch({ database: model.name, differences: found.map(SchemaCompatibility.describe) })
+          )
+      }),
+      traced("Ovsdb.ensureCompatible", { database: model.name })
+    )
+
   return Ovsdb.of({
     listDbs,
     getSchema,
@@ -327,6 +347,7 @@ export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =
     getServerId,
     setDbChangeAware,
     convert,
+    ensureCompatible,
     rpc
   })
 })

@@ -35,6 +35,8 @@ export * as Remote from "./Remote.js"
 /** @since 0.1.0 */
 export * as RpcClient from "./RpcClient.js"
 /** @since 0.1.0 */
+export * as SchemaCompatibility from "./protocol/SchemaCompatibility.js"
+/** @since 0.1.0 */
 export * as Transport from "./Transport.js"
 /** @since 0.1.0 */
 export * as Value from "./protocol/Value.js"
@@ -49,6 +51,7 @@ export {
   RemoteParseError,
   RpcError,
   RpcTimeout,
+  SchemaMismatch,
   TransactionError,
   TransportError,
   ValueError

@@ -75,4 +75,56 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("validation bef
         assert.isAbove(rejected, 15) // the corpus is not all valid values
       }))
   })
+
+  describe("compatibility at connect", () => {
+    it.effect("a model fits a server that has more tables and columns", () =>
+      Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        const server = yield* ovsdb.getSchema(NB)
+        yield* ovsdb.ensureCompatible(server)
+        // An older model: fewer tables, fewer columns.
+        const { ACL: _acl, ...tables } = server.tables
+        const { external_ids: _ids, ...columns } = server.tables.Logical_Switch!.columns
+        yield* ovsdb.ensureCompatible({
+          ...server,
+          tables: { ...tables, Logical_Switch: { ...server.tables.Logical_Switch!, columns } }
+        })
+      }))
+
+    it.effect("a missing table or column, or a column of another type, fails listing every difference", () =>
+      Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        const server = yield* ovsdb.getSchema(NB)
+        const ls = server.tables.Logical_Switch!
+        const lsp = server.tables.Logical_Switch_Port!
+        const model = {
+          ...server,
+          tables: {
+            ...server.tables,
+            Not_There: { ...ls, name: "Not_There" },
+            Logical_Switch: { ...ls, columns: { ...ls.columns, added: { ...ls.columns.name!, name: "added" } } },
+            Logical_Switch_Port: {
+              ...lsp,
+              columns: {
+                ...lsp.columns,
+                tag_request: {
+                  ...lsp.columns.tag_request!,
+                  type: { key: { type: "string" as const }, min: 0 as const, max: "unlimited" as const }
+                }
+              }
+            }
+          }
+        }
+        const error = yield* Effect.flip(ovsdb.ensureCompatible(model))
+        assert.strictEqual(error._tag, "SchemaMismatch")
+        if (error._tag === "SchemaMismatch") {
+          assert.sameMembers([...error.differences], [
+            "table Not_There is missing",
+            "column Logical_Switch.added is missing",
+            "column Logical_Switch_Port.tag_request is optional integer, not set of string (0..unlimited)"
+          ])
+          assert.include(error.message, "does not fit the model")
+        }
+      }))
+  })
 })
