@@ -1,11 +1,14 @@
 // The CLI against a real ovsdb-server, byte for byte against ovsdb-client's output.
 import { NodeServices } from "@effect/platform-node"
 import { afterEach, assert, describe, layer } from "@effect/vitest"
-import { Effect, Fiber, Layer } from "effect"
+import { Context, Effect, Fiber, Layer } from "effect"
 import { TestConsole } from "effect/testing"
 import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
 import { run } from "../src/cli/Cli.js"
-import { OvsdbServer, runTool, runToolResult } from "./support/OvsdbServer.js"
+import { FixtureError, OvsdbServer, runTool, runToolResult } from "./support/OvsdbServer.js"
 
 /** Runs our CLI in-process; returns what it printed and the exit status it set. */
 const ours = (args: ReadonlyArray<string>) =>
@@ -69,6 +72,27 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
       s.unix,
       "[\"OVN_Northbound\",{\"op\":\"select\",\"table\":\"Address_Set\",\"where\":[],\"columns\":[\"name\",\"external_ids\"]}]"
     ])
+    // The abort never runs: ovsdb-client keeps its null result.
+    same("a query that fails before the abort", (s) => [
+      "query",
+      s.unix,
+      "[\"OVN_Northbound\",{\"op\":\"bogus\"},{\"op\":\"select\",\"table\":\"NB_Global\",\"where\":[]}]"
+    ])
+    same("a query of no operations", (s) => ["query", s.unix, "[\"OVN_Northbound\"]"])
+    same("list-columns with the database left out", (s) => ["list-columns", s.unix, "Bridge"])
+    same("list-tables over TCP with the database left out", (s) => ["list-tables", s.tcp])
+  })
+
+  describe("the default database", () => {
+    it.effect("is the server's only database when it has no Open_vSwitch", () =>
+      Effect.gen(function*() {
+        const nb = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
+        for (const command of ["list-tables", "get-schema"]) {
+          const expected = yield* theirs([command, nb.unix])
+          assert.strictEqual(expected.code, 0, expected.stderr)
+          assert.deepStrictEqual(yield* ours([command, nb.unix]), { code: 0, stdout: expected.stdout, stderr: "" })
+        }
+      }))
   })
 
   describe("query commits nothing", () => {
@@ -262,5 +286,123 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
     fails("connection refused", () => ["list-dbs", "unix:/nonexistent/db.sock"], /Connect/)
     fails("unknown table", (s) => ["list-columns", s.unix, "OVN_Northbound", "Nope"], /Nope is not a table/)
     fails("too many arguments", (s) => ["list-dbs", s.unix, "extra"], /too many arguments/)
+    fails("too many arguments after a database", (s) => ["get-schema", s.unix, "OVN_Northbound", "x"], /too many/)
+    fails("a remote of no known kind", () => ["list-dbs", "bogus:1"], /invalid OVSDB remote "bogus:1"/)
+    fails("some TLS files but not all", (s) => ["--private-key", "k.pem", "list-dbs", s.unix], /go together/)
+    fails("a timeout under a second", (s) => ["--timeout", "0", "list-dbs", s.unix], /at least 1/)
   })
 })
+
+/** The command built as it ships, run as a program: what it prints, and its exit status. */
+class BuiltCli extends Context.Service<BuiltCli, { readonly main: string }>()("test/BuiltCli") {}
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url))
+
+/** Compiles the project with its build configuration into a temporary directory, removed afterwards. */
+const buildCli = Layer.effect(
+  BuiltCli,
+  Effect.gen(function*() {
+    const cache = Path.join(ROOT, "node_modules", ".cache")
+    const outDir = yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        Fs.mkdirSync(cache, { recursive: true })
+        return Fs.mkdtempSync(Path.join(cache, "cli-test-"))
+      }),
+      (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+    )
+    const tsc = Path.join(ROOT, "node_modules", "typescript", "bin", "tsc")
+    const compiled = yield* runToolResult(process.execPath, [
+      tsc,
+      "-p",
+      Path.join(ROOT, "tsconfig.build.json"),
+      "--outDir",
+      outDir
+    ])
+    const main = Path.join(outDir, "src", "cli", "main.js")
+    // Type errors elsewhere in the project are the typecheck's business; the CLI just has to build.
+    if (!Fs.existsSync(main)) {
+      return yield* Effect.fail(new FixtureError({ message: `the CLI did not build:\n${compiled.stdout}` }))
+    }
+    return { main }
+  })
+)
+
+const twoDatabases = OvsdbServer.layer({ tls: true, databases: ["OVN_Northbound", "OVN_Southbound"] })
+
+layer(Layer.merge(twoDatabases, buildCli), { excludeTestServices: true, timeout: 120_000 })(
+  "the built command",
+  (it) => {
+    const built = (args: ReadonlyArray<string>) =>
+      Effect.flatMap(BuiltCli, ({ main }) => runToolResult(process.execPath, [main, ...args]))
+
+    it.effect("prints what ovsdb-client prints over TLS, with short and long flags", () =>
+      Effect.gen(function*() {
+        const { pki, ssl } = yield* OvsdbServer
+        assert.isDefined(pki)
+        assert.isDefined(ssl)
+        const short = ["-p", pki.clientKey, "-c", pki.clientCert, "-C", pki.caCert]
+        const long = [`--private-key=${pki.clientKey}`, `--certificate=${pki.clientCert}`, `--ca-cert=${pki.caCert}`]
+        for (const args of [[...short, "list-dbs", ssl], [...long, "list-tables", ssl, "OVN_Southbound"]]) {
+          const expected = yield* theirs(args)
+          assert.strictEqual(expected.code, 0, expected.stderr)
+          assert.deepStrictEqual(yield* built(args), { code: 0, stdout: expected.stdout, stderr: "" })
+        }
+      }))
+
+    it.effect("prints what ovsdb-client prints for transact and query", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const select = "{\"op\":\"select\",\"table\":\"SB_Global\",\"where\":[]}"
+        for (const command of ["transact", "query"]) {
+          const args = [command, server.unix, `["OVN_Southbound",${select},{"op":"comment","comment":"cli"}]`]
+          const expected = yield* theirs(args)
+          assert.strictEqual(expected.code, 0, expected.stderr)
+          assert.deepStrictEqual(yield* built(args), { code: 0, stdout: expected.stdout, stderr: "" })
+        }
+      }))
+
+    it.effect("fails like ovsdb-client when no database can be the default", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        assert.strictEqual((yield* theirs(["list-tables", server.unix])).code, 1)
+        const result = yield* built(["list-tables", server.unix])
+        assert.deepStrictEqual(result, {
+          code: 1,
+          stdout: "",
+          stderr: "effect-ovsdb: could not find a default database, please specify a database name\n"
+        })
+      }))
+
+    it.effect("reports each failure on one line of stderr, with exit status 1 and nothing on stdout", () =>
+      Effect.gen(function*() {
+        const { unix } = yield* OvsdbServer
+        const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
+          [["list-dbs", "tcp:127.0.0.1:1"], /ECONNREFUSED/],
+          [["list-dbs", "unix:/nonexistent/db.sock"], /ENOENT/],
+          [["get-schema", unix, "Nope"], /unknown database Nope/],
+          [["transact", unix, "[\"OVN_Southbound\","], /unexpected end/],
+          [["query", unix, "[\"Nope\"]"], /unknown database/],
+          [["lst-dbs"], /Unknown subcommand "lst-dbs".*did you mean list-dbs/],
+          [["list-dbs", "--bogus"], /Unrecognized flag: --bogus/],
+          [["--timeout", "soon", "list-dbs"], /--timeout/]
+        ]
+        // Each run is a Node start-up; they run side by side.
+        yield* Effect.forEach(cases, ([args, pattern]) =>
+          Effect.map(built(args), (result) => {
+            const what = args.join(" ")
+            assert.strictEqual(result.code, 1, what)
+            assert.strictEqual(result.stdout, "", what)
+            assert.match(result.stderr, /^effect-ovsdb: [^\n]+\n$/, what)
+            assert.match(result.stderr, pattern, what)
+          }), { concurrency: "unbounded", discard: true })
+      }))
+
+    it.effect("--help prints the usage on stdout", () =>
+      Effect.gen(function*() {
+        const result = yield* built(["--help"])
+        assert.strictEqual(result.code, 0)
+        assert.include(result.stdout, "list-columns")
+        assert.strictEqual(result.stderr, "")
+      }))
+  }
+)

@@ -5,7 +5,7 @@
  */
 import { Console, Effect } from "effect"
 import { columnOrder, compareBytes, sortedJson, table, tableOrder } from "./OvsText.js"
-import { asRecord, atMost, command, DEFAULT_DATABASE, UsageError, withOvsdb } from "./Session.js"
+import { asRecord, atMost, command, splitDatabase, UsageError, withOvsdb } from "./Session.js"
 
 /**
  * The `listDbs` command.
@@ -13,7 +13,7 @@ import { asRecord, atMost, command, DEFAULT_DATABASE, UsageError, withOvsdb } fr
  * @since 0.1.0
  * @category commands
  */
-export const listDbs = command("list-dbs", "List the server's databases", (server, args) =>
+export const listDbs = command("list-dbs", "List the server's databases", 0, (server, args) =>
   Effect.andThen(
     atMost("list-dbs", args, 0),
     withOvsdb(server, (ovsdb) =>
@@ -26,12 +26,17 @@ export const listDbs = command("list-dbs", "List the server's databases", (serve
  * @since 0.1.0
  * @category commands
  */
-export const getSchema = command("get-schema", "Print a database's schema as JSON", (server, args) =>
-  Effect.andThen(
-    atMost("get-schema", args, 1),
+export const getSchema = command(
+  "get-schema",
+  "Print a database's schema as JSON",
+  0,
+  (server, args) =>
     withOvsdb(server, (ovsdb) =>
-      Effect.flatMap(ovsdb.getSchemaJson(args[0] ?? DEFAULT_DATABASE), (json) => Console.log(sortedJson(json))))
-  ))
+      Effect.gen(function*() {
+        const [database] = yield* splitDatabase(ovsdb, "get-schema", args, { minArgs: 0, maxArgs: 0 })
+        yield* Console.log(sortedJson(yield* ovsdb.getSchemaJson(database)))
+      }))
+)
 
 /**
  * The `listTables` command.
@@ -39,15 +44,18 @@ export const getSchema = command("get-schema", "Print a database's schema as JSO
  * @since 0.1.0
  * @category commands
  */
-export const listTables = command("list-tables", "List a database's tables", (server, args) =>
-  Effect.andThen(
-    atMost("list-tables", args, 1),
+export const listTables = command(
+  "list-tables",
+  "List a database's tables",
+  0,
+  (server, args) =>
     withOvsdb(server, (ovsdb) =>
-      Effect.flatMap(ovsdb.getSchemaJson(args[0] ?? DEFAULT_DATABASE), (json) => {
-        const names = tableOrder(Object.keys(asRecord(asRecord(json).tables)))
-        return Console.log(table(["Table"], names.map((name) => [name])).trimEnd())
+      Effect.gen(function*() {
+        const [database] = yield* splitDatabase(ovsdb, "list-tables", args, { minArgs: 0, maxArgs: 0 })
+        const names = tableOrder(Object.keys(asRecord(asRecord(yield* ovsdb.getSchemaJson(database)).tables)))
+        yield* Console.log(table(["Table"], names.map((name) => [name])).trimEnd())
       }))
-  ))
+)
 
 /**
  * The `listColumns` command.
@@ -58,29 +66,28 @@ export const listTables = command("list-tables", "List a database's tables", (se
 export const listColumns = command(
   "list-columns",
   "List the columns of a table, or of every table",
+  0,
   (server, args) =>
-    Effect.andThen(
-      atMost("list-columns", args, 2),
-      withOvsdb(server, (ovsdb) =>
-        Effect.flatMap(ovsdb.getSchemaJson(args[0] ?? DEFAULT_DATABASE), (json) => {
-          const tables = asRecord(asRecord(json).tables)
-          const only = args[1]
-          if (only !== undefined && tables[only] === undefined) {
-            return Effect.fail(new UsageError(`${only} is not a table in the schema`))
+    withOvsdb(server, (ovsdb) =>
+      Effect.gen(function*() {
+        const [database, [only]] = yield* splitDatabase(ovsdb, "list-columns", args, { minArgs: 0, maxArgs: 1 })
+        const tables = asRecord(asRecord(yield* ovsdb.getSchemaJson(database)).tables)
+        // ovsdb-client prints just the headings here; naming the mistake is more use.
+        if (only !== undefined && tables[only] === undefined) {
+          return yield* Effect.fail(new UsageError(`${only} is not a table in ${database}`))
+        }
+        const rows: Array<ReadonlyArray<string>> = []
+        for (const name of only === undefined ? tableOrder(Object.keys(tables)) : [only]) {
+          const columns = asRecord(asRecord(tables[name]).columns)
+          for (const column of columnOrder(Object.keys(columns))) {
+            // The implicit columns are not in the reply; their type is uuid.
+            const type = column === "_uuid" || column === "_version" ? "uuid" : asRecord(columns[column]).type ?? null
+            rows.push([...(only === undefined ? [name] : []), column, sortedJson(type)])
           }
-          const rows: Array<ReadonlyArray<string>> = []
-          for (const name of only === undefined ? tableOrder(Object.keys(tables)) : [only]) {
-            const columns = asRecord(asRecord(tables[name]).columns)
-            for (const column of columnOrder(Object.keys(columns))) {
-              // The implicit columns are not in the reply; their type is uuid.
-              const type = column === "_uuid" || column === "_version" ? "uuid" : asRecord(columns[column]).type ?? null
-              rows.push([...(only === undefined ? [name] : []), column, sortedJson(type)])
-            }
-          }
-          const headings = [...(only === undefined ? ["Table"] : []), "Column", "Type"]
-          return Console.log(table(headings, rows).trimEnd())
-        }))
-    )
+        }
+        const headings = [...(only === undefined ? ["Table"] : []), "Column", "Type"]
+        yield* Console.log(table(headings, rows).trimEnd())
+      }))
 )
 
 /**
@@ -92,6 +99,7 @@ export const listColumns = command(
 export const echo = command(
   "echo",
   "Check that the server answers (RFC 7047 echo)",
+  0,
   (server, args) =>
     withOvsdb(server, (ovsdb) => Effect.flatMap(ovsdb.echo(...args), (reply) => Console.log(sortedJson(reply))))
 )

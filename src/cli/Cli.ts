@@ -8,12 +8,15 @@
  * ```
  *
  * Like ovsdb-client, the SERVER argument may be left out (default `unix:/var/run/openvswitch/db.sock`)
- * and so may DATABASE (default `Open_vSwitch`). Errors go to standard error, one line starting
- * with `effect-ovsdb: `, and the exit status is 1.
+ * and so may DATABASE (default `Open_vSwitch`, or the server's only database when it has no
+ * `Open_vSwitch`). Errors, usage mistakes included, go to standard error, one line starting with
+ * `effect-ovsdb: `, and the exit status is 1.
  *
  * @since 0.1.0
  */
-import { Command } from "effect/cli"
+import { Console, Effect } from "effect"
+import type { CliError } from "effect/cli"
+import { CliOutput, Command } from "effect/cli"
 import { appctl } from "./AppctlCommand.js"
 import { echo, getSchema, listColumns, listDbs, listTables } from "./CatalogCommands.js"
 import { dump, transactCommand } from "./DataCommands.js"
@@ -47,10 +50,29 @@ export const cli = connection.pipe(
   ])
 )
 
+/** A parse error on one line: its first line, and the parser's suggestions, if any. */
+const oneLine = (error: CliError.NonShowHelpErrors): string => {
+  const [first = error.message] = error.message.split("\n", 1)
+  const suggestions = "suggestions" in error ? error.suggestions : []
+  return suggestions.length > 0 ? `${first} (did you mean ${suggestions.join(" or ")}?)` : first
+}
+
+/**
+ * Usage mistakes the parser finds are reported as ovsdb-client reports them: one line on stderr
+ * each, and no help text on stdout. Help asked for, and the version, print as usual.
+ */
+const presenter = CliOutput.layerPresenter({
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Console.error(event.errors.map((error) => `effect-ovsdb: ${oneLine(error)}; use --help for help`).join("\n"))
+      : CliOutput.defaultPresenter.present(event)
+})
+
 /**
  * Runs the command line with these arguments (without `node` and the script).
  *
  * @since 0.1.0
  * @category running
  */
-export const run = Command.runWith(cli, { version: "0.1.0" })
+export const run = (args: ReadonlyArray<string>) =>
+  Command.runWith(cli, { version: "0.1.0" })(args).pipe(Effect.provide(presenter))

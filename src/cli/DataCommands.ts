@@ -8,7 +8,7 @@ import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
 import { dumpColumns, dumpSelect, dumpTable } from "./Dump.js"
 import { compareBytes, sortedJson } from "./OvsText.js"
-import { asRecord, atMost, command, DEFAULT_DATABASE, requireJsonFormat, UsageError, withOvsdb } from "./Session.js"
+import { asRecord, atMost, command, requireJsonFormat, splitDatabase, UsageError, withOvsdb } from "./Session.js"
 
 const parseTransaction = (text: string | undefined) =>
   Effect.gen(function*() {
@@ -27,21 +27,31 @@ const parseTransaction = (text: string | undefined) =>
   })
 
 /**
+ * A query's reply as ovsdb-client prints it: without the result of the appended abort, when the
+ * abort is what ended the transaction (the reply then has exactly one result more than the query
+ * has operations, the last `{"error": "aborted", …}`). A query that failed before the abort keeps
+ * every result, the abort's `null` included.
+ */
+const queryResult = (operations: number, reply: ReadonlyArray<Json>): ReadonlyArray<Json> =>
+  reply.length === operations + 1 && asRecord(reply[operations]).error === "aborted"
+    ? reply.slice(0, operations)
+    : reply
+
+/**
  * transact, or query (a transact that is aborted in the end, as ovsdb-client does it).
  *
  * @since 0.1.0
  * @category commands
  */
 export const transactCommand = (name: "transact" | "query", description: string) =>
-  command(name, description, (server, args) =>
+  command(name, description, 1, (server, args) =>
     Effect.gen(function*() {
       yield* atMost(name, args, 1)
       const { database, operations } = yield* parseTransaction(args[0])
-      // ovsdb-client query appends an abort, so nothing is committed, and drops its result.
+      // ovsdb-client query appends an abort, so nothing is committed.
       const sent = name === "query" ? [...operations, { op: "abort" }] : operations
       const reply = yield* withOvsdb(server, (ovsdb) => ovsdb.transactJson(database, sent))
-      const shown = name === "query" ? reply.slice(0, operations.length) : reply
-      yield* Console.log(sortedJson(shown))
+      yield* Console.log(sortedJson(name === "query" ? queryResult(operations.length, reply) : reply))
     }))
 
 /**
@@ -53,12 +63,16 @@ export const transactCommand = (name: "transact" | "query", description: string)
 export const dump = command(
   "dump",
   "Print a database's tables as JSON, like ovsdb-client --format=json dump",
+  0,
   (server, args) =>
     Effect.gen(function*() {
       yield* requireJsonFormat
-      const [database = DEFAULT_DATABASE, tableName, ...named] = args
       yield* withOvsdb(server, (ovsdb) =>
         Effect.gen(function*() {
+          const [database, [tableName, ...named]] = yield* splitDatabase(ovsdb, "dump", args, {
+            minArgs: 0,
+            maxArgs: Number.POSITIVE_INFINITY
+          })
           const schema = yield* ovsdb.getSchema(database)
           if (tableName !== undefined && schema.tables[tableName] === undefined) {
             return yield* Effect.fail(new UsageError(`${database} has no table named ${tableName}`))
@@ -84,5 +98,3 @@ export const dump = command(
         }))
     })
 )
-
-/** Splits `[DATABASE] REST…`: the first argument is the database when the server has one by that name. */

@@ -19,7 +19,7 @@ import * as Ovsdb from "../Ovsdb.js"
 export const DEFAULT_SERVER = "unix:/var/run/openvswitch/db.sock"
 
 /**
- * The database ovsdb-client uses when none is named.
+ * The database ovsdb-client uses when none is named and the server has it.
  *
  * @since 0.1.0
  * @category constants
@@ -38,7 +38,7 @@ export const connection = Command.make("effect-ovsdb").pipe(
     certificate: Flag.String("certificate").pipe(Flag.withAlias("c"), Flag.optional),
     caCert: Flag.String("ca-cert").pipe(Flag.withAlias("C"), Flag.optional),
     timeout: Flag.Int("timeout").pipe(
-      Flag.withDescription("seconds to wait for each reply (default: no limit)"),
+      Flag.withDescription("seconds to wait for the connection and for each reply (default: no limit)"),
       Flag.optional
     ),
     format: Flag.String("format").pipe(
@@ -57,14 +57,19 @@ export const connection = Command.make("effect-ovsdb").pipe(
  */
 export class UsageError extends Error {}
 
-const isRemote = (arg: string): boolean => /^(unix|tcp|ssl):/.test(arg)
-
-/** Splits `[SERVER] ARGS…` the way ovsdb-client does: a leading remote is the server. */
-const splitServer = (args: ReadonlyArray<string>): readonly [string, ReadonlyArray<string>] =>
-  args.length > 0 && isRemote(args[0]!) ? [args[0]!, args.slice(1)] : [DEFAULT_SERVER, args]
+/** ovsdb-client's test for "has the form of a remote": a letter first, and a colon somewhere. */
+const isRemote = (arg: string): boolean => /^[A-Za-z]/.test(arg) && arg.includes(":")
 
 /**
- * Runs `use` with a connection to `server`, built from the shared flags.
+ * Splits `[SERVER] ARGS…` the way ovsdb-client does: the first argument is the server when it has
+ * the form of a remote and more than the command's `minArgs` arguments were given.
+ */
+const splitServer = (args: ReadonlyArray<string>, minArgs: number): readonly [string, ReadonlyArray<string>] =>
+  args.length > minArgs && isRemote(args[0]!) ? [args[0]!, args.slice(1)] : [DEFAULT_SERVER, args]
+
+/**
+ * Runs `use` with a connection to `server`, built from the shared flags: the three TLS files
+ * together or none, and `--timeout` bounding the connection and each reply.
  *
  * @since 0.1.0
  * @category running
@@ -72,15 +77,20 @@ const splitServer = (args: ReadonlyArray<string>): readonly [string, ReadonlyArr
 export const withOvsdb = <A, E>(server: string, use: (ovsdb: Ovsdb.Ovsdb["Service"]) => Effect.Effect<A, E>) =>
   Effect.gen(function*() {
     const flags = yield* connection
+    const files = [flags.privateKey, flags.certificate, flags.caCert]
+    if (files.some(Option.isSome) && !files.every(Option.isSome)) {
+      return yield* Effect.fail(new UsageError("--private-key, --certificate and --ca-cert go together"))
+    }
     const tls = Option.all([flags.privateKey, flags.certificate, flags.caCert]).pipe(
       Option.map(([privateKey, certificate, caCert]) => ({ privateKey, certificate, caCert })),
       Option.getOrUndefined
     )
-    const options: Ovsdb.Options = {
-      remote: server,
-      tls,
-      requestTimeout: Option.match(flags.timeout, { onNone: () => undefined, onSome: (s) => `${s} seconds` as const })
+    const timeout = Option.getOrUndefined(flags.timeout)
+    if (timeout !== undefined && timeout < 1) {
+      return yield* Effect.fail(new UsageError(`value ${timeout} on --timeout is not at least 1`))
     }
+    const seconds = timeout === undefined ? undefined : `${timeout} seconds` as const
+    const options: Ovsdb.Options = { remote: server, tls, connectTimeout: seconds, requestTimeout: seconds }
     return yield* Ovsdb.Ovsdb.use(use).pipe(Effect.provide(Ovsdb.layer(options)))
   })
 
@@ -98,7 +108,9 @@ export const reportFailure = (error: { readonly message: string }) =>
 const positional = Argument.String("args").pipe(Argument.variadic())
 
 /**
- * A command taking `[SERVER] ARGS…`; `run` gets the server and the rest.
+ * A command taking `[SERVER] ARGS…`, at least `minArgs` of them besides the server (ovsdb-client's
+ * `min_args`, which decides whether a leading remote-like argument is the server); `run` gets the
+ * server and the rest.
  *
  * @since 0.1.0
  * @category commands
@@ -106,12 +118,46 @@ const positional = Argument.String("args").pipe(Argument.variadic())
 export const command = <R>(
   name: string,
   description: string,
+  minArgs: number,
   run: (server: string, args: ReadonlyArray<string>) => Effect.Effect<void, { readonly message: string }, R>
 ) =>
   Command.make(name, { args: positional }, ({ args }) => {
-    const [server, rest] = splitServer(args)
+    const [server, rest] = splitServer(args, minArgs)
     return run(server, rest).pipe(Effect.catch(reportFailure))
   }).pipe(Command.withDescription(description))
+
+/**
+ * Splits `[DATABASE] ARGS…` the way ovsdb-client does. The first argument is the database when
+ * more than `minArgs` arguments were given and the server has a database by that name. Otherwise
+ * the database is `Open_vSwitch` when the server has it, or else the server's only database whose
+ * name does not start with `_`. More than `maxArgs` arguments after the database fail; when the
+ * database was not named, the first argument is reported as an unknown database, the likely slip.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const splitDatabase = (
+  ovsdb: Ovsdb.Ovsdb["Service"],
+  name: string,
+  args: ReadonlyArray<string>,
+  limits: { readonly minArgs: number; readonly maxArgs: number }
+): Effect.Effect<readonly [string, ReadonlyArray<string>], UsageError | Ovsdb.CallError> =>
+  Effect.flatMap(ovsdb.listDbs, (dbs) => {
+    const first = args[0]
+    if (args.length > limits.minArgs && first !== undefined && dbs.includes(first)) {
+      return args.length - 1 > limits.maxArgs
+        ? Effect.fail(new UsageError(`too many arguments for '${name}' (use --help for help)`))
+        : Effect.succeed([first, args.slice(1)] as const)
+    }
+    if (args.length > limits.maxArgs) {
+      return Effect.fail(new UsageError(`${name}: unknown database ${first}`))
+    }
+    const visible = dbs.filter((db) => !db.startsWith("_"))
+    const database = dbs.includes(DEFAULT_DATABASE) ? DEFAULT_DATABASE : visible.length === 1 ? visible[0] : undefined
+    return database === undefined
+      ? Effect.fail(new UsageError("could not find a default database, please specify a database name"))
+      : Effect.succeed([database, args] as const)
+  })
 
 /**
  * Fails with a usage error when there are more than `count` arguments.

@@ -7,20 +7,12 @@
 import { Console, Effect, PubSub, Result, Stream } from "effect"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
-import type * as Ovsdb from "../Ovsdb.js"
 import type * as Monitor from "../protocol/Monitor.js"
 import * as Op from "../protocol/Operation.js"
 import * as Value from "../protocol/Value.js"
 import { formatUpdate, parseColumns } from "./MonitorOutput.js"
 import { sortedJson } from "./OvsText.js"
-import { command, DEFAULT_DATABASE, requireJsonFormat, UsageError, withOvsdb } from "./Session.js"
-
-const splitDatabase = (ovsdb: Ovsdb.Ovsdb["Service"], args: ReadonlyArray<string>) =>
-  Effect.map(
-    ovsdb.listDbs,
-    (dbs): readonly [string, ReadonlyArray<string>] =>
-      args.length > 0 && dbs.includes(args[0]!) ? [args[0]!, args.slice(1)] : [DEFAULT_DATABASE, args]
-  )
+import { command, requireJsonFormat, splitDatabase, UsageError, withOvsdb } from "./Session.js"
 
 /** A `CONDITIONS` argument: a JSON array of `[column, function, value]`. */
 const parseConditions = (text: string | undefined) =>
@@ -47,12 +39,15 @@ const parseConditions = (text: string | undefined) =>
  * @category commands
  */
 export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-since", description: string) =>
-  command(name, description, (server, args) =>
+  command(name, description, name === "monitor" ? 1 : 2, (server, args) =>
     Effect.gen(function*() {
       yield* requireJsonFormat
       yield* withOvsdb(server, (ovsdb) =>
         Effect.scoped(Effect.gen(function*() {
-          const [database, rest] = yield* splitDatabase(ovsdb, args)
+          const [database, rest] = yield* splitDatabase(ovsdb, name, args, {
+            minArgs: name === "monitor" ? 1 : 2,
+            maxArgs: Number.POSITIVE_INFINITY
+          })
           const sinceId = name === "monitor-cond-since" && rest.length > 0 && /^[0-9a-f-]{36}$/.test(rest[0]!)
             ? rest[0]
             : undefined
@@ -101,7 +96,7 @@ export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-
  * @category commands
  */
 export const lockCommand = (method: "lock" | "steal" | "unlock", description: string) =>
-  command(method, description, (server, args) =>
+  command(method, description, 1, (server, args) =>
     withOvsdb(server, (ovsdb) =>
       Effect.scoped(Effect.gen(function*() {
         const [name, ...extra] = args
@@ -133,6 +128,7 @@ const WAIT_STATES = ["added", "connected", "removed"] as const
 export const waitCommand = command(
   "wait",
   "Wait until DATABASE is added, connected or removed",
+  2,
   (server, args) =>
     withOvsdb(server, (ovsdb) =>
       Effect.scoped(Effect.gen(function*() {

@@ -5,9 +5,17 @@
  * @since 0.1.0
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Effect } from "effect"
+import { Cause, Console, Effect } from "effect"
 import { run } from "./Cli.js"
 
-NodeRuntime.runMain(run(process.argv.slice(2)).pipe(Effect.provide(NodeServices.layer)), {
-  disableErrorReporting: true
-})
+// The commands report their own failures on stderr, and usage errors are reported as they are
+// found; the runtime's report (written to stdout) is turned off, so only a defect is left to show.
+NodeRuntime.runMain(
+  run(process.argv.slice(2)).pipe(
+    Effect.tapCause((cause) =>
+      Cause.hasDies(cause) ? Console.error(`effect-ovsdb: internal error: ${Cause.pretty(cause)}`) : Effect.void
+    ),
+    Effect.provide(NodeServices.layer)
+  ),
+  { disableErrorReporting: true }
+)
