@@ -27,7 +27,7 @@
 import type { Scope } from "effect"
 import { Context, Effect, Layer, References, Result, Tracer } from "effect"
 import * as Codec from "./Codec.js"
-import type { ConnectionClosed, RemoteParseError, RpcError, RpcTimeout, TransportError } from "./Errors.js"
+import type { ConnectionClosed, RemoteParseError, RpcError, RpcTimeout, TransportError, ValueError } from "./Errors.js"
 import { ProtocolError, SchemaMismatch, TransactionError } from "./Errors.js"
 import * as Locks from "./internal/locks.js"
 import * as Monitors from "./internal/monitors.js"
@@ -105,12 +105,14 @@ export class Ovsdb extends Context.Service<Ovsdb, {
   readonly echo: (...params: ReadonlyArray<Json>) => Effect.Effect<ReadonlyArray<Json>, CallError>
   /**
    * §4.1.3 transact: runs the operations atomically; the results come back typed per position.
-   * Any failed operation fails the whole transaction with a `TransactionError`.
+   * Any failed operation fails the whole transaction with a `TransactionError`; an operation
+   * built from a model with a value its column refuses fails with that `ValueError`, and nothing
+   * is sent.
    */
   readonly transact: <const Ops extends ReadonlyArray<Operation.Any>>(
     database: string,
     ...operations: Ops
-  ) => Effect.Effect<Operation.Results<Ops>, TransactionError | CallError>
+  ) => Effect.Effect<Operation.Results<Ops>, TransactionError | ValueError | CallError>
   /** §4.1.3 transact with operations given as JSON; the reply's result array as sent. */
   readonly transactJson: (
     database: string,
@@ -300,10 +302,14 @@ export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =
       traced("Ovsdb.transact", { database, operations: operations.length })
     )
 
-  const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) =>
-    transactJson(database, operations.map((operation) => operation.json)).pipe(
-      Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
-    )
+  const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) => {
+    const problem = operations.find((operation) => operation.problem !== undefined)?.problem
+    return problem !== undefined ?
+      Effect.fail(problem) :
+      transactJson(database, operations.map((operation) => operation.json)).pipe(
+        Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
+      )
+  }
 
   const getServerId = rpc.call("get_server_id", []).pipe(
     Effect.flatMap((json) =>

@@ -2,8 +2,9 @@
  * effect-ovsdb: an OVSDB (RFC 7047) client for Effect, with the Open vSwitch extensions.
  *
  * Each module is a namespace: `Ovsdb` (the API), `Operation` and `Value` (transactions and their
- * values), `Monitor` (what to watch and the changes reported), `DatabaseSchema`, and the layers
- * underneath, `RpcClient`, `Codec` and `Transport`.
+ * values), `Model` and `Typed` (typed tables and the operations over them; generated models are in
+ * `effect-ovsdb/models/…`), `Monitor` (what to watch and the changes reported), `DatabaseSchema`,
+ * and the layers underneath, `RpcClient`, `Codec` and `Transport`.
  *
  * @since 0.1.0
  */
@@ -25,6 +26,8 @@ export * as Json from "./Json.js"
 /** @since 0.1.0 */
 export * as JsonRpc from "./protocol/JsonRpc.js"
 /** @since 0.1.0 */
+export * as Model from "./Model.js"
+/** @since 0.1.0 */
 export * as Monitor from "./protocol/Monitor.js"
 /** @since 0.1.0 */
 export * as Operation from "./protocol/Operation.js"
@@ -38,6 +41,8 @@ export * as RpcClient from "./RpcClient.js"
 export * as SchemaCompatibility from "./protocol/SchemaCompatibility.js"
 /** @since 0.1.0 */
 export * as Transport from "./Transport.js"
+/** @since 0.1.0 */
+export * as Typed from "./Typed.js"
 /** @since 0.1.0 */
 export * as Value from "./protocol/Value.js"
 /** @since 0.1.0 */

@@ -19,6 +19,7 @@ import type { CliError } from "effect/cli"
 import { CliOutput, Command } from "effect/cli"
 import { appctl } from "./AppctlCommand.js"
 import { echo, getSchema, listColumns, listDbs, listTables } from "./CatalogCommands.js"
+import { codegen } from "./CodegenCommand.js"
 import { dump, transactCommand } from "./DataCommands.js"
 import { connection } from "./Session.js"
 import { lockCommand, monitorCommand, waitCommand } from "./WatchCommands.js"
@@ -46,7 +47,8 @@ export const cli = connection.pipe(
     lockCommand("unlock", "Release a lock"),
     waitCommand,
     echo,
-    appctl
+    appctl,
+    codegen
   ])
 )
 

@@ -16,6 +16,7 @@
  * @since 0.1.0
  */
 import { Result, Schema } from "effect"
+import type { ValueError } from "../Errors.js"
 import type { Json } from "../Json.js"
 import * as Value from "./Value.js"
 
@@ -32,6 +33,11 @@ export interface Operation<out R> {
   readonly json: { readonly [key: string]: Json }
   /** Reads this operation's entry of the transact reply; `Failure` carries what was wrong. */
   readonly decode: (json: Json) => Result.Result<R, string>
+  /**
+   * Set when a value broke its column's type while the operation was built (operations built from
+   * a model check values): `Ovsdb.transact` then fails with it and sends nothing.
+   */
+  readonly problem?: ValueError | undefined
 }
 
 /**
@@ -193,12 +199,38 @@ const decodeCount = decodeWith(Schema.Struct({ count: Schema.Number }))
 const decodeRows = decodeWith(Schema.Struct({ rows: Schema.Array(Schema.Record(Schema.String, Schema.Unknown)) }))
 const decodeEmpty = decodeWith(Schema.Struct({}))
 
-const insertResult = (json: Json): Result.Result<InsertResult, string> =>
+/**
+ * Reads an `insert` result.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const insertResult = (json: Json): Result.Result<InsertResult, string> =>
   Result.map(decodeInsert(json), ({ uuid }) => ({ uuid: Value.uuid(uuid[1]) }))
 
-const countResult = (json: Json): Result.Result<CountResult, string> => decodeCount(json)
+/**
+ * Reads an `update`, `mutate` or `delete` result.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const countResult = (json: Json): Result.Result<CountResult, string> => decodeCount(json)
 
-const emptyResult = (json: Json): Result.Result<EmptyResult, string> => Result.map(decodeEmpty(json), () => ({}))
+/**
+ * Reads the result of an operation that returns nothing.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const emptyResult = (json: Json): Result.Result<EmptyResult, string> => Result.map(decodeEmpty(json), () => ({}))
+
+/**
+ * Reads a `select` result's rows as JSON objects, for a decoder that knows the columns' types.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const rowsResult = decodeRows
 
 const selectResult = (json: Json): Result.Result<SelectResult, string> =>
   Result.flatMap(decodeRows(json), ({ rows }) => {
@@ -217,11 +249,20 @@ const selectResult = (json: Json): Result.Result<SelectResult, string> =>
     return Result.succeed({ rows: decoded })
   })
 
-const make = <R>(
+/**
+ * Builds an operation from its name, its wire fields and the decoder of its result; with
+ * `problem`, an operation that `Ovsdb.transact` refuses to send.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <R>(
   op: string,
   fields: { readonly [key: string]: Json },
-  decode: (json: Json) => Result.Result<R, string>
-): Operation<R> => ({ op, json: { op, ...fields }, decode })
+  decode: (json: Json) => Result.Result<R, string>,
+  problem?: ValueError
+): Operation<R> =>
+  problem === undefined ? { op, json: { op, ...fields }, decode } : { op, json: { op }, decode, problem }
 
 // --- the ten operations (RFC 7047 §5.2.1 – §5.2.11) ---
 
