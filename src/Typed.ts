@@ -9,7 +9,7 @@
  * |---|---|---|
  * | any | `==` `!=` `includes` `excludes` | |
  * | integer or real (scalar or optional) | also `<` `<=` `>` `>=` | `+=` `-=` `*=` `/=` `%=` |
- * | set | | `insert` `delete` (a set); `+=`… on numbers |
+ * | set, or optional | | `insert` `delete` (a set); `+=`… on numbers |
  * | map | | `insert` (a map), `delete` (a map, or a set of keys) |
  *
  * @example
@@ -65,7 +65,7 @@ export type Condition<Row> = {
 /**
  * A mutation of a column of `Row` (RFC 7047 §5.1 `<mutation>`): `[column, mutator, value]`.
  * Arithmetic applies to integer and real columns (a set's every element), `insert` and `delete`
- * to sets and maps; columns set only on insert take none.
+ * to sets, maps and optional columns (a set of at most one); columns set only on insert take none.
  *
  * @since 0.1.0
  * @category mutations
@@ -77,6 +77,8 @@ export type Mutation<Row, Immutable extends string = never> = {
         | readonly [C, "insert", ReadonlyMap<Model.Writable<K>, Model.Writable<V>>]
         | readonly [C, "delete", ReadonlyMap<Model.Writable<K>, Model.Writable<V>> | ReadonlyArray<Model.Writable<K>>]
       : Row[C] extends ReadonlyArray<unknown> ? readonly [C, "insert" | "delete", Model.Writable<Row[C]>]
+      : undefined extends Row[C] ?
+        readonly [C, "insert" | "delete", Model.Writable<Row[C]> | ReadonlyArray<Model.Writable<NonNullable<Row[C]>>>]
       : never)
 }[Exclude<Columns<Row>, Model.ServerColumns | Immutable>]
 
@@ -134,6 +136,8 @@ const columnCodec = (table: AnyTable, column: string): Result.Result<ColumnCodec
   return codec === undefined ? Result.fail(Model.unknownColumn(table, column)) : Result.succeed(codec)
 }
 
+const isScalar = (type: ColumnType) => type.value === undefined && type.min === 1 && type.max === 1
+
 const isNumber = (type: ColumnType) =>
   type.value === undefined && (type.key.type === "integer" || type.key.type === "real")
 
@@ -150,9 +154,11 @@ const encodeCondition = (table: AnyTable, [column, fn, value]: readonly [string,
         return Result.map(codec.encode(value as Value.Value), (json) => [column, fn, json])
       case "includes":
       case "excludes":
-        // ovsdb-server reads these values with the column's type, any size down to empty.
+        // ovsdb-server reads these values with the column's type; a set's or map's may be smaller.
         return Result.map(
-          encodeWith(table, column, Model.withSize(type, 0, type.max), value),
+          isScalar(type)
+            ? codec.encode(value as Value.Value)
+            : encodeWith(table, column, Model.withSize(type, 0, type.max), value),
           (json) => [column, fn, json]
         )
       case "<":
@@ -196,9 +202,7 @@ const encodeMutation = (table: AnyTable, [column, mutator, value]: readonly [str
       }
       case "insert":
       case "delete": {
-        if (type.value === undefined && type.max === 1) {
-          return Result.fail(Model.refusal(table.name, column, "mutator", mutator))
-        }
+        if (isScalar(type)) return Result.fail(Model.refusal(table.name, column, "mutator", mutator))
         const anySize = Model.withSize(type, 0, "unlimited")
         const keys: ColumnType = { key: type.key, min: 0, max: "unlimited" }
         const asKeys = mutator === "delete" && type.value !== undefined && !(value instanceof Map)

@@ -53,6 +53,9 @@ describe("typed operations, at compile time", () => {
     Typed.mutate(ACL, [], [["priority", "+=", 1]])
     Typed.mutate(Logical_Switch, [], [["ports", "insert", [uuid]], ["external_ids", "delete", ["k"]]])
     Typed.mutate(Logical_Switch, [], [["external_ids", "insert", new Map([["k", "v"]])]])
+    Typed.mutate(ACL, [], [["severity", "insert", "alert"], ["severity", "delete", ["alert"]]])
+    // @ts-expect-error: "loud" is not in ACL.severity's enum
+    Typed.mutate(ACL, [], [["severity", "insert", "loud"]])
     // @ts-expect-error: arithmetic is for numbers
     Typed.mutate(Logical_Switch, [], [["name", "+=", 1]])
     // @ts-expect-error: insert is for sets and maps

@@ -3,16 +3,21 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer, Result } from "effect"
 import type { Json } from "../src/Json.js"
+import type * as Model from "../src/Model.js"
+import * as Vswitch from "../src/models/Open_vSwitch.js"
+import * as Nb from "../src/models/OVN_Northbound.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as ColumnCodec from "../src/protocol/ColumnCodec.js"
+import type * as Operation from "../src/protocol/Operation.js"
 import * as Value from "../src/protocol/Value.js"
+import * as Typed from "../src/Typed.js"
 import { OvsdbServer } from "./support/OvsdbServer.js"
 
 const NB = "OVN_Northbound"
 
 const TestLayer = Layer.provideMerge(
   Layer.unwrap(OvsdbServer.use((server) => Effect.succeed(Ovsdb.layer({ remote: server.unix })))),
-  OvsdbServer.layer({ databases: ["OVN_Northbound"] })
+  OvsdbServer.layer({ databases: ["OVN_Northbound", "Open_vSwitch"] })
 )
 
 /** Values to try in a column; the wire form is written without any check, to see what the server says. */
@@ -45,7 +50,155 @@ const BASE_ROW: { readonly [table: string]: { readonly [column: string]: Json } 
   Load_Balancer: { name: "lb" }
 }
 
+/** A value's wire form, with `undefined` as the empty set. */
+const wire = (value: Value.Value | undefined): Json => value === undefined ? ["set", []] : Value.encode(value)
+
+const show = (json: Json) => JSON.stringify(json, (_, v) => typeof v === "bigint" ? `${v}` : v)
+
+type Clause = readonly [column: string, fn: string, value: Value.Value | undefined]
+
+/** Conditions to try, the same value written unchecked for the server. */
+const conditions: ReadonlyArray<readonly [Model.Table<string, object, string>, ReadonlyArray<Clause>]> = [
+  [Nb.ACL, [
+    ["priority", "<", 100],
+    ["priority", ">=", 40000],
+    ["priority", "==", 1.5],
+    ["priority", "includes", 5],
+    ["priority", "==", []],
+    ["priority", "includes", []],
+    ["action", "==", "drop"],
+    ["action", "==", "explode"],
+    ["action", "<", "drop"],
+    ["severity", "==", undefined],
+    ["severity", "includes", "alert"],
+    ["severity", "==", "loud"],
+    ["severity", "==", ["alert", "info"]],
+    ["name", "==", "x".repeat(64)],
+    ["name", "!=", "x".repeat(63)],
+    ["_uuid", "==", Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433")],
+    ["_uuid", "==", Value.uuid("not-a-uuid")],
+    ["priority", "~", 1],
+    ["nosuch", "==", 1]
+  ]],
+  [Nb.Logical_Switch_Port, [
+    ["tag_request", "<", 5],
+    ["tag_request", ">", 5000],
+    ["tag_request", "==", undefined],
+    ["addresses", "includes", ["a", "b", "c"]],
+    ["addresses", "<", 1],
+    ["addresses", "==", "single"],
+    ["external_ids", "includes", new Map([["k", "v"]])],
+    ["external_ids", "excludes", new Map<Value.Atom, Value.Atom>([["k", 1]])],
+    ["external_ids", ">", 1],
+    ["enabled", "==", [true, false]],
+    ["enabled", "<", true]
+  ]]
+]
+
+/** Mutations to try; no row matches, so only the mutation's own form is judged. */
+const mutations: ReadonlyArray<readonly [Model.Table<string, object, string>, ReadonlyArray<Clause>]> = [
+  [Nb.ACL, [
+    ["priority", "+=", 1],
+    ["priority", "-=", 40000],
+    ["priority", "+=", 1.5],
+    ["priority", "%=", 2],
+    ["priority", "insert", 1],
+    ["action", "insert", "drop"],
+    ["action", "+=", 1],
+    ["severity", "insert", "alert"],
+    ["name", "insert", "x"],
+    ["priority", "^=", 1],
+    ["_uuid", "+=", 1]
+  ]],
+  [Nb.Logical_Switch_Port, [
+    ["tag_request", "+=", 1],
+    ["tag_request", "*=", 1.5],
+    ["addresses", "insert", ["a", "b"]],
+    ["addresses", "insert", "c"],
+    ["addresses", "delete", []],
+    ["addresses", "insert", [1]],
+    ["addresses", "+=", 1],
+    ["external_ids", "insert", new Map([["k", "v"]])],
+    ["external_ids", "insert", ["k"]],
+    ["external_ids", "delete", ["k"]],
+    ["external_ids", "delete", new Map([["k", "v"]])],
+    ["external_ids", "delete", [1]],
+    ["enabled", "insert", true]
+  ]],
+  [Nb.Load_Balancer, [
+    ["protocol", "insert", "quic"],
+    ["vips", "insert", new Map([["10.0.0.1:80", "10.0.0.2:80"]])]
+  ]],
+  [Vswitch.Bridge, [
+    ["name", "insert", ["x"]],
+    ["flood_vlans", "insert", [4096]],
+    ["flood_vlans", "insert", [5]],
+    ["mcast_snooping_enable", "+=", 1]
+  ]],
+  [Vswitch.Interface, [
+    ["ofport_request", "+=", 1],
+    ["ofport_request", "/=", 0.5],
+    ["mtu_request", "%=", 3]
+  ]]
+]
+
+const NOBODY = Value.uuid("00000000-0000-0000-0000-000000000000")
+const NO_ROW: Json = [["_uuid", "==", Value.encode(NOBODY)]]
+
+/**
+ * For each case, whether we accept it (the typed operation carries no refusal) and whether the
+ * server does (the same operation, written unchecked, gets no error); the disagreements, and how
+ * many we refused.
+ */
+const compare = (
+  cases: ReadonlyArray<readonly [Model.Table<string, object, string>, ReadonlyArray<Clause>]>,
+  typed: (table: Model.Table<string, object, string>, clause: Clause) => Operation.Any,
+  raw: (table: string, clause: Json) => Json
+) =>
+  Effect.gen(function*() {
+    const ovsdb = yield* Ovsdb.Ovsdb
+    const disagreements: Array<string> = []
+    let rejected = 0
+    for (const [table, clauses] of cases) {
+      for (const clause of clauses) {
+        const ours = typed(table, clause).problem === undefined
+        const json: Json = [clause[0], clause[1], wire(clause[2])]
+        const reply = yield* ovsdb.transactJson(table.database, [raw(table.name, json)])
+        const theirs = reply.every((result) => typeof result !== "object" || result === null || !("error" in result))
+        if (!ours) rejected++
+        if (ours !== theirs) {
+          disagreements.push(`${table.name}: ${show(json)}: ours ${ours}, server ${theirs} ${show(reply)}`)
+        }
+      }
+    }
+    return { disagreements, rejected }
+  })
+
 layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("validation before sending", (it) => {
+  describe("typed conditions and mutations agree with ovsdb-server", () => {
+    it.effect("on every condition of the corpus", () =>
+      Effect.gen(function*() {
+        const { disagreements, rejected } = yield* compare(
+          conditions,
+          (table, clause) => Typed.select(table, [clause as never]),
+          (table, where) => ({ op: "select", table, where: [where] })
+        )
+        assert.deepStrictEqual(disagreements, [])
+        assert.isAbove(rejected, 15)
+      }))
+
+    it.effect("on every mutation of the corpus", () =>
+      Effect.gen(function*() {
+        const { disagreements, rejected } = yield* compare(
+          mutations,
+          (table, clause) => Typed.mutate(table, [["_uuid", "==", NOBODY] as never], [clause as never]),
+          (table, mutation) => ({ op: "mutate", table, where: NO_ROW, mutations: [mutation] })
+        )
+        assert.deepStrictEqual(disagreements, [])
+        assert.isAbove(rejected, 12)
+      }))
+  })
+
   describe("agrees with ovsdb-server", () => {
     it.effect("on every value of the corpus", () =>
       Effect.gen(function*() {
