@@ -12,6 +12,7 @@ import type * as Operation from "../src/protocol/Operation.js"
 import * as Value from "../src/protocol/Value.js"
 import * as Typed from "../src/Typed.js"
 import { OvsdbServer } from "./support/OvsdbServer.js"
+import * as ValueCorpus from "./support/ValueCorpus.js"
 
 const NB = "OVN_Northbound"
 
@@ -175,6 +176,44 @@ const compare = (
   })
 
 layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("validation before sending", (it) => {
+  describe("a corpus generated from every column of OVN_Northbound and Open_vSwitch", () => {
+    it.effect("is refused exactly when ovsdb-server refuses it", () =>
+      Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        const disagreements: Array<string> = []
+        let tried = 0
+        let rejected = 0
+        for (const model of [Nb.database, Vswitch.database]) {
+          for (const table of Object.values(model.tables) as ReadonlyArray<Model.Table<string, object, string>>) {
+            for (const column of Object.values(table.schema!.columns)) {
+              if (column.name.startsWith("_")) continue
+              for (const value of ValueCorpus.values(column.type)) {
+                const ours = Typed.update(table, [["_uuid", "==", NOBODY]] as never, { [column.name]: value } as never)
+                  .problem === undefined
+                const reply = yield* ovsdb.transactJson(model.name, [{
+                  op: "update",
+                  table: table.name,
+                  where: NO_ROW,
+                  row: { [column.name]: wire(value) }
+                }])
+                const theirs = reply.every((r) => typeof r !== "object" || r === null || !("error" in r))
+                tried++
+                if (!ours) rejected++
+                if (ours !== theirs) {
+                  disagreements.push(
+                    `${table.name}.${column.name} = ${show(wire(value))}: ours ${ours}, server ${show(reply)}`
+                  )
+                }
+              }
+            }
+          }
+        }
+        assert.deepStrictEqual(disagreements.slice(0, 20), [])
+        assert.isAbove(tried, 2000)
+        assert.isAbove(rejected, tried / 3) // most columns have several ways to be wrong
+      }))
+  })
+
   describe("typed conditions and mutations agree with ovsdb-server", () => {
     it.effect("on every condition of the corpus", () =>
       Effect.gen(function*() {
