@@ -152,6 +152,7 @@ const valueLiteral = (value: unknown, depth: number, indent = ""): string => {
   const open = depth > 0 ? `\n${inner}` : ""
   const close = depth > 0 ? `\n${indent}` : ""
   const separator = depth > 0 ? `,\n${inner}` : ", "
+  if (Array.isArray(value) && value.length === 0) return "[]"
   if (Array.isArray(value)) {
     return `[${open}${value.map((item) => valueLiteral(item, depth - 1, inner)).join(separator)}${close}]`
   }

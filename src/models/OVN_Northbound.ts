@@ -32,9 +32,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Address_Set": {
       "name": "Address_Set",
@@ -131,9 +129,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "DNS": {
       "name": "DNS",
@@ -145,9 +141,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Forwarding_Group": {
       "name": "Forwarding_Group",
@@ -163,9 +157,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Gateway_Chassis": {
       "name": "Gateway_Chassis",
@@ -195,9 +187,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "HA_Chassis_Group": {
       "name": "HA_Chassis_Group",
@@ -230,9 +220,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Load_Balancer_Group": {
       "name": "Load_Balancer_Group",
@@ -259,9 +247,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Logical_Router": {
       "name": "Logical_Router",
@@ -282,9 +268,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Logical_Router_Policy": {
       "name": "Logical_Router_Policy",
@@ -301,9 +285,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Logical_Router_Port": {
       "name": "Logical_Router_Port",
@@ -344,9 +326,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Logical_Switch": {
       "name": "Logical_Switch",
@@ -367,9 +347,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Logical_Switch_Port": {
       "name": "Logical_Switch_Port",
@@ -428,9 +406,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Mirror": {
       "name": "Mirror",
@@ -469,9 +445,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "NB_Global": {
       "name": "NB_Global",
@@ -494,9 +468,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       "isRoot": true,
       "mutable": true,
       "maxRows": 1,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Port_Group": {
       "name": "Port_Group",
@@ -528,9 +500,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "SSL": {
       "name": "SSL",
@@ -548,9 +518,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       "isRoot": false,
       "mutable": true,
       "maxRows": 1,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Static_MAC_Binding": {
       "name": "Static_MAC_Binding",

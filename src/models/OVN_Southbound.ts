@@ -133,9 +133,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "DHCP_Options": {
       "name": "DHCP_Options",
@@ -148,9 +146,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "DHCPv6_Options": {
       "name": "DHCPv6_Options",
@@ -163,9 +159,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "DNS": {
       "name": "DNS",
@@ -178,9 +172,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Datapath_Binding": {
       "name": "Datapath_Binding",
@@ -256,9 +248,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "HA_Chassis_Group": {
       "name": "HA_Chassis_Group",
@@ -330,9 +320,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Logical_DP_Group": {
       "name": "Logical_DP_Group",
@@ -343,9 +331,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Logical_Flow": {
       "name": "Logical_Flow",
@@ -365,9 +351,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "MAC_Binding": {
       "name": "MAC_Binding",
@@ -412,9 +396,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Mirror": {
       "name": "Mirror",
@@ -512,9 +494,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "RBAC_Role": {
       "name": "RBAC_Role",
@@ -526,9 +506,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "SB_Global": {
       "name": "SB_Global",
@@ -545,9 +523,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       "isRoot": true,
       "mutable": true,
       "maxRows": 1,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "SSL": {
       "name": "SSL",
@@ -565,9 +541,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       "isRoot": false,
       "mutable": true,
       "maxRows": 1,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Service_Monitor": {
       "name": "Service_Monitor",

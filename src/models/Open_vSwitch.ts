@@ -24,9 +24,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Bridge": {
       "name": "Bridge",
@@ -72,9 +70,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "CT_Zone": {
       "name": "CT_Zone",
@@ -86,9 +82,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Controller": {
       "name": "Controller",
@@ -115,9 +109,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Datapath": {
       "name": "Datapath",
@@ -131,9 +123,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Flow_Sample_Collector_Set": {
       "name": "Flow_Sample_Collector_Set",
@@ -165,9 +155,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "IPFIX": {
       "name": "IPFIX",
@@ -185,9 +173,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Interface": {
       "name": "Interface",
@@ -274,9 +260,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "NetFlow": {
       "name": "NetFlow",
@@ -292,9 +276,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Open_vSwitch": {
       "name": "Open_vSwitch",
@@ -322,9 +304,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       "isRoot": true,
       "mutable": true,
       "maxRows": 1,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Port": {
       "name": "Port",
@@ -372,9 +352,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "Queue": {
       "name": "Queue",
@@ -387,9 +365,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "SSL": {
       "name": "SSL",
@@ -405,9 +381,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       "isRoot": false,
       "mutable": true,
       "maxRows": 1,
-      "indexes": [
-        
-      ]
+      "indexes": []
     },
     "sFlow": {
       "name": "sFlow",
@@ -423,9 +397,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": false,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     }
   }
 }

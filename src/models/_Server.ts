@@ -29,9 +29,7 @@ const schema: DatabaseSchema.DatabaseSchema = {
       },
       "isRoot": true,
       "mutable": true,
-      "indexes": [
-        
-      ]
+      "indexes": []
     }
   }
 }
