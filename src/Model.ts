@@ -23,7 +23,7 @@ import { Effect, Result, Schema, SchemaIssue, SchemaTransformation } from "effec
 import { ValueError } from "./Errors.js"
 import type { Json } from "./Json.js"
 import * as ColumnCodec from "./protocol/ColumnCodec.js"
-import type { ColumnType, DatabaseSchema, TableSchema } from "./protocol/DatabaseSchema.js"
+import type { ColumnSchema, DatabaseSchema, TableSchema } from "./protocol/DatabaseSchema.js"
 import * as Value from "./protocol/Value.js"
 
 declare const RefTable: unique symbol
@@ -157,7 +157,7 @@ export const decodeRow = (table: Table<string, object>, json: JsonRow): Result.R
 export const encodeRow = (
   table: Table<string, object>,
   row: object,
-  refuseColumns: (column: ColumnSchemaLike) => string | undefined = () => undefined
+  refuseColumns: (column: ColumnSchema) => string | undefined = () => undefined
 ): Result.Result<JsonRow, ValueError> => {
   const known = knownTable(table)
   if (Result.isFailure(known)) return Result.fail(known.failure)
@@ -165,24 +165,13 @@ export const encodeRow = (
   for (const [column, value] of Object.entries(row) as ReadonlyArray<[string, Value.Value | undefined]>) {
     const codec = known.success.codecs[column]
     if (codec === undefined) return Result.fail(unknownColumn(table, column))
-    const refused = refuseColumns({ name: column, mutable: known.success.schema.columns[column]!.mutable })
+    const refused = refuseColumns(known.success.schema.columns[column]!)
     if (refused !== undefined) return Result.fail(refusal(table.name, column, refused, value))
     const encoded = codec.encode(value)
     if (Result.isFailure(encoded)) return Result.fail(encoded.failure)
     out[column] = encoded.success
   }
   return Result.succeed(out)
-}
-
-/**
- * What a refusal rule sees of a column.
- *
- * @since 0.1.0
- * @category encoding
- */
-export interface ColumnSchemaLike {
-  readonly name: string
-  readonly mutable: boolean
 }
 
 /**
@@ -228,7 +217,13 @@ export const unknownColumn = (table: Table<string, object>, column: string): Val
  * @category encoding
  */
 export const refusal = (table: string, column: string, constraint: string, value: unknown): ValueError =>
-  new ValueError({ table, column, constraint, value: describe(value), detail: ruleDetails[constraint] ?? constraint })
+  new ValueError({
+    table,
+    column,
+    constraint,
+    value: ColumnCodec.show(value),
+    detail: ruleDetails[constraint] ?? constraint
+  })
 
 const ruleDetails: { readonly [rule: string]: string } = {
   "read-only": "the server maintains this column",
@@ -237,16 +232,11 @@ const ruleDetails: { readonly [rule: string]: string } = {
   function: "this function does not apply to the column's type"
 }
 
-const describe = (value: unknown): string =>
-  typeof value === "bigint" ? `${value}` : value instanceof Map ? `map of ${value.size}` : String(
-    value instanceof Value.Uuid || value instanceof Value.NamedUuid ? value : JSON.stringify(value)
-  )
-
-const isRowArray = (u: unknown): u is object => typeof u === "object" && u !== null
+const isObject = (u: unknown): u is object => typeof u === "object" && u !== null
 
 const rowSchema = <Row extends object>(table: Table<string, object>): Schema.Codec<Row, JsonRow> =>
   Schema.Record(Schema.String, Schema.Unknown).pipe(Schema.decodeTo(
-    Schema.declare((u): u is Row => isRowArray(u)),
+    Schema.declare((u): u is Row => isObject(u)),
     SchemaTransformation.transformEffect<Row, { readonly [column: string]: unknown }>({
       decode: (json, options) => {
         const row = decodeRow(table, json as JsonRow)
@@ -334,11 +324,3 @@ export const fromSchema = (schema: DatabaseSchema): Database<{ readonly [name: s
   const tables = Object.fromEntries(Object.keys(schema.tables).map((name) => [name, table(schema, name)]))
   return { ...database(schema, tables), table: (name) => tables[name] ?? table(schema, name) }
 }
-
-/**
- * The column type a codec for part of a column uses: `type` with other bounds.
- *
- * @since 0.1.0
- * @category encoding
- */
-export const withSize = (type: ColumnType, min: 0 | 1, max: number | "unlimited"): ColumnType => ({ ...type, min, max })

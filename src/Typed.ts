@@ -33,7 +33,7 @@ import type { ValueError } from "./Errors.js"
 import type { Json } from "./Json.js"
 import * as Model from "./Model.js"
 import * as ColumnCodec from "./protocol/ColumnCodec.js"
-import type { ColumnType } from "./protocol/DatabaseSchema.js"
+import type { ColumnSchema, ColumnType } from "./protocol/DatabaseSchema.js"
 import * as Operation from "./protocol/Operation.js"
 import type * as Value from "./protocol/Value.js"
 
@@ -136,6 +136,9 @@ const columnCodec = (table: AnyTable, column: string): Result.Result<ColumnCodec
   return codec === undefined ? Result.fail(Model.unknownColumn(table, column)) : Result.succeed(codec)
 }
 
+/** `type` with other bounds, for a value that is part of a column's (a condition's, a mutation's). */
+const withSize = (type: ColumnType, min: 0 | 1, max: number | "unlimited"): ColumnType => ({ ...type, min, max })
+
 const isScalar = (type: ColumnType) => type.value === undefined && type.min === 1 && type.max === 1
 
 const isNumber = (type: ColumnType) =>
@@ -158,7 +161,7 @@ const encodeCondition = (table: AnyTable, [column, fn, value]: readonly [string,
         return Result.map(
           isScalar(type)
             ? codec.encode(value as Value.Value)
-            : encodeWith(table, column, Model.withSize(type, 0, type.max), value),
+            : encodeWith(table, column, withSize(type, 0, type.max), value),
           (json) => [column, fn, json]
         )
       case "<":
@@ -166,7 +169,7 @@ const encodeCondition = (table: AnyTable, [column, fn, value]: readonly [string,
       case ">":
       case ">=":
         return isNumber(type) && type.max === 1
-          ? Result.map(encodeWith(table, column, Model.withSize(type, 1, 1), value), (json) => [column, fn, json])
+          ? Result.map(encodeWith(table, column, withSize(type, 1, 1), value), (json) => [column, fn, json])
           : Result.fail(Model.refusal(table.name, column, "function", fn))
       default:
         return Result.fail(Model.refusal(table.name, column, "function", fn))
@@ -203,7 +206,7 @@ const encodeMutation = (table: AnyTable, [column, mutator, value]: readonly [str
       case "insert":
       case "delete": {
         if (isScalar(type)) return Result.fail(Model.refusal(table.name, column, "mutator", mutator))
-        const anySize = Model.withSize(type, 0, "unlimited")
+        const anySize = withSize(type, 0, "unlimited")
         const keys: ColumnType = { key: type.key, min: 0, max: "unlimited" }
         const asKeys = mutator === "delete" && type.value !== undefined && !(value instanceof Map)
         return Result.map(encodeWith(table, column, asKeys ? keys : anySize, value), done)
@@ -213,7 +216,7 @@ const encodeMutation = (table: AnyTable, [column, mutator, value]: readonly [str
     }
   })
 
-const rowRule = (immutable: boolean) => (column: Model.ColumnSchemaLike) =>
+const rowRule = (immutable: boolean) => (column: ColumnSchema) =>
   SERVER_COLUMNS.has(column.name) ? "read-only" : immutable && !column.mutable ? "immutable" : undefined
 
 const decodeRows = (table: AnyTable) => (json: Json): Result.Result<SelectResult<Model.AnyRow>, string> =>

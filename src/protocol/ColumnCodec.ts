@@ -41,7 +41,13 @@ export interface ColumnCodec {
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 
-const show = (value: unknown): string =>
+/**
+ * A value as a `ValueError` shows it: UUIDs and names as text, maps by size, the rest as JSON.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const show = (value: unknown): string =>
   value instanceof Value.Uuid || value instanceof Value.NamedUuid
     ? String(value)
     : value instanceof Map
