@@ -129,7 +129,8 @@ export type RowOf<T> = T extends Table<string, infer Row, string> ? Row : never
 
 /**
  * Reads a wire row's columns with their types (`Value.normalize`): optional columns as `T |
- * undefined`, sets as arrays, maps as `ReadonlyMap`. Failure names the column.
+ * undefined`, sets as arrays, maps as `ReadonlyMap`. Columns the model lacks (a newer server's)
+ * are left out; a value that is not OVSDB notation fails, naming the column.
  *
  * @since 0.1.0
  * @category decoding
@@ -138,7 +139,7 @@ export const decodeRow = (table: Table<string, object>, json: JsonRow): Result.R
   const row: { [column: string]: Value.Value | undefined } = {}
   for (const column in json) {
     const codec = table.codecs[column]
-    if (codec === undefined) return Result.fail(`${table.name} has no column ${column}`)
+    if (codec === undefined) continue
     const value = Value.decode(json[column]!)
     if (value === undefined) {
       return Result.fail(`${table.name}.${column}: not an OVSDB value: ${JSON.stringify(json[column])}`)

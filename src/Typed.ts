@@ -293,7 +293,8 @@ export const insert = <T extends AnyTable>(
 
 /**
  * §5.2.2 select: the rows matching every condition. With a list of columns, the rows have just
- * those columns, and their type says so.
+ * those columns, and their type says so; without, every column of the model (a newer server's
+ * extra columns are not asked for).
  *
  * @example
  * ```ts
@@ -321,10 +322,11 @@ export const select: {
     Result.flatMap(
       whereOf(table, where),
       (json) =>
+        // Without a list, the model's columns: a newer server's extra columns stay out of the rows.
         Result.map(checkColumns(table, columns ?? []), () => ({
           table: table.name,
           where: json,
-          ...(columns === undefined ? {} : { columns })
+          columns: columns ?? Object.keys(table.codecs)
         }))
     ),
     decodeRows(table)

@@ -133,6 +133,22 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("typed operatio
         assert.notInclude(yield* nbctl("list", "Address_Set"), "as1")
       }))
 
+    it.effect("a model older than the server (a column fewer) still selects whole rows", () =>
+      Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        yield* nbctl("ls-add", "ls-old", "--", "set", "Logical_Switch", "ls-old", "other_config:k=v")
+        const { other_config: _dropped, ...columns } = Nb.Logical_Switch.schema!.columns
+        const older = Model.table<"Logical_Switch", Omit<Nb.Logical_Switch, "other_config">, never>({
+          ...Nb.database.schema,
+          tables: { Logical_Switch: { ...Nb.Logical_Switch.schema!, columns } }
+        }, "Logical_Switch")
+        yield* ovsdb.ensureCompatible({ ...Nb.database.schema, tables: { Logical_Switch: older.schema! } })
+        const [{ rows }] = yield* ovsdb.transact(Nb.database.name, Typed.select(older, [["name", "==", "ls-old"]]))
+        assert.strictEqual(rows.length, 1)
+        assert.strictEqual(rows[0]!.name, "ls-old")
+        assert.notProperty(rows[0], "other_config")
+      }))
+
     it.effect("a table's Row Schema decodes the rows ovsdb-client dumps", () =>
       Effect.gen(function*() {
         const ovsdb = yield* Ovsdb.Ovsdb
