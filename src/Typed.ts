@@ -151,10 +151,11 @@ const encodeWith = (table: AnyTable, column: string, type: ColumnType, value: un
 const encodeCondition = (table: AnyTable, [column, fn, value]: readonly [string, string, unknown]) =>
   Result.flatMap(columnCodec(table, column), (codec): Result.Result<Json, ValueError> => {
     const type = codec.type
+    const done = (json: Json): Json => [column, fn, json]
     switch (fn) {
       case "==":
       case "!=":
-        return Result.map(codec.encode(value as Value.Value), (json) => [column, fn, json])
+        return Result.map(codec.encode(value as Value.Value), done)
       case "includes":
       case "excludes":
         // ovsdb-server reads these values with the column's type; a set's or map's may be smaller.
@@ -162,14 +163,14 @@ const encodeCondition = (table: AnyTable, [column, fn, value]: readonly [string,
           isScalar(type)
             ? codec.encode(value as Value.Value)
             : encodeWith(table, column, withSize(type, 0, type.max), value),
-          (json) => [column, fn, json]
+          done
         )
       case "<":
       case "<=":
       case ">":
       case ">=":
         return isNumber(type) && type.max === 1
-          ? Result.map(encodeWith(table, column, withSize(type, 1, 1), value), (json) => [column, fn, json])
+          ? Result.map(encodeWith(table, column, withSize(type, 1, 1), value), done)
           : Result.fail(Model.refusal(table.name, column, "function", fn))
       default:
         return Result.fail(Model.refusal(table.name, column, "function", fn))
@@ -197,9 +198,9 @@ const encodeMutation = (table: AnyTable, [column, mutator, value]: readonly [str
       case "*=":
       case "/=":
       case "%=": {
-        const numeric = type.value === undefined &&
-          (type.key.type === "integer" || (type.key.type === "real" && mutator !== "%="))
-        if (!numeric) return Result.fail(Model.refusal(table.name, column, "mutator", mutator))
+        if (!isNumber(type) || (type.key.type === "real" && mutator === "%=")) {
+          return Result.fail(Model.refusal(table.name, column, "mutator", mutator))
+        }
         const atom: ColumnType = { key: { type: type.key.type }, min: 1, max: 1 }
         return Result.map(encodeWith(table, column, atom, value), done)
       }
