@@ -13,6 +13,7 @@ import { Console, Effect, FileSystem } from "effect"
 import * as Path from "node:path"
 import * as Url from "node:url"
 import { generateFromFile } from "../src/cli/CodegenCommand.js"
+import { SCHEMAS } from "../test/support/OvsdbServer.js"
 
 const root = Path.resolve(Path.dirname(Url.fileURLToPath(import.meta.url)), "..", "..")
 
@@ -22,9 +23,9 @@ const root = Path.resolve(Path.dirname(Url.fileURLToPath(import.meta.url)), ".."
  * @since 0.1.0
  */
 export const shippedModels: ReadonlyArray<{ readonly schema: string; readonly module: string }> = [
-  { schema: "/usr/share/openvswitch/vswitch.ovsschema", module: "src/models/Open_vSwitch.ts" },
-  { schema: "/usr/share/ovn/ovn-nb.ovsschema", module: "src/models/OVN_Northbound.ts" },
-  { schema: "/usr/share/ovn/ovn-sb.ovsschema", module: "src/models/OVN_Southbound.ts" },
+  { schema: SCHEMAS.Open_vSwitch, module: "src/models/Open_vSwitch.ts" },
+  { schema: SCHEMAS.OVN_Northbound, module: "src/models/OVN_Northbound.ts" },
+  { schema: SCHEMAS.OVN_Southbound, module: "src/models/OVN_Southbound.ts" },
   { schema: "test/fixtures/_server.ovsschema", module: "src/models/_Server.ts" }
 ]
 
