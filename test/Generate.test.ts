@@ -4,7 +4,7 @@
 // codegen command writes the module and reports bad input as one line.
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Console, Effect, Layer } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -122,6 +122,25 @@ describe("the code generator", () => {
       yield* run(["codegen", schemaFile, out])
       assert.strictEqual(Fs.readFileSync(out, "utf8"), yield* generateFromFile(schemaFile))
       assert.include(Fs.readFileSync(out, "utf8"), "import { Model } from \"effect-ovsdb\"")
+
+      // Without OUT, the module goes to standard output; a failure is one line on standard error.
+      const printed: Array<string> = []
+      const errors: Array<string> = []
+      const capture: Console.Console = Object.assign(Object.create(console) as Console.Console, {
+        log: (...args: ReadonlyArray<unknown>) => printed.push(args.join(" ")),
+        error: (...args: ReadonlyArray<unknown>) => errors.push(args.join(" "))
+      })
+      const exitCode = process.exitCode
+      yield* run(["codegen", schemaFile]).pipe(Effect.provideService(Console.Console, capture))
+      yield* run(["codegen", Path.join(work, "missing.ovsschema")]).pipe(
+        Effect.provideService(Console.Console, capture)
+      )
+      const failedWith = process.exitCode
+      process.exitCode = exitCode
+      assert.deepStrictEqual(printed, [(yield* generateFromFile(schemaFile)).trimEnd()])
+      assert.strictEqual(errors.length, 1)
+      assert.match(errors[0]!, /^effect-ovsdb: .*missing\.ovsschema/)
+      assert.strictEqual(failedWith, 1)
 
       Fs.writeFileSync(Path.join(work, "not-json.ovsschema"), "{ nope")
       Fs.writeFileSync(Path.join(work, "not-schema.ovsschema"), JSON.stringify({ name: "x", tables: { t: {} } }))
