@@ -286,10 +286,14 @@ const spawnServer = (args: ReadonlyArray<string>) =>
       })
   )
 
-/** Polls until the unix socket accepts and the log shows `count` bound ports; fails with the log tail. */
+/**
+ * Polls until the database socket and the unixctl socket accept and the log shows `count` bound
+ * ports; fails with the log tail. (The unixctl socket can appear after the database's listeners,
+ * so a test that goes straight to ovs-appctl would otherwise race it.)
+ */
 const waitForListeners = (
   server: { readonly child: ChildProcess.ChildProcess; readonly stderr: () => string },
-  paths: { readonly unixPath: string; readonly log: string },
+  paths: { readonly unixPath: string; readonly ctl: string; readonly log: string },
   count: number
 ) =>
   Effect.gen(function*() {
@@ -299,7 +303,10 @@ const waitForListeners = (
       const exited = exitCode !== null || signalCode !== null
       const log = yield* readLog(paths.log)
       const ports = boundPorts(log)
-      if (!exited && ports.length >= count && (yield* accepts({ path: paths.unixPath }))) return ports
+      if (
+        !exited && ports.length >= count && (yield* accepts({ path: paths.unixPath })) &&
+        (yield* accepts({ path: paths.ctl }))
+      ) return ports
       if (exited || Date.now() > deadline) {
         const why = exited
           ? `exited (${exitCode ?? signalCode})`
@@ -372,7 +379,7 @@ const start = Effect.fn("OvsdbServer.start")(function*(options?: StartOptions) {
     ...(tls?.serverArgs ?? []),
     ...files
   ])
-  const [tcpPort = 0] = yield* waitForListeners(server, { unixPath, log }, 1)
+  const [tcpPort = 0] = yield* waitForListeners(server, { unixPath, ctl, log }, 1)
   // TCP and TLS listeners log the same "0:127.0.0.1: listening on port N": adding TLS second tells them apart.
   const secure = tls === undefined ? {} : yield* runTool("ovs-appctl", [
     "-t",
@@ -380,7 +387,7 @@ const start = Effect.fn("OvsdbServer.start")(function*(options?: StartOptions) {
     "ovsdb-server/add-remote",
     "pssl:0:127.0.0.1"
   ]).pipe(
-    Effect.andThen(waitForListeners(server, { unixPath, log }, 2)),
+    Effect.andThen(waitForListeners(server, { unixPath, ctl, log }, 2)),
     Effect.map(([, sslPort = 0]) => ({ sslPort, ssl: `ssl:127.0.0.1:${sslPort}`, pki: tls.pki }))
   )
   return {
