@@ -192,3 +192,18 @@ export const stringify = (value: Json): string => {
       .replace(BIGINT_MARKED, "$1")
   }
 }
+
+/**
+ * A value as an error message shows it: its JSON text, bigints as their digits, `undefined` as
+ * `undefined`. Never throws, whatever it is given.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const show = (value: unknown): string => {
+  try {
+    return stringify(value as Json) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}

@@ -21,7 +21,7 @@
  */
 import { Effect, Result, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import { ValueError } from "./Errors.js"
-import type { Json } from "./Json.js"
+import { type Json, show as showJson } from "./Json.js"
 import * as ColumnCodec from "./protocol/ColumnCodec.js"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "./protocol/DatabaseSchema.js"
 import * as Value from "./protocol/Value.js"
@@ -142,7 +142,7 @@ export const decodeRow = (table: Table<string, object>, json: JsonRow): Result.R
     if (codec === undefined) continue
     const value = Value.decode(json[column]!)
     if (value === undefined) {
-      return Result.fail(`${table.name}.${column}: not an OVSDB value: ${JSON.stringify(json[column])}`)
+      return Result.fail(`${table.name}.${column}: not an OVSDB value: ${showJson(json[column])}`)
     }
     row[column] = Value.normalize(codec.type, value)
   }

@@ -31,7 +31,7 @@ import type { ConnectionClosed, RemoteParseError, RpcError, RpcTimeout, Transpor
 import { ProtocolError, SchemaMismatch, TransactionError } from "./Errors.js"
 import * as Locks from "./internal/locks.js"
 import * as Monitors from "./internal/monitors.js"
-import type { Json } from "./Json.js"
+import { type Json, show as showJson } from "./Json.js"
 import * as DatabaseSchema from "./protocol/DatabaseSchema.js"
 import type * as Monitor from "./protocol/Monitor.js"
 import type * as Operation from "./protocol/Operation.js"
@@ -197,7 +197,7 @@ const operationError = (
   const syntax = text(result.syntax)
   return new TransactionError({
     database,
-    error: text(result.error) ?? JSON.stringify(result.error),
+    error: text(result.error) ?? showJson(result.error),
     ...(details === undefined ? {} : { details }),
     ...(syntax === undefined ? {} : { syntax }),
     ...(index === undefined ? {} : { index }),
@@ -255,12 +255,12 @@ export const decodeTransactResult = <const Ops extends ReadonlyArray<Operation.A
 const stringArray = (method: string, json: Json): Effect.Effect<ReadonlyArray<string>, ProtocolError> =>
   Array.isArray(json) && json.every((item) => typeof item === "string")
     ? Effect.succeed(json as ReadonlyArray<string>)
-    : Effect.fail(new ProtocolError({ method, detail: `expected an array of strings, got ${JSON.stringify(json)}` }))
+    : Effect.fail(new ProtocolError({ method, detail: `expected an array of strings, got ${showJson(json)}` }))
 
 const jsonArray = (method: string, json: Json): Effect.Effect<ReadonlyArray<Json>, ProtocolError> =>
   Array.isArray(json)
     ? Effect.succeed(json as ReadonlyArray<Json>)
-    : Effect.fail(new ProtocolError({ method, detail: `expected an array, got ${JSON.stringify(json)}` }))
+    : Effect.fail(new ProtocolError({ method, detail: `expected an array, got ${showJson(json)}` }))
 
 /**
  * Builds the API over the `RpcClient` in context.
@@ -316,7 +316,7 @@ export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =
       typeof json === "string"
         ? Effect.succeed(json)
         : Effect.fail(
-          new ProtocolError({ method: "get_server_id", detail: `expected a string, got ${JSON.stringify(json)}` })
+          new ProtocolError({ method: "get_server_id", detail: `expected a string, got ${showJson(json)}` })
         )
     ),
     traced("Ovsdb.getServerId")

@@ -55,6 +55,8 @@ describe("ColumnCodec", () => {
     assert.strictEqual(check(ports, [U, Value.namedUuid("p")]), "ok")
     assert.strictEqual(check(ports, ["not a uuid"]), "type")
     assert.strictEqual(check(ports, [U, U]), "unique elements")
+    assert.strictEqual(check(ports, [U, Value.uuid(U.value)]), "unique elements") // equal by value
+    assert.strictEqual(check(ports, [Value.namedUuid("p"), Value.namedUuid("p")]), "unique elements")
     assert.strictEqual(check(ports, new Map()), "type")
     assert.deepStrictEqual(ports.encode([U]), Result.succeed(["set", [["uuid", U.value]]]))
   })
@@ -86,5 +88,34 @@ describe("ColumnCodec", () => {
     assert.strictEqual(check(int, 9223372036854775808n), "type")
     const bool = ColumnCodec.make("T", "b", type({ key: { type: "boolean" } }))
     assert.strictEqual(check(bool, "true"), "type")
+  })
+
+  it("finds duplicates by OVSDB equality, in sets of any size", () => {
+    const ints = ColumnCodec.make("T", "i", { key: { type: "integer" }, min: 0, max: "unlimited" })
+    assert.strictEqual(check(ints, [1, 1n]), "unique elements") // one integer, written two ways
+    const strings = ColumnCodec.make("T", "s", { key: { type: "string" }, min: 0, max: "unlimited" })
+    const many = Array.from({ length: 100_000 }, (_, i) => `port-${i}`)
+    assert.strictEqual(check(strings, many), "ok")
+    assert.strictEqual(check(strings, [...many, "port-99999"]), "unique elements")
+    const ids = codecs.Logical_Switch!.external_ids!
+    const keys = ColumnCodec.make("T", "m", {
+      key: { type: "uuid" },
+      value: { type: "string" },
+      min: 0,
+      max: "unlimited"
+    })
+    assert.strictEqual(check(keys, new Map([[U, "a"], [Value.uuid(U.value), "b"]])), "unique keys")
+    assert.strictEqual(check(ids, new Map(many.map((k) => [k, "v"]))), "ok")
+  })
+
+  it("shows refused values exactly and briefly: 64-bit integers, UUIDs, long sets by their count", () => {
+    const ints = ColumnCodec.make("T", "i", { key: { type: "integer" }, min: 0, max: 2 })
+    const error = ints.encode([2n ** 62n, 2n ** 62n + 1n, 1])
+    assert.isTrue(Result.isFailure(error))
+    if (Result.isFailure(error)) assert.strictEqual(error.failure.value, "[4611686018427387904,4611686018427387905,1]")
+    assert.strictEqual(ColumnCodec.show([U, Value.namedUuid("p")]), `[${U.value},p]`)
+    assert.strictEqual(ColumnCodec.show(Array.from({ length: 20 }, (_, i) => i)), "[0,1,2,3,4,5,6,7,… 20 in all]")
+    assert.strictEqual(ColumnCodec.show({ deep: [2n ** 64n] }), "{\"deep\":[18446744073709551616]}")
+    assert.strictEqual(ColumnCodec.show(undefined), "undefined")
   })
 })

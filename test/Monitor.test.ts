@@ -109,6 +109,36 @@ describe("applyDiff (ovsdb-server(7) §4.1.14)", () => {
     const diff = new Map([["drop", "2"], ["change", "4"], ["add", "5"]])
     assert.deepStrictEqual(Monitor.applyDiff(map, old, diff), new Map([["keep", "1"], ["change", "4"], ["add", "5"]]))
   })
+
+  it("matches UUIDs by value, not by object, in set elements, map keys and map values", () => {
+    const text = "016d253f-49ca-44be-8bad-36063337465e"
+    const other = Value.uuid("a1549dff-e558-443d-a57b-30eeba5a1177")
+    assert.deepStrictEqual(Monitor.applyDiff(set, [Value.uuid(text), other], [Value.uuid(text)]), [other])
+    const refs: ColumnType = { key: { type: "uuid" }, value: { type: "uuid" }, min: 0, max: "unlimited" }
+    const before = new Map([[Value.uuid(text), other]])
+    assert.deepStrictEqual(
+      Monitor.applyDiff(refs, before, new Map([[Value.uuid(text), Value.uuid(other.value)]])),
+      new Map()
+    )
+    assert.deepStrictEqual(
+      Monitor.applyDiff(refs, before, new Map([[Value.uuid(text), Value.uuid(text)]])),
+      new Map([[Value.uuid(text), Value.uuid(text)]])
+    )
+  })
+
+  it("applies a small diff to a large set or map, keeping the order of what stays", () => {
+    const ports = Array.from({ length: 50_000 }, (_, i) => `p${i}`)
+    const after = Monitor.applyDiff({ ...set, key: { type: "string" } }, ports, ["p0", "new"])
+    assert.deepStrictEqual([(after as ReadonlyArray<string>).length, ...(after as ReadonlyArray<string>).slice(0, 2)], [
+      50_000,
+      "p1",
+      "p2"
+    ])
+    assert.strictEqual((after as ReadonlyArray<string>).at(-1), "new")
+    const ids = new Map(ports.map((p) => [p, "v"]))
+    const changed = Monitor.applyDiff(map, ids, new Map([["p1", "w"], ["p2", "v"]])) as ReadonlyMap<string, string>
+    assert.deepStrictEqual([changed.size, changed.get("p1"), changed.has("p2")], [49_999, "w", false])
+  })
 })
 
 describe("TableUpdates (the Schema)", () => {

@@ -51,6 +51,16 @@ describe("Value", () => {
     assert.isFalse(Value.isUuidText("ls"))
   })
 
+  it("keys atoms by OVSDB equality: UUIDs and names by text, integers by value", () => {
+    const key = Value.atomKey
+    assert.strictEqual(key(Value.uuid(U1)), key(Value.uuid(U1)))
+    assert.notStrictEqual(key(Value.uuid(U1)), key(Value.uuid(U2)))
+    assert.strictEqual(key(1), key(1n))
+    assert.strictEqual(key(2n ** 63n - 1n), key(9223372036854775807n))
+    const distinct: ReadonlyArray<Value.Atom> = [1, "1", true, "t", Value.uuid(U1), U1, Value.namedUuid(U1), false]
+    assert.strictEqual(new Set(distinct.map(key)).size, distinct.length)
+  })
+
   it("normalizes a datum to its column type's shape", () => {
     const key = { type: "string" } as const
     const optional = { key, min: 0, max: 1 } as const

@@ -116,4 +116,23 @@ describe("Ovsdb over a scripted RpcClient", () => {
           }
         })
     ))
+
+  it.effect("shows a wrong reply holding 64-bit integers exactly, rather than failing to show it", () =>
+    withOvsdb(
+      {
+        list_dbs: [9223372036854775807n],
+        get_server_id: { id: -9223372036854775808n },
+        transact: [{ error: 2n ** 60n }]
+      },
+      (ovsdb) =>
+        Effect.gen(function*() {
+          const dbs = yield* Effect.flip(ovsdb.listDbs)
+          assert.include(dbs.message, "[9223372036854775807]")
+          const id = yield* Effect.flip(ovsdb.getServerId)
+          assert.include(id.message, "{\"id\":-9223372036854775808}")
+          const failed = yield* Effect.flip(ovsdb.transact("db", Op.comment("c")))
+          assert.strictEqual(failed._tag, "TransactionError")
+          if (failed._tag === "TransactionError") assert.strictEqual(failed.error, "1152921504606846976")
+        })
+    ))
 })

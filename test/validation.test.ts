@@ -208,6 +208,7 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("validation bef
             }
           }
         }
+        console.log(`generated corpus: ${tried} values, ${rejected} refused, ${disagreements.length} disagreements`)
         assert.deepStrictEqual(disagreements.slice(0, 20), [])
         assert.isAbove(tried, 2000)
         assert.isAbove(rejected, tried / 3) // most columns have several ways to be wrong

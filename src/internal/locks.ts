@@ -12,7 +12,7 @@ import { Effect, Latch, PubSub } from "effect"
 import type { Scope } from "effect"
 import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
 import { ProtocolError } from "../Errors.js"
-import type { Json } from "../Json.js"
+import { type Json, show as showJson } from "../Json.js"
 import type { RpcClient } from "../RpcClient.js"
 
 /** A lock this session asked for. */
@@ -34,7 +34,7 @@ const lockedOf = (method: string, reply: Json): Effect.Effect<boolean, ProtocolE
   typeof reply === "object" && reply !== null && !Array.isArray(reply) &&
     typeof (reply as { readonly [key: string]: Json }).locked === "boolean"
     ? Effect.succeed((reply as { readonly locked: boolean }).locked)
-    : Effect.fail(new ProtocolError({ method, detail: `expected {"locked": boolean}, got ${JSON.stringify(reply)}` }))
+    : Effect.fail(new ProtocolError({ method, detail: `expected {"locked": boolean}, got ${showJson(reply)}` }))
 
 /** The lock methods over one session. */
 export const make = (rpc: RpcClient["Service"]) => {

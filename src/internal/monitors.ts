@@ -14,7 +14,7 @@ import type { Scope } from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
 import { MonitorCanceled, ProtocolError } from "../Errors.js"
-import type { Json } from "../Json.js"
+import { type Json, show as showJson } from "../Json.js"
 import type * as JsonRpc from "../protocol/JsonRpc.js"
 import * as Monitor from "../protocol/Monitor.js"
 import type { RpcClient } from "../RpcClient.js"
@@ -176,7 +176,7 @@ export const make = (rpc: RpcClient["Service"]) => {
       if (!Array.isArray(reply) || typeof reply[0] !== "boolean" || typeof reply[1] !== "string") {
         return yield* protocolError(
           "monitor_cond_since",
-          `expected [found, last-txn-id, updates], got ${JSON.stringify(reply)}`
+          `expected [found, last-txn-id, updates], got ${showJson(reply)}`
         )
       }
       const initial = yield* initialOf("monitor_cond_since", reply[2] ?? null, 3)

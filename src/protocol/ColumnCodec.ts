@@ -18,9 +18,9 @@
  *
  * @since 0.1.0
  */
-import { Equal, Result } from "effect"
+import { Result } from "effect"
 import { ValueError } from "../Errors.js"
-import type { Json } from "../Json.js"
+import { type Json, show as showJson } from "../Json.js"
 import type { BaseType, ColumnType, DatabaseSchema } from "./DatabaseSchema.js"
 import * as Value from "./Value.js"
 
@@ -41,20 +41,31 @@ export interface ColumnCodec {
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 
+/** How many elements of a set a `ValueError` shows before it gives the count. */
+const SHOWN_ELEMENTS = 8
+
 /**
- * A value as a `ValueError` shows it: UUIDs and names as text, maps by size, the rest as JSON.
+ * A value as a `ValueError` shows it: UUIDs and names as text, integers beyond 2^53 exactly, a
+ * set by its first elements and its size, a map by its size, the rest as JSON. Never throws.
+ *
+ * @example
+ * ```ts
+ * ColumnCodec.show([Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433"), 9007199254740993n])
+ * // '[36c7aec5-e358-4f3d-8de0-78a6a2bb2433,9007199254740993]'
+ * ```
  *
  * @since 0.1.0
  * @category formatting
  */
-export const show = (value: unknown): string =>
-  value instanceof Value.Uuid || value instanceof Value.NamedUuid
-    ? String(value)
-    : value instanceof Map
-    ? `map of ${value.size}`
-    : typeof value === "bigint"
-    ? `${value}`
-    : JSON.stringify(value) ?? String(value)
+export const show = (value: unknown): string => {
+  if (Array.isArray(value)) {
+    const shown = value.slice(0, SHOWN_ELEMENTS).map(show).join(",")
+    return value.length > SHOWN_ELEMENTS ? `[${shown},… ${value.length} in all]` : `[${shown}]`
+  }
+  if (value instanceof Value.Uuid || value instanceof Value.NamedUuid) return String(value)
+  if (value instanceof Map) return `map of ${value.size}`
+  return showJson(value)
+}
 
 /** Why `atom` breaks `base`, as `[constraint, detail]`, or `undefined` when it does not. */
 const atomProblem = (base: BaseType, atom: unknown): readonly [string, string] | undefined => {
@@ -107,8 +118,15 @@ const atomProblem = (base: BaseType, atom: unknown): readonly [string, string] |
   return undefined
 }
 
-const hasDuplicates = (atoms: ReadonlyArray<unknown>): boolean =>
-  atoms.some((atom, i) => atoms.findIndex((other) => Equal.equals(other, atom)) !== i)
+const hasDuplicates = (atoms: Iterable<Value.Atom>): boolean => {
+  const seen = new Set<string>()
+  for (const atom of atoms) {
+    const key = Value.atomKey(atom)
+    if (seen.has(key)) return true
+    seen.add(key)
+  }
+  return false
+}
 
 /**
  * Builds the codec of one column.
@@ -131,7 +149,7 @@ export const make = (table: string, column: string, type: ColumnType): ColumnCod
         const valueProblem = atomProblem(type.value, v)
         if (valueProblem !== undefined) return refuse(`value ${valueProblem[0]}`, v, valueProblem[1])
       }
-      if (hasDuplicates([...value.keys()])) return refuse("unique keys", value, "a key appears twice")
+      if (hasDuplicates(value.keys())) return refuse("unique keys", value, "a key appears twice")
       return sizeProblem(value, value.size) ?? Result.succeed(Value.encode(value))
     }
     if (isScalar) {

@@ -31,6 +31,7 @@
  */
 import { Effect, Schema, SchemaGetter } from "effect"
 import { DatabaseSchemaError } from "../Errors.js"
+import { show as describe } from "../Json.js"
 import { isUuidText } from "./Value.js"
 
 // --- the model ---
@@ -186,8 +187,6 @@ export type DatabaseSchema = typeof DatabaseSchema.Type
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 const UINT_MAX = 4294967295
-
-const describe = (value: unknown): string => typeof value === "bigint" ? String(value) : JSON.stringify(value)
 
 /** RFC 7047 §3.1 `<id>`; names beginning with `_` are reserved to the server. */
 const idProblem = (name: string, reserved: boolean): string | undefined =>

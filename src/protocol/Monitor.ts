@@ -14,8 +14,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Equal, Schema, SchemaIssue, SchemaTransformation } from "effect"
-import type { Json } from "../Json.js"
+import { Effect, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import { type Json, show as showJson } from "../Json.js"
 import type { ColumnType } from "./DatabaseSchema.js"
 import type { Condition } from "./Operation.js"
 import { encodeWhere } from "./Operation.js"
@@ -105,11 +105,11 @@ const isObject = (json: Json | undefined): json is { readonly [key: string]: Jso
   typeof json === "object" && json !== null && !Array.isArray(json)
 
 const decodeRow = (json: Json | undefined): Value.Row | string => {
-  if (!isObject(json)) return `expected a row object, got ${JSON.stringify(json)}`
+  if (!isObject(json)) return `expected a row object, got ${showJson(json)}`
   const row: { [column: string]: Value.Value } = {}
   for (const column in json) {
     const value = Value.decode(json[column]!)
-    if (value === undefined) return `column ${column}: not an OVSDB value: ${JSON.stringify(json[column])}`
+    if (value === undefined) return `column ${column}: not an OVSDB value: ${showJson(json[column])}`
     row[column] = value
   }
   return row
@@ -147,7 +147,7 @@ const decodeRowUpdate2 = (
       ? { _tag: "Modify", table, uuid, diff: row }
       : { _tag: kind === "initial" ? "Initial" : "Insert", table, uuid, row }
   }
-  return `a row update with none of initial, insert, modify, delete: ${JSON.stringify(json)}`
+  return `a row update with none of initial, insert, modify, delete: ${showJson(json)}`
 }
 
 /**
@@ -163,11 +163,11 @@ export const decodeTableUpdates = (
   version: 1 | 2 | 3,
   initial = false
 ): ReadonlyArray<RowUpdate> | string => {
-  if (!isObject(json)) return `expected table updates, got ${JSON.stringify(json)}`
+  if (!isObject(json)) return `expected table updates, got ${showJson(json)}`
   const updates: Array<RowUpdate> = []
   for (const table in json) {
     const rows = json[table]
-    if (!isObject(rows)) return `table ${table}: expected row updates, got ${JSON.stringify(rows)}`
+    if (!isObject(rows)) return `table ${table}: expected row updates, got ${showJson(rows)}`
     for (const uuid in rows) {
       const row = rows[uuid]
       if (!isObject(row) || !Value.isUuidText(uuid)) return `table ${table}: bad row update for ${uuid}`
@@ -258,21 +258,25 @@ const asSet = (type: ColumnType, value: Value.Value | undefined): ReadonlyArray<
  */
 export const applyDiff = (type: ColumnType, old: Value.Value | undefined, diff: Value.Value): Value.Value => {
   if (type.value !== undefined) {
-    const map = new Map(old instanceof Map ? old : [])
+    // Keyed by atomKey, so a diff costs its own size, not the size of the map it changes.
+    const pairs = new Map<string, readonly [Value.Atom, Value.Atom]>()
+    for (const [key, value] of old instanceof Map ? old : []) pairs.set(Value.atomKey(key), [key, value])
     for (const [key, value] of diff instanceof Map ? diff : []) {
-      const current = [...map.keys()].find((k) => Equal.equals(k, key))
-      if (current === undefined) map.set(key, value)
-      else if (Equal.equals(map.get(current), value)) map.delete(current)
-      else map.set(current, value)
+      const id = Value.atomKey(key)
+      const current = pairs.get(id)
+      if (current === undefined) pairs.set(id, [key, value])
+      else if (Value.atomKey(current[1]) === Value.atomKey(value)) pairs.delete(id)
+      else pairs.set(id, [current[0], value])
     }
-    return map
+    return new Map(pairs.values())
   }
   if (type.min === 1 && type.max === 1) return diff
-  const result = [...asSet(type, old)]
+  const result = new Map<string, Value.Atom>()
+  for (const atom of asSet(type, old)) result.set(Value.atomKey(atom), atom)
   for (const atom of asSet(type, diff)) {
-    const at = result.findIndex((item) => Equal.equals(item, atom))
-    if (at === -1) result.push(atom)
-    else result.splice(at, 1)
+    const id = Value.atomKey(atom)
+    if (result.has(id)) result.delete(id)
+    else result.set(id, atom)
   }
-  return result
+  return [...result.values()]
 }

@@ -17,7 +17,7 @@
  */
 import { Result, Schema } from "effect"
 import type { ValueError } from "../Errors.js"
-import type { Json } from "../Json.js"
+import { type Json, show as showJson } from "../Json.js"
 import * as Value from "./Value.js"
 
 /**
@@ -240,7 +240,7 @@ const selectResult = (json: Json): Result.Result<SelectResult, string> =>
       for (const column in row) {
         const value = Value.decode(row[column] as Json)
         if (value === undefined) {
-          return Result.fail(`column ${column}: not an OVSDB value: ${JSON.stringify(row[column])}`)
+          return Result.fail(`column ${column}: not an OVSDB value: ${showJson(row[column])}`)
         }
         out[column] = value
       }

@@ -105,6 +105,34 @@ const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 export const isUuidText = (text: string): boolean => UUID_PATTERN.test(text)
 
 /**
+ * A text that two atoms share exactly when OVSDB counts them as the same atom (RFC 7047 §5.1: a
+ * set's elements and a map's keys are unique): UUIDs and names by their text, integers by value
+ * whether `number` or `bigint`. For keying atoms in a `Map` or `Set` in linear time.
+ *
+ * @example
+ * ```ts
+ * Value.atomKey(Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433")) === Value.atomKey(Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433")) // true
+ * Value.atomKey(1) === Value.atomKey(1n) // true
+ * Value.atomKey(1) === Value.atomKey("1") // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category equality
+ */
+export const atomKey = (atom: Atom): string => {
+  switch (typeof atom) {
+    case "string":
+      return `s${atom}`
+    case "number":
+    case "bigint":
+      return `n${atom}`
+    case "boolean":
+      return atom ? "t" : "f"
+  }
+  return atom instanceof Uuid ? `u${atom.value}` : `@${atom.name}`
+}
+
+/**
  * The wire form of an atom.
  *
  * @since 0.1.0
