@@ -1,14 +1,15 @@
 /**
  * The demo: connect, list the databases, read a schema, run a few transactions watched by a
- * monitor and handle a typed error, against a throwaway ovsdb-server that the demo starts and
- * stops itself.
+ * monitor, handle a typed error, and see the generated model catch a bad value before sending,
+ * against a throwaway ovsdb-server that the demo starts and stops itself.
  *
  *   npm run demo                                      # a local server in a temp dir
  *   npm run demo -- --remote unix:/var/run/openvswitch/db.sock   # your server: reads only
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Fiber, Stream } from "effect"
-import { Operation as Op, Ovsdb, Value } from "../src/index.js"
+import { Operation as Op, Ovsdb, Typed, Value } from "../src/index.js"
+import { Logical_Switch_Port } from "../src/models/OVN_Northbound.js"
 import { OvsdbServer } from "../test/support/OvsdbServer.js"
 
 const NB = "OVN_Northbound"
@@ -73,6 +74,16 @@ const transactions = Effect.gen(function*() {
         (error) => Console.log(`refused as expected: ${error.error} in operation ${error.index}: ${error.details}`)
       )
     )
+
+  // The generated model knows the column's range: the same update fails before anything is sent,
+  // and a typed select gives the optional column as `number | undefined`.
+  const [{ rows: typed }] = yield* ovsdb.transact(
+    NB,
+    Typed.select(Logical_Switch_Port, [["name", "==", "demo-p2"]], ["name", "tag_request"])
+  )
+  yield* Console.log(`typed select: ${typed.map((r) => `${r.name} (tag ${r.tag_request ?? "none"})`).join(", ")}`)
+  yield* ovsdb.transact(NB, Typed.update(Logical_Switch_Port, [["name", "==", "demo-p2"]], { tag_request: 5000 }))
+    .pipe(Effect.catchTag("ValueError", (error) => Console.log(`refused before sending: ${error.message}`)))
 
   const [deleted] = yield* ovsdb.transact(NB, Op.delete("Logical_Switch", [Op.where("name", "==", "demo-ls")]))
   yield* Console.log(`deleted ${deleted.count} switch (its ports went with it: they are not root rows)`)

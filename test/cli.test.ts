@@ -294,7 +294,9 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
 })
 
 /** The command built as it ships, run as a program: what it prints, and its exit status. */
-class BuiltCli extends Context.Service<BuiltCli, { readonly main: string }>()("test/BuiltCli") {}
+class BuiltCli extends Context.Service<BuiltCli, { readonly main: string; readonly demo: string }>()(
+  "test/BuiltCli"
+) {}
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 
@@ -323,7 +325,7 @@ const buildCli = Layer.effect(
     if (!Fs.existsSync(main)) {
       return yield* Effect.fail(new FixtureError({ message: `the CLI did not build:\n${compiled.stdout}` }))
     }
-    return { main }
+    return { main, demo: Path.join(outDir, "scripts", "demo.js") }
   })
 )
 
@@ -347,6 +349,21 @@ layer(Layer.merge(twoDatabases, buildCli), { excludeTestServices: true, timeout:
           assert.strictEqual(expected.code, 0, expected.stderr)
           assert.deepStrictEqual(yield* built(args), { code: 0, stdout: expected.stdout, stderr: "" })
         }
+      }))
+
+    it.effect("the demo runs to the end: monitor, transactions, the server's refusal and the model's", () =>
+      Effect.gen(function*() {
+        const { demo } = yield* BuiltCli
+        const { code, stdout, stderr } = yield* runToolResult(process.execPath, [demo])
+        assert.deepStrictEqual({ code, stderr }, { code: 0, stderr: "" })
+        const changes = stdout.split("\n").filter((line) => line.startsWith("  monitor: ")).map((line) =>
+          line.split(" ")[3]
+        )
+        assert.deepStrictEqual(changes, ["Insert", "Insert", "Modify", "Delete", "Delete"])
+        assert.include(stdout, "refused as expected: constraint violation in operation 0")
+        assert.include(stdout, "typed select: demo-p2 (tag 101)")
+        assert.include(stdout, "refused before sending: Logical_Switch_Port.tag_request: 5000 breaks maxInteger")
+        assert.include(stdout, "deleted 1 switch")
       }))
 
     it.effect("prints what ovsdb-client prints for transact and query", () =>
