@@ -239,6 +239,38 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("validation bef
       }))
   })
 
+  describe("unknown tables and columns", () => {
+    it.effect("are refused before sending, as the server refuses them", () =>
+      Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        // Each with the server's own words for it.
+        const cases: ReadonlyArray<readonly [Operation.Any, Json, RegExp]> = [
+          [
+            Typed.insert(Nb.database.table("No_Such_Table"), {}),
+            { op: "insert", table: "No_Such_Table", row: {} },
+            /No table named No_Such_Table/
+          ],
+          [
+            Typed.insert(Nb.Logical_Switch, { no_such_column: 1 } as never),
+            { op: "insert", table: "Logical_Switch", row: { no_such_column: 1 } },
+            /No column no_such_column in table Logical_Switch/
+          ],
+          [
+            Typed.select(Nb.Logical_Switch, [], ["no_such_column"] as never),
+            { op: "select", table: "Logical_Switch", where: [], columns: ["no_such_column"] },
+            /no_such_column is not a valid column name/
+          ]
+        ]
+        for (const [typed, raw, theirs] of cases) {
+          assert.strictEqual(typed.problem?._tag, "ValueError")
+          const [reply] = yield* ovsdb.transactJson(NB, [raw])
+          assert.match(show(reply!), theirs)
+          const sent = yield* Effect.flip(ovsdb.transact(NB, typed))
+          assert.strictEqual(sent._tag, "ValueError")
+        }
+      }))
+  })
+
   describe("agrees with ovsdb-server", () => {
     it.effect("on every value of the corpus", () =>
       Effect.gen(function*() {
