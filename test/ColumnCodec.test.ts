@@ -56,6 +56,7 @@ describe("ColumnCodec", () => {
     assert.strictEqual(check(ports, ["not a uuid"]), "type")
     assert.strictEqual(check(ports, [U, U]), "unique elements")
     assert.strictEqual(check(ports, [U, Value.uuid(U.value)]), "unique elements") // equal by value
+    assert.strictEqual(check(ports, [U, Value.uuid(U.value.toUpperCase())]), "unique elements") // one UUID
     assert.strictEqual(check(ports, [Value.namedUuid("p"), Value.namedUuid("p")]), "unique elements")
     assert.strictEqual(check(ports, new Map()), "type")
     assert.deepStrictEqual(ports.encode([U]), Result.succeed(["set", [["uuid", U.value]]]))
@@ -88,6 +89,16 @@ describe("ColumnCodec", () => {
     assert.strictEqual(check(int, 9223372036854775808n), "type")
     const bool = ColumnCodec.make("T", "b", type({ key: { type: "boolean" } }))
     assert.strictEqual(check(bool, "true"), "type")
+  })
+
+  it("compares enum members as OVSDB does: an integer as number or bigint, a UUID by its text", () => {
+    const levels = ColumnCodec.make("T", "n", { key: { type: "integer", enum: [1, 2, 3] }, min: 1, max: 1 })
+    assert.strictEqual(check(levels, 2n), "ok")
+    assert.strictEqual(check(levels, 4n), "enum")
+    const only = ColumnCodec.make("T", "u", { key: { type: "uuid", enum: [U.value] }, min: 1, max: 1 })
+    assert.strictEqual(check(only, Value.uuid(U.value)), "ok")
+    assert.strictEqual(check(only, Value.uuid(U.value.toUpperCase())), "ok")
+    assert.strictEqual(check(only, Value.uuid("a1549dff-e558-443d-a57b-30eeba5a1177")), "enum")
   })
 
   it("finds duplicates by OVSDB equality, in sets of any size", () => {

@@ -112,8 +112,14 @@ const atomProblem = (base: BaseType, atom: unknown): readonly [string, string] |
       }
       if (atom instanceof Value.Uuid && !Value.isUuidText(atom.value)) return ["type", "not a UUID"]
   }
-  if (base.enum !== undefined && !base.enum.some((allowed) => allowed === atom)) {
-    return ["enum", `not one of ${base.enum.map(show).join(", ")}`]
+  if (base.enum !== undefined) {
+    // A uuid enumeration holds the UUIDs' text; compare as OVSDB does (1 and 1n are one integer).
+    const key = Value.atomKey(atom as Value.Atom)
+    const keyOf = (allowed: Value.Atom) =>
+      Value.atomKey(base.type === "uuid" && typeof allowed === "string" ? Value.uuid(allowed) : allowed)
+    if (!base.enum.some((allowed) => keyOf(allowed) === key)) {
+      return ["enum", `not one of ${base.enum.map(show).join(", ")}`]
+    }
   }
   return undefined
 }

@@ -106,8 +106,9 @@ export const isUuidText = (text: string): boolean => UUID_PATTERN.test(text)
 
 /**
  * A text that two atoms share exactly when OVSDB counts them as the same atom (RFC 7047 §5.1: a
- * set's elements and a map's keys are unique): UUIDs and names by their text, integers by value
- * whether `number` or `bigint`. For keying atoms in a `Map` or `Set` in linear time.
+ * set's elements and a map's keys are unique): UUIDs by their text in any case, names by their
+ * text, integers by value whether `number` or `bigint`. For keying atoms in a `Map` or `Set` in
+ * linear time.
  *
  * @example
  * ```ts
@@ -129,7 +130,7 @@ export const atomKey = (atom: Atom): string => {
     case "boolean":
       return atom ? "t" : "f"
   }
-  return atom instanceof Uuid ? `u${atom.value}` : `@${atom.name}`
+  return atom instanceof Uuid ? `u${atom.value.toLowerCase()}` : `@${atom.name}`
 }
 
 /**

@@ -52,7 +52,7 @@ export const atoms = (
     }
     case "uuid":
       return {
-        valid: [Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433")],
+        valid: [Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433"), Value.uuid("A1549DFF-E558-443D-A57B-30EEBA5A1177")],
         invalid: [Value.uuid("not-a-uuid"), "36c7aec5-e358-4f3d-8de0-78a6a2bb2433"]
       }
   }
@@ -85,6 +85,7 @@ export const values = (type: ColumnType): ReadonlyArray<Value.Value | undefined>
     ...key.valid.map((atom) => [atom]),
     ...key.invalid.map((atom) => [atom]),
     [key.valid[0]!, key.valid[0]!], // a duplicate
+    ...(key.valid[0] instanceof Value.Uuid ? [[key.valid[0], Value.uuid(key.valid[0].value.toUpperCase())]] : []), // one UUID in two cases
     new Map([[key.valid[0]!, key.valid[0]!]])
   ]
   if (type.min === 0) out.push(undefined, [])
