@@ -1,13 +1,14 @@
 /**
  * Whether a model of a database — the schema an application was written against — fits the schema
  * a server has. A newer server may have more: extra tables and columns are fine, and so are wider
- * or narrower constraints (new enum values, other ranges), which the server enforces anyway. What
- * breaks a model is a table or column it uses that the server lacks, or a column whose type has
- * another shape: another atomic type, a set where a scalar was, a map where a set was.
+ * or narrower constraints (new enum values, other ranges, other set sizes), which the server
+ * enforces anyway. What breaks a model is a table or column it uses that the server lacks, or a
+ * column whose values the model would read or write wrongly: another atomic type, a set where a
+ * scalar or an optional value was, a map where a set was, a reference to another table.
  *
  * @since 0.1.0
  */
-import type { ColumnType, DatabaseSchema } from "./DatabaseSchema.js"
+import type { BaseType, ColumnType, DatabaseSchema } from "./DatabaseSchema.js"
 
 /**
  * One way a model does not fit a server's schema.
@@ -41,8 +42,36 @@ export const shape = (type: ColumnType): string => {
   return `set of ${type.key.type} ${bounds}`
 }
 
+/** RFC 7047 §3.2 `<type>` by what its values look like in TypeScript. */
+const collection = (type: ColumnType): "map" | "scalar" | "optional" | "set" =>
+  type.value !== undefined
+    ? "map"
+    : type.min === 1 && type.max === 1
+    ? "scalar"
+    : type.min === 0 && type.max === 1
+    ? "optional"
+    : "set"
+
+const sameBase = (model: BaseType | undefined, server: BaseType | undefined): boolean =>
+  model?.type === server?.type && (model?.refTable === undefined || model.refTable === server?.refTable)
+
+/** Whether the model reads and writes the server's values of this column rightly; constraints aside. */
+const fits = (model: ColumnType, server: ColumnType): boolean =>
+  collection(model) === collection(server) && sameBase(model.key, server.key) && sameBase(model.value, server.value)
+
+const refersTo = (base: BaseType | undefined) => base?.refTable === undefined ? "" : ` to ${base.refTable}`
+
+/** A column type as a difference shows it: its shape, and the table a reference points to. */
+const typeText = (type: ColumnType): string => `${shape(type)}${refersTo(type.key)}${refersTo(type.value)}`
+
 /**
  * Every difference that stops `model` from working against `server`; none when it fits.
+ *
+ * @example
+ * ```ts
+ * SchemaCompatibility.differences(database.schema, yield* ovsdb.getSchema(database.name))
+ * // [{ _tag: "MissingColumn", table: "Logical_Switch", column: "copp" }]
+ * ```
  *
  * @since 0.1.0
  * @category comparing
@@ -59,13 +88,13 @@ export const differences = (model: DatabaseSchema, server: DatabaseSchema): Read
       const other = theirs.columns[column.name]
       if (other === undefined) {
         found.push({ _tag: "MissingColumn", table: table.name, column: column.name })
-      } else if (shape(other.type) !== shape(column.type)) {
+      } else if (!fits(column.type, other.type)) {
         found.push({
           _tag: "OtherType",
           table: table.name,
           column: column.name,
-          expected: shape(column.type),
-          actual: shape(other.type)
+          expected: typeText(column.type),
+          actual: typeText(other.type)
         })
       }
     }
