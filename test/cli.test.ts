@@ -1,14 +1,13 @@
 // The CLI against a real ovsdb-server, byte for byte against ovsdb-client's output.
 import { NodeServices } from "@effect/platform-node"
 import { afterEach, assert, describe, layer } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer } from "effect"
+import { Effect, Fiber, Layer } from "effect"
 import { TestConsole } from "effect/testing"
 import * as ChildProcess from "node:child_process"
-import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import { run } from "../src/cli/Cli.js"
-import { FixtureError, OvsdbServer, runTool, runToolResult } from "./support/OvsdbServer.js"
+import { BuiltPackage } from "./support/BuiltPackage.js"
+import { OvsdbServer, runTool, runToolResult } from "./support/OvsdbServer.js"
 
 /** Runs our CLI in-process; returns what it printed and the exit status it set. */
 const ours = (args: ReadonlyArray<string>) =>
@@ -293,49 +292,17 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
   })
 })
 
-/** The command built as it ships, run as a program: what it prints, and its exit status. */
-class BuiltCli extends Context.Service<BuiltCli, { readonly main: string; readonly demo: string }>()(
-  "test/BuiltCli"
-) {}
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url))
-
-/** Compiles the project with its build configuration into a temporary directory, removed afterwards. */
-const buildCli = Layer.effect(
-  BuiltCli,
-  Effect.gen(function*() {
-    const cache = Path.join(ROOT, "node_modules", ".cache")
-    const outDir = yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        Fs.mkdirSync(cache, { recursive: true })
-        return Fs.mkdtempSync(Path.join(cache, "cli-test-"))
-      }),
-      (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-    )
-    const tsc = Path.join(ROOT, "node_modules", "typescript", "bin", "tsc")
-    const compiled = yield* runToolResult(process.execPath, [
-      tsc,
-      "-p",
-      Path.join(ROOT, "tsconfig.build.json"),
-      "--outDir",
-      outDir
-    ])
-    const main = Path.join(outDir, "src", "cli", "main.js")
-    // Type errors elsewhere in the project are the typecheck's business; the CLI just has to build.
-    if (!Fs.existsSync(main)) {
-      return yield* Effect.fail(new FixtureError({ message: `the CLI did not build:\n${compiled.stdout}` }))
-    }
-    return { main, demo: Path.join(outDir, "scripts", "demo.js") }
-  })
-)
-
 const twoDatabases = OvsdbServer.layer({ tls: true, databases: ["OVN_Northbound", "OVN_Southbound"] })
 
-layer(Layer.merge(twoDatabases, buildCli), { excludeTestServices: true, timeout: 120_000 })(
+// The command built as it ships, run as a program: what it prints, and its exit status.
+layer(Layer.merge(twoDatabases, BuiltPackage.layer), { excludeTestServices: true, timeout: 120_000 })(
   "the built command",
   (it) => {
     const built = (args: ReadonlyArray<string>) =>
-      Effect.flatMap(BuiltCli, ({ main }) => runToolResult(process.execPath, [main, ...args]))
+      Effect.flatMap(
+        BuiltPackage,
+        ({ dist }) => runToolResult(process.execPath, [Path.join(dist, "src", "cli", "main.js"), ...args])
+      )
 
     it.effect("prints what ovsdb-client prints over TLS, with short and long flags", () =>
       Effect.gen(function*() {
@@ -353,8 +320,8 @@ layer(Layer.merge(twoDatabases, buildCli), { excludeTestServices: true, timeout:
 
     it.effect("the demo runs to the end: monitor, transactions, the server's refusal and the model's", () =>
       Effect.gen(function*() {
-        const { demo } = yield* BuiltCli
-        const { code, stdout, stderr } = yield* runToolResult(process.execPath, [demo])
+        const { dist } = yield* BuiltPackage
+        const { code, stdout, stderr } = yield* runToolResult(process.execPath, [Path.join(dist, "scripts", "demo.js")])
         assert.deepStrictEqual({ code, stderr }, { code: 0, stderr: "" })
         const changes = stdout.split("\n").filter((line) => line.startsWith("  monitor: ")).map((line) =>
           line.split(" ")[3]
