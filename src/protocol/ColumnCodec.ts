@@ -96,6 +96,7 @@ const atomProblem = (base: BaseType, atom: unknown): readonly [string, string] |
       break
     case "string": {
       if (typeof atom !== "string") return ["type", "expected a string"]
+      if (base.minLength === undefined && base.maxLength === undefined) break
       // Lengths count characters (Unicode code points), as ovsdb-server does.
       const length = [...atom].length
       if (base.minLength !== undefined && length < base.minLength) {
