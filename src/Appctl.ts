@@ -27,6 +27,7 @@ import * as Parsers from "./appctl/Parsers.js"
 import * as Codec from "./Codec.js"
 import { AppctlError } from "./Errors.js"
 import type { AppctlParseError } from "./Errors.js"
+import { show as showJson } from "./Json.js"
 import * as RpcClient from "./RpcClient.js"
 import * as Transport from "./Transport.js"
 
@@ -109,7 +110,7 @@ export const make = (options: Options): Effect.Effect<Appctl["Service"], AppctlE
         Effect.flatMap((result) =>
           typeof result === "string"
             ? Effect.succeed(result)
-            : Effect.fail(fail("Error", `expected text, got ${JSON.stringify(result)}`))
+            : Effect.fail(fail("Error", `expected text, got ${showJson(result)}`))
         ),
         Effect.catchTags({
           RpcError: (error) => Effect.fail(fail("Error", error.error.trimEnd())),
