@@ -67,8 +67,26 @@ export const show = (value: unknown): string => {
   return showJson(value)
 }
 
-/** Why `atom` breaks `base`, as `[constraint, detail]`, or `undefined` when it does not. */
-const atomProblem = (base: BaseType, atom: unknown): readonly [string, string] | undefined => {
+/**
+ * The `atomKey`s of a base type's enum members, made once per column. A uuid enumeration holds the
+ * UUIDs' text; keys compare as OVSDB does (1 and 1n are one integer, a UUID's case does not count).
+ */
+const enumKeys = (base: BaseType | undefined): ReadonlySet<string> | undefined =>
+  base?.enum === undefined ? undefined : new Set(
+    base.enum.map((allowed) =>
+      Value.atomKey(base.type === "uuid" && typeof allowed === "string" ? Value.uuid(allowed) : allowed)
+    )
+  )
+
+/**
+ * Why `atom` breaks `base` (whose enum members' keys are `members`), as `[constraint, detail]`, or
+ * `undefined` when it does not.
+ */
+const atomProblem = (
+  base: BaseType,
+  members: ReadonlySet<string> | undefined,
+  atom: unknown
+): readonly [string, string] | undefined => {
   switch (base.type) {
     case "integer": {
       if (!(typeof atom === "bigint" || (typeof atom === "number" && Number.isInteger(atom)))) {
@@ -113,14 +131,8 @@ const atomProblem = (base: BaseType, atom: unknown): readonly [string, string] |
       }
       if (atom instanceof Value.Uuid && !Value.isUuidText(atom.value)) return ["type", "not a UUID"]
   }
-  if (base.enum !== undefined) {
-    // A uuid enumeration holds the UUIDs' text; compare as OVSDB does (1 and 1n are one integer).
-    const key = Value.atomKey(atom as Value.Atom)
-    const keyOf = (allowed: Value.Atom) =>
-      Value.atomKey(base.type === "uuid" && typeof allowed === "string" ? Value.uuid(allowed) : allowed)
-    if (!base.enum.some((allowed) => keyOf(allowed) === key)) {
-      return ["enum", `not one of ${base.enum.map(show).join(", ")}`]
-    }
+  if (members !== undefined && !members.has(Value.atomKey(atom as Value.Atom))) {
+    return ["enum", `not one of ${(base.enum ?? []).map(show).join(", ")}`]
   }
   return undefined
 }
@@ -146,14 +158,16 @@ export const make = (table: string, column: string, type: ColumnType): ColumnCod
     Result.fail(new ValueError({ table, column, constraint, value: show(value), detail }))
   const max = type.max === "unlimited" ? Infinity : type.max
   const isScalar = type.value === undefined && type.min === 1 && type.max === 1
+  const keyMembers = enumKeys(type.key)
+  const valueMembers = enumKeys(type.value)
 
   const encode = (value: Value.Value | undefined): Result.Result<Json, ValueError> => {
     if (type.value !== undefined) {
       if (!(value instanceof Map)) return refuse("type", value, "expected a map")
       for (const [k, v] of value) {
-        const keyProblem = atomProblem(type.key, k)
+        const keyProblem = atomProblem(type.key, keyMembers, k)
         if (keyProblem !== undefined) return refuse(`key ${keyProblem[0]}`, k, keyProblem[1])
-        const valueProblem = atomProblem(type.value, v)
+        const valueProblem = atomProblem(type.value, valueMembers, v)
         if (valueProblem !== undefined) return refuse(`value ${valueProblem[0]}`, v, valueProblem[1])
       }
       if (hasDuplicates(value.keys())) return refuse("unique keys", value, "a key appears twice")
@@ -163,7 +177,7 @@ export const make = (table: string, column: string, type: ColumnType): ColumnCod
       if (value === undefined || Array.isArray(value) || value instanceof Map) {
         return refuse("type", value, "expected exactly one value")
       }
-      const problem = atomProblem(type.key, value)
+      const problem = atomProblem(type.key, keyMembers, value)
       return problem === undefined ? Result.succeed(Value.encode(value)) : refuse(problem[0], value, problem[1])
     }
     // Optional columns and sets: one atom is a one-element set, undefined an empty one.
@@ -174,7 +188,7 @@ export const make = (table: string, column: string, type: ColumnType): ColumnCod
       ? value
       : [value as Value.Atom]
     for (const atom of atoms) {
-      const problem = atomProblem(type.key, atom)
+      const problem = atomProblem(type.key, keyMembers, atom)
       if (problem !== undefined) return refuse(problem[0], atom, problem[1])
     }
     if (hasDuplicates(atoms)) return refuse("unique elements", atoms, "an element appears twice")
