@@ -5,7 +5,6 @@
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Console, Effect, Layer } from "effect"
-import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { expectedModels } from "../scripts/models.js"
@@ -15,6 +14,7 @@ import { generate, identifier } from "../src/codegen/Generate.js"
 import { parse } from "../src/Json.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as DatabaseSchema from "../src/protocol/DatabaseSchema.js"
+import { tsc } from "./support/BuiltPackage.js"
 import { OvsdbServer } from "./support/OvsdbServer.js"
 
 const root = Path.resolve(import.meta.dirname, "..")
@@ -87,12 +87,8 @@ describe("the code generator", () => {
         Path.join(work, "tsconfig.json"),
         JSON.stringify({ extends: "../../../tsconfig.json", include: ["Tricky.ts", "usage.ts"] })
       )
-      const tsc = ChildProcess.spawnSync(
-        process.execPath,
-        [Path.join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", work],
-        { encoding: "utf8" }
-      )
-      assert.strictEqual(tsc.status, 0, tsc.stdout + tsc.stderr)
+      const checked = yield* tsc(["--noEmit", "-p", work])
+      assert.strictEqual(checked.code, 0, checked.stdout + checked.stderr)
 
       assert.include(source, "A typed model of the Tricky database, version 1.2.3")
       assert.include(source, "export const database = Model.database(schema, { classTable, schemaTable })")
