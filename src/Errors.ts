@@ -67,12 +67,13 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
  *
  * - `Malformed`: not JSON (the server would close the connection on the same input).
  * - `TooLarge`: one JSON value longer than the configured maximum frame size.
+ * - `TooDeep`: one JSON value nested deeper than the configured maximum depth.
  * - `NotJsonRpc`: valid JSON that is not a JSON-RPC 1.0 request, notification or response.
  *
  * @since 0.1.0
  * @category errors
  */
-export const CodecFailure = Schema.Literals(["Malformed", "TooLarge", "NotJsonRpc"])
+export const CodecFailure = Schema.Literals(["Malformed", "TooLarge", "TooDeep", "NotJsonRpc"])
 
 /**
  * @since 0.1.0
