@@ -32,13 +32,21 @@ export class RemoteParseError extends Schema.TaggedError<RemoteParseError>()("Re
 }
 
 /**
- * Why a transport failed: could not connect, gave up waiting, TLS handshake or certificate
- * problem, or the byte stream broke or ended.
+ * Why a transport failed:
+ *
+ * - `Connect`: no connection could be made (refused, no such socket, unreachable).
+ * - `Timeout`: a connection attempt took longer than `connectTimeout`.
+ * - `Tls`: the TLS handshake failed: our certificate refused by the server (the alert it sent, e.g.
+ *   "unknown ca", "certificate expired"), the server's certificate refused by us, or bad PEM files.
+ * - `Read`, `Write`: the byte stream broke while reading or while writing.
+ * - `Stalled`: the peer stopped reading, and the bytes waiting to be written passed the codec's
+ *   `maxOutgoingBytes`.
+ * - `Closed`: the connection ended.
  *
  * @since 0.1.0
  * @category errors
  */
-export const TransportFailure = Schema.Literals(["Connect", "Timeout", "Tls", "Read", "Write", "Closed"])
+export const TransportFailure = Schema.Literals(["Connect", "Timeout", "Tls", "Read", "Write", "Stalled", "Closed"])
 
 /**
  * @since 0.1.0
@@ -47,7 +55,9 @@ export const TransportFailure = Schema.Literals(["Connect", "Timeout", "Tls", "R
 export type TransportFailure = typeof TransportFailure.Type
 
 /**
- * The byte stream to a remote failed or ended.
+ * The byte stream to a remote failed or ended. `cause` is what Node or the socket layer reported
+ * (an `Error` with its `code`, e.g. `ECONNREFUSED` or `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`), when
+ * there was one; for a list of remotes that all failed, the `TransportError` of each, in order.
  *
  * @since 0.1.0
  * @category errors
@@ -55,7 +65,8 @@ export type TransportFailure = typeof TransportFailure.Type
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   remote: Schema.String,
   reason: TransportFailure,
-  detail: Schema.String
+  detail: Schema.String,
+  cause: Schema.optionalKey(Schema.Defect())
 }) {
   override get message(): string {
     return `${this.remote}: ${this.reason}: ${this.detail}`
@@ -99,13 +110,20 @@ export class CodecError extends Schema.TaggedError<CodecError>()("CodecError", {
 
 /**
  * The connection closed (or failed) while a call was waiting for its reply, or a call was made on a
- * connection that is already closed. `cause` names what closed it.
+ * connection that is already closed. `detail` says why in words; `cause` is the error that ended
+ * the connection (a `TransportError` or a `CodecError`), when one did.
+ *
+ * `requestSent` is true when the call's request had been handed to the connection before it
+ * ended: the server may have received and carried it out, so its outcome is unknown. A
+ * transaction cut off this way is reported as `TransactionOutcomeUnknown` instead.
  *
  * @since 0.1.0
  * @category errors
  */
 export class ConnectionClosed extends Schema.TaggedError<ConnectionClosed>()("ConnectionClosed", {
-  detail: Schema.String
+  detail: Schema.String,
+  requestSent: Schema.optionalKey(Schema.Boolean),
+  cause: Schema.optionalKey(Schema.Defect())
 }) {
   override get message(): string {
     return `connection closed: ${this.detail}`
@@ -132,6 +150,7 @@ export class RpcError extends Schema.TaggedError<RpcError>()("RpcError", {
 
 /**
  * No reply arrived within the call's timeout. The call was cancelled on the server (RFC 7047 §4.1.4).
+ * A `transact` the server had already committed stays committed: cancelling cannot undo it.
  *
  * @since 0.1.0
  * @category errors
@@ -185,6 +204,29 @@ export class TransactionError extends Schema.TaggedError<TransactionError>()("Tr
     return `${this.database}: transaction failed ${where}: ${this.error}${
       this.details === undefined ? "" : `: ${this.details}`
     }`
+  }
+}
+
+/**
+ * A transaction whose request was sent but whose reply never came: the connection ended first
+ * (server killed, network cut, leader lost). The server may have committed it or not; nothing on
+ * this side can tell. Read the database (or wait for a monitor to show the change) before trying
+ * it again, or make it safe to repeat (e.g. with a `wait` operation on what it expects to find).
+ * `cause` is the `ConnectionClosed` that cut it off.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransactionOutcomeUnknown extends Schema.TaggedError<TransactionOutcomeUnknown>()(
+  "TransactionOutcomeUnknown",
+  {
+    database: Schema.String,
+    detail: Schema.String,
+    cause: Schema.optionalKey(Schema.Defect())
+  }
+) {
+  override get message(): string {
+    return `${this.database}: transaction outcome unknown (it may have committed): the connection closed before its reply: ${this.detail}`
   }
 }
 

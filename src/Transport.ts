@@ -21,8 +21,9 @@ import type { Duration, Schedule } from "effect"
 import { Cause, Context, Effect, Exit, Layer, Scope, Stream } from "effect"
 import * as Socket from "effect/socket/Socket"
 import * as Fs from "node:fs/promises"
+import * as Net from "node:net"
 import * as Tls from "node:tls"
-import type { RemoteParseError } from "./Errors.js"
+import type { RemoteParseError, TransportFailure } from "./Errors.js"
 import { TransportError } from "./Errors.js"
 import * as Remote from "./Remote.js"
 
@@ -83,40 +84,95 @@ const readTls = (remote: string, files: TlsFiles | undefined) =>
     : Effect.tryPromise({
       try: () =>
         Promise.all([Fs.readFile(files.privateKey), Fs.readFile(files.certificate), Fs.readFile(files.caCert)]),
-      catch: (cause) => new TransportError({ remote, reason: "Tls", detail: `cannot read PEM files: ${String(cause)}` })
+      catch: (cause) =>
+        new TransportError({ remote, reason: "Tls", detail: `cannot read PEM files: ${String(cause)}`, cause })
     })
 
-const openSocket = (remote: Remote.Remote, options: Options) => {
-  const openTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT
-  switch (remote._tag) {
-    case "Unix":
-      return NodeSocket.makeNet({ path: remote.path, openTimeout })
-    case "Tcp":
-      return NodeSocket.makeNet({ host: remote.host, port: remote.port, openTimeout })
-    case "Ssl": {
-      const name = Remote.format(remote)
-      return readTls(name, options.tls).pipe(
-        Effect.flatMap(([key, cert, ca]) =>
-          Effect.try({
-            try: () => Tls.createSecureContext({ key, cert, ca }),
-            catch: (cause) =>
-              new TransportError({ remote: name, reason: "Tls", detail: `bad key or certificate: ${describe(cause)}` })
+/** Loads the PEM files of an `ssl:` remote into a TLS context, once per connection attempt. */
+const secureContextOf = (name: string, files: TlsFiles | undefined) =>
+  readTls(name, files).pipe(
+    Effect.flatMap(([key, cert, ca]) =>
+      Effect.try({
+        try: () => Tls.createSecureContext({ key, cert, ca }),
+        catch: (cause) =>
+          new TransportError({
+            remote: name,
+            reason: "Tls",
+            detail: `bad key or certificate: ${describe(cause)}`,
+            cause
           })
-        ),
-        Effect.flatMap((secureContext) =>
-          NodeSocket.makeTls({
-            host: remote.host,
-            port: remote.port,
-            secureContext,
-            openTimeout,
-            // Open vSwitch authenticates peers by CA signature only, never by host name.
-            checkServerIdentity: () => undefined
-          })
-        )
-      )
-    }
-  }
-}
+      })
+    )
+  )
+
+/**
+ * How long a TLS 1.3 connect waits for the server's verdict on our certificate. In TLS 1.3 the
+ * client's handshake ends before the server has checked the client's certificate: the server then
+ * either sends its session tickets (OpenSSL, and so ovsdb-server, sends two at once) or an alert
+ * ("unknown ca", "certificate expired") and closes. Waiting for one of them lets a refused
+ * certificate fail the connect instead of the first call. A server that sends no tickets costs
+ * this much once per connection, after which a refusal shows on the first read, still as `Tls`.
+ */
+const TLS_VERDICT_WAIT_MS = 1_000
+
+const openError = (cause: unknown) =>
+  new Socket.SocketError({ reason: new Socket.SocketOpenError({ kind: "Unknown", cause }) })
+
+/**
+ * Dials one remote with `node:net` or `node:tls`. The socket is destroyed, not half-closed, when
+ * the scope closes: a half-close waits for unsent bytes to drain, which a peer that stopped
+ * reading never lets happen, and would keep the socket (and the process) alive.
+ */
+const dial = (remote: Remote.Remote, secureContext: Tls.SecureContext | undefined) =>
+  Effect.gen(function*() {
+    let conn: Net.Socket | undefined
+    yield* Effect.addFinalizer(() => Effect.sync(() => conn?.destroy()))
+    return yield* Effect.callback<Net.Socket, Socket.SocketError>((resume) => {
+      const socket: Net.Socket = remote._tag === "Unix"
+        ? Net.createConnection({ path: remote.path })
+        : remote._tag === "Tcp"
+        ? Net.createConnection({ host: remote.host, port: remote.port })
+        : Tls.connect({
+          host: remote.host,
+          port: remote.port,
+          ...(secureContext === undefined ? {} : { secureContext }),
+          // Open vSwitch authenticates peers by CA signature only, never by host name.
+          checkServerIdentity: () => undefined
+        })
+      conn = socket
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const settle = (outcome: Effect.Effect<Net.Socket, Socket.SocketError>) => {
+        clearTimeout(timer)
+        socket.off("error", onError).off("close", onClose).off("session", onVerdict)
+        resume(outcome)
+      }
+      const onError = (cause: Error) => settle(Effect.fail(openError(cause)))
+      const onClose = () =>
+        settle(Effect.fail(openError(new Error("the server closed the connection while it opened"))))
+      const onVerdict = () => settle(Effect.succeed(socket))
+      socket.on("error", onError).on("close", onClose)
+      if (socket instanceof Tls.TLSSocket) {
+        socket.once("secureConnect", () => {
+          if (socket.getProtocol() !== "TLSv1.3") return onVerdict() // TLS 1.2 checks both sides in the handshake
+          socket.on("session", onVerdict)
+          timer = setTimeout(onVerdict, TLS_VERDICT_WAIT_MS)
+        })
+      } else socket.once("connect", onVerdict)
+      return Effect.sync(() => {
+        clearTimeout(timer)
+        socket.off("error", onError).off("close", onClose).off("session", onVerdict)
+      })
+    })
+  })
+
+const openSocket = (remote: Remote.Remote, options: Options) =>
+  Effect.map(
+    remote._tag === "Ssl" ? secureContextOf(Remote.format(remote), options.tls) : Effect.succeed(undefined),
+    (secureContext) =>
+      NodeSocket.fromDuplex(dial(remote, secureContext), {
+        openTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT
+      })
+  ).pipe(Effect.flatten)
 
 /**
  * Whether a failure on a TLS connection came from TLS itself: system errors carry an errno code
@@ -131,18 +187,39 @@ const isTlsFailure = (tls: boolean, cause: unknown): boolean => {
 
 const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
-/** Maps a socket failure to a transport failure; `undefined` for a clean end of stream. */
+/**
+ * A TLS failure in words: the alert the server sent when it refused our certificate (OpenSSL
+ * writes it as `…:tlsv1 alert unknown ca:…` or `…:sslv3 alert certificate expired:…`), or why
+ * we refused the server's.
+ */
+const describeTls = (cause: unknown): string => {
+  const text = describe(cause)
+  const alert = /\balert ([a-z][a-z ]*[a-z])/.exec(text)
+  if (alert !== null) return `the server refused the connection with TLS alert "${alert[1]}"`
+  const code = cause instanceof Error ? Reflect.get(cause, "code") : undefined
+  return typeof code === "string" && !code.startsWith("ERR_")
+    ? `the server's certificate is not trusted: ${text} (${code})`
+    : text
+}
+
+/** Node reports a failed write (EPIPE, ECONNRESET while writing) as the socket's error, with `syscall: "write"`. */
+const isWriteFailure = (cause: unknown): boolean => cause instanceof Error && Reflect.get(cause, "syscall") === "write"
+
+/** Maps a socket failure to a transport failure, keeping the cause; `undefined` for a clean end of stream. */
 const fromSocketError = (remote: string, tls: boolean, error: Socket.SocketError): TransportError | undefined => {
   const reason = error.reason
+  const failure = (kind: TransportFailure, cause: unknown) =>
+    new TransportError({
+      remote,
+      reason: kind,
+      detail: kind === "Tls" ? describeTls(cause) : describe(cause),
+      cause
+    })
   switch (reason._tag) {
     case "SocketOpenError":
       return reason.kind === "Timeout"
-        ? new TransportError({ remote, reason: "Timeout", detail: "connection attempt timed out" })
-        : new TransportError({
-          remote,
-          reason: isTlsFailure(tls, reason.cause) ? "Tls" : "Connect",
-          detail: describe(reason.cause)
-        })
+        ? new TransportError({ remote, reason: "Timeout", detail: "connection attempt timed out", cause: reason.cause })
+        : failure(isTlsFailure(tls, reason.cause) ? "Tls" : "Connect", reason.cause)
     case "SocketCloseError":
       return reason.code === 1000 ? undefined : new TransportError({
         remote,
@@ -150,15 +227,14 @@ const fromSocketError = (remote: string, tls: boolean, error: Socket.SocketError
         detail: `closed with code ${reason.code}${reason.closeReason ? `: ${reason.closeReason}` : ""}`
       })
     case "SocketReadError":
-      return new TransportError({
-        remote,
-        reason: isTlsFailure(tls, reason.cause) ? "Tls" : "Read",
-        detail: describe(reason.cause)
-      })
+      return failure(
+        isTlsFailure(tls, reason.cause) ? "Tls" : isWriteFailure(reason.cause) ? "Write" : "Read",
+        reason.cause
+      )
     case "SocketWriteError":
-      return new TransportError({ remote, reason: "Write", detail: describe(reason.cause) })
+      return failure(isTlsFailure(tls, reason.cause) ? "Tls" : "Write", reason.cause)
     default:
-      return new TransportError({ remote, reason: "Read", detail: error.message })
+      return failure("Read", error)
   }
 }
 
@@ -188,11 +264,23 @@ const connectTo = Effect.fnUntraced(function*(remote: Remote.Remote, options: Op
   })
 })
 
+/** One failure for a list whose every remote failed, naming each remote's own failure in order. */
+const everyRemoteFailed = (list: string, failures: ReadonlyArray<TransportError>): TransportError => {
+  if (failures.length === 1) return failures[0]!
+  const reasons = new Set(failures.map((failure) => failure.reason))
+  return new TransportError({
+    remote: list,
+    reason: reasons.size === 1 ? failures[0]!.reason : "Connect",
+    detail: `no remote of the list answered: ${failures.map((failure) => failure.message).join("; ")}`,
+    cause: failures
+  })
+}
+
 /** Tries each remote of the list once, in order; each attempt in a scope of its own. */
 const connectAny = (remotes: ReadonlyArray<Remote.Remote>, options: Options) =>
   Effect.gen(function*() {
     const scope = yield* Scope.Scope
-    let lastError: TransportError | undefined
+    const failures: Array<TransportError> = []
     for (const remote of remotes) {
       const attempt = yield* Scope.fork(scope, "sequential")
       const exit = yield* Effect.exit(Scope.provide(connectTo(remote, options, attempt), attempt))
@@ -200,10 +288,12 @@ const connectAny = (remotes: ReadonlyArray<Remote.Remote>, options: Options) =>
       yield* Scope.close(attempt, exit)
       const failure = Exit.findErrorOption(exit)
       if (failure._tag === "None") return yield* Effect.failCause(exit.cause)
-      lastError = failure.value
+      failures.push(failure.value)
     }
     return yield* Effect.fail(
-      lastError ?? new TransportError({ remote: options.remote, reason: "Connect", detail: "no remote to try" })
+      failures.length === 0
+        ? new TransportError({ remote: options.remote, reason: "Connect", detail: "no remote to try" })
+        : everyRemoteFailed(options.remote, failures)
     )
   })
 

@@ -60,6 +60,9 @@ export interface Pki {
   readonly clientCert: string
   readonly untrustedKey: string
   readonly untrustedCert: string
+  /** A client certificate the CA signed that expired yesterday. */
+  readonly expiredKey: string
+  readonly expiredCert: string
 }
 
 /** A running server: its remotes in OVS syntax, and where its files are. */
@@ -105,10 +108,10 @@ export class FixtureError extends Data.TaggedError("FixtureError")<{
 }> {}
 
 const INSTALL_HINT = "install it with `apt-get install -y openvswitch-switch ovn-central` (or run bash .ci/run)"
-const STARTUP_TIMEOUT_MS = 10_000
+export const STARTUP_TIMEOUT_MS = 10_000
 const STOP_TIMEOUT_MS = 5_000
 /** `sun_path` holds 108 bytes with the terminating NUL; Node cannot connect to longer paths. */
-const MAX_SOCKET_PATH_BYTES = 107
+export const MAX_SOCKET_PATH_BYTES = 107
 
 /** Runs a program to completion and collects its output; a missing program fails with how to install it. */
 export const runToolResult = (
@@ -152,17 +155,17 @@ export const runTool = (
       ))
 
 /** Waits in real time, whatever clock the test provides. */
-const pause = (millis: number) =>
+export const pause = (millis: number) =>
   Effect.callback<void>((resume) => {
     const timer = setTimeout(() => resume(Effect.void), millis)
     return Effect.sync(() => clearTimeout(timer))
   })
 
-const attempt = <A>(what: string, f: () => A) =>
+export const attempt = <A>(what: string, f: () => A) =>
   Effect.try({ try: f, catch: (cause) => new FixtureError({ message: `${what}: ${String(cause)}`, cause }) })
 
 /** Whether something accepts a connection at this address right now. */
-const accepts = (address: Net.NetConnectOpts) =>
+export const accepts = (address: Net.NetConnectOpts) =>
   Effect.callback<boolean>((resume) => {
     const socket = Net.createConnection(address)
     socket.once("connect", () => {
@@ -174,13 +177,13 @@ const accepts = (address: Net.NetConnectOpts) =>
   })
 
 /** The server's log so far ("" before it exists). */
-const readLog = (log: string) => Effect.promise(() => Fs.promises.readFile(log, "utf8").catch(() => ""))
+export const readLog = (log: string) => Effect.promise(() => Fs.promises.readFile(log, "utf8").catch(() => ""))
 
 /** The ports the server reports binding, in order (`socket_util|INFO|…: listening on port N`). */
 const boundPorts = (log: string) =>
   Array.from(log.matchAll(/\|socket_util\|INFO\|.*: listening on port (\d+)$/gm), (match) => Number(match[1]))
 
-const tail = (text: string) => text.trimEnd().split("\n").slice(-20).join("\n")
+export const tail = (text: string) => text.trimEnd().split("\n").slice(-20).join("\n")
 
 const OPENSSL_CONFIG = `[ req ]
 distinguished_name = dn
@@ -198,7 +201,10 @@ extendedKeyUsage = serverAuth, clientAuth
 subjectAltName = IP:127.0.0.1, IP:::1, DNS:localhost
 `
 
-/** A CA, a server and a client certificate it signed, and a self-signed client certificate (P-256 keys: fast). */
+/**
+ * A CA, a server and a client certificate it signed, a self-signed client certificate, and a client
+ * certificate the CA signed that has expired (P-256 keys: fast).
+ */
 const makePki = (dir: string) =>
   Effect.gen(function*() {
     const file = (name: string) => Path.join(dir, name)
@@ -226,11 +232,47 @@ const makePki = (dir: string) =>
         "-out",
         file(`${name}-cert.pem`)
       ])
+    // `x509 -req -days -1` signs a certificate whose validity ended a day before it began.
+    const expired = runTool("openssl", [
+      "req",
+      "-new",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-subj",
+      "/CN=expired",
+      "-keyout",
+      file("expired-key.pem"),
+      "-out",
+      file("expired.csr")
+    ]).pipe(Effect.andThen(runTool("openssl", [
+      "x509",
+      "-req",
+      "-in",
+      file("expired.csr"),
+      "-CA",
+      file("ca-cert.pem"),
+      "-CAkey",
+      file("ca-key.pem"),
+      "-set_serial",
+      "1",
+      "-days",
+      "-1",
+      "-extfile",
+      file("openssl.cnf"),
+      "-extensions",
+      "v3_leaf",
+      "-out",
+      file("expired-cert.pem")
+    ])))
     yield* certificate("ca", "v3_ca")
     yield* Effect.all([
       certificate("server", "v3_leaf", "ca"),
       certificate("client", "v3_leaf", "ca"),
-      certificate("untrusted", "v3_leaf")
+      certificate("untrusted", "v3_leaf"),
+      expired
     ], { concurrency: "unbounded" })
     return {
       serverArgs: [
@@ -243,13 +285,15 @@ const makePki = (dir: string) =>
         clientKey: file("client-key.pem"),
         clientCert: file("client-cert.pem"),
         untrustedKey: file("untrusted-key.pem"),
-        untrustedCert: file("untrusted-cert.pem")
+        untrustedCert: file("untrusted-cert.pem"),
+        expiredKey: file("expired-key.pem"),
+        expiredCert: file("expired-cert.pem")
       } satisfies Pki
     }
   })
 
 /** Fails clearly when a program the fixture needs is missing. */
-const requireProgram = (command: string) =>
+export const requireProgram = (command: string) =>
   runToolResult(command, ["--version"]).pipe(
     Effect.filterOrFail(
       (result) => result.code === 0,
@@ -258,7 +302,7 @@ const requireProgram = (command: string) =>
   )
 
 /** Runs ovsdb-server until the scope closes: SIGTERM, then SIGKILL if it has not exited within 5 s. */
-const spawnServer = (args: ReadonlyArray<string>) =>
+export const spawnServer = (args: ReadonlyArray<string>) =>
   Effect.acquireRelease(
     Effect.callback<{ readonly child: ChildProcess.ChildProcess; readonly stderr: () => string }, FixtureError>(
       (resume) => {
@@ -319,7 +363,7 @@ const waitForListeners = (
   })
 
 /** A loopback TCP port that was free a moment ago. */
-const freePort = Effect.callback<number, FixtureError>((resume) => {
+export const freePort = Effect.callback<number, FixtureError>((resume) => {
   const probe = Net.createServer()
   probe.once("error", (cause) => resume(Effect.fail(new FixtureError({ message: "no free port", cause }))))
   probe.listen({ host: "127.0.0.1", port: 0 }, () => {
