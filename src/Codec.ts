@@ -4,8 +4,9 @@
  * An OVSDB peer sends JSON values back to back with no delimiter (RFC 7047 §4 leaves framing to the
  * JSON grammar), and a value may arrive split at any byte. The codec frames the incoming bytes
  * incrementally (see `codec/Framer`), reads each frame as a JSON-RPC message, and fails the incoming
- * stream with a `CodecError` on the first malformed or oversized frame, closing the connection: a
- * byte stream that lost its framing cannot be trusted again (ovsdb-server does the same).
+ * stream with a `CodecError` on the first malformed, oversized or too deeply nested frame, closing
+ * the connection: a byte stream that lost its framing cannot be trusted again (ovsdb-server does the
+ * same).
  *
  * @since 0.1.0
  */
@@ -26,6 +27,12 @@ import { Transport } from "./Transport.js"
 export interface Options {
   /** The largest single message accepted, in bytes. Default: 512 MiB. */
   readonly maxFrameBytes?: number | undefined
+  /**
+   * The deepest nesting of arrays and objects accepted in a message, the message itself counted;
+   * a deeper one fails the stream with a `CodecError` "TooDeep" as soon as it passes the limit.
+   * Default: `DEFAULT_MAX_DEPTH` (1000).
+   */
+  readonly maxDepth?: number | undefined
 }
 
 /**
@@ -35,6 +42,16 @@ export interface Options {
  * @category constants
  */
 export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024 * 1024
+
+/**
+ * The default deepest nesting: 1000 levels, the limit of ovsdb-server's own JSON parser, so that
+ * whatever the server can read, and send back, is read here too. OVSDB values are a few levels
+ * deep; a reply nested deeper is refused before anything walks it.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_MAX_DEPTH = Json.DEFAULT_MAX_DEPTH
 
 /**
  * The service: send and receive JSON-RPC messages.
@@ -74,7 +91,10 @@ export const decode =
   (options?: Options) =>
   <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<JsonRpc.Message, E | CodecError, R> =>
     Stream.suspend(() => {
-      const framer = new Framer({ maxFrameBytes: options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES })
+      const framer = new Framer({
+        maxFrameBytes: options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+        maxDepth: options?.maxDepth ?? DEFAULT_MAX_DEPTH
+      })
       const toMessages = (chunk: Uint8Array): Effect.Effect<ReadonlyArray<JsonRpc.Message>, CodecError> => {
         const pushed = framer.push(chunk)
         if (pushed._tag === "Failure") {

@@ -20,6 +20,15 @@ const frameAll = (bytes: Uint8Array, cuts: ReadonlyArray<number>, maxFrameBytes 
   return { _tag: "Values" as const, values, pending: framer.pending }
 }
 
+/** Feeds `bytes` to `framer` in two reads cut at `cut`, and collects every value, or the failure. */
+const feed = (framer: Framer, bytes: Uint8Array, cut: number) => {
+  const first = framer.push(bytes.subarray(0, cut))
+  if (first._tag === "Failure") return first
+  const second = framer.push(bytes.subarray(cut))
+  if (second._tag === "Failure") return second
+  return { _tag: "Values" as const, values: [...first.values, ...second.values] }
+}
+
 const TRICKY = [
   { id: 1, result: ["Open_vSwitch"], error: null },
   { method: "echo", params: ["}{ ][ \" \\ \\\" \\\\", "é ☃ 😀 ünïcödé", "\u0000\u001f\u2028"], id: "echo" },
@@ -181,5 +190,79 @@ describe("Json", () => {
     assert.strictEqual(text, "{\"a\":[9223372036854775807,-9223372036854775808],\"s\":\"9223372036854775807\",\"n\":1}")
     assert.deepStrictEqual(Json.parse(text), Result.succeed(value))
     assert.strictEqual(Json.stringify({ plain: [1, "x"] }), "{\"plain\":[1,\"x\"]}")
+  })
+})
+
+describe("Framer nesting depth", () => {
+  const nested = (depth: number, inner = "") => "[".repeat(depth) + inner + "]".repeat(depth)
+  const nestedValue = (depth: number, inner?: Json.Json): Json.Json => {
+    let value: Json.Json = inner === undefined ? [] : [inner]
+    for (let level = 1; level < depth; level++) value = [value]
+    return value
+  }
+
+  it("accepts a frame nested exactly as deep as the limit, and refuses one level more with TooDeep naming it, split anywhere", () => {
+    for (const maxDepth of [1, 3, 1000]) {
+      const framer = () => new Framer({ maxFrameBytes: 1 << 20, maxDepth })
+      const deepest = encoder.encode(nested(maxDepth) + "{}")
+      const deeper = encoder.encode(nested(maxDepth + 1) + "{}")
+      for (let cut = 0; cut <= deeper.length; cut++) {
+        const accepted = feed(framer(), deepest, cut)
+        assert.deepStrictEqual(accepted, { _tag: "Values", values: [nestedValue(maxDepth), {}] }, `cut ${cut}`)
+        const refused = feed(framer(), deeper, cut)
+        assert.strictEqual(refused._tag, "Failure", `cut ${cut}`)
+        if (refused._tag === "Failure") {
+          assert.strictEqual(refused.reason, "TooDeep")
+          assert.strictEqual(
+            refused.detail,
+            `a message nested deeper than the limit of ${maxDepth} levels at byte ${maxDepth}`
+          )
+        }
+      }
+    }
+  })
+
+  it("defaults to ovsdb-server's limit of 1000 levels, objects and arrays alike", () => {
+    const objects = (depth: number) => "{\"a\":".repeat(depth - 1) + "[]" + "}".repeat(depth - 1)
+    assert.deepStrictEqual(frameAll(encoder.encode(objects(1000)), [])._tag, "Values")
+    const refused = frameAll(encoder.encode(objects(1001)), [])
+    assert.strictEqual(refused._tag, "Failure")
+    if (refused._tag === "Failure") {
+      assert.strictEqual(refused.reason, "TooDeep")
+      assert.include(refused.detail, "limit of 1000 levels")
+    }
+  })
+
+  it("fails as soon as the bracket past the limit arrives, without waiting for the frame's end", () => {
+    const framer = new Framer({ maxFrameBytes: 1 << 30 })
+    assert.deepStrictEqual(framer.push(encoder.encode("[".repeat(1000))), { _tag: "Values", values: [] })
+    const refused = framer.push(encoder.encode("[".repeat(100_000)))
+    assert.strictEqual(refused._tag, "Failure")
+    if (refused._tag === "Failure") assert.strictEqual(refused.reason, "TooDeep")
+    // a failed framer stays failed
+    assert.strictEqual(framer.push(encoder.encode("]")), refused)
+  })
+
+  it("counts no bracket inside a string", () => {
+    const value = [["[[[[{{{{", "]]]]}}}}"]]
+    assert.deepStrictEqual(
+      feed(new Framer({ maxFrameBytes: 1 << 20, maxDepth: 2 }), encoder.encode(JSON.stringify(value)), 3),
+      { _tag: "Values", values: [value] }
+    )
+  })
+
+  it("gives its limit to the exact reader of a frame holding a 64-bit integer", () => {
+    const big = "9223372036854775807"
+    const framer = new Framer({ maxFrameBytes: 1 << 20, maxDepth: 1500 })
+    const pushed = framer.push(encoder.encode(nested(1500, big)))
+    assert.strictEqual(pushed._tag, "Values")
+    if (pushed._tag === "Values") {
+      let inner: Json.Json | undefined = pushed.values[0]
+      for (let level = 0; level < 1500 && Array.isArray(inner); level++) inner = (inner as ReadonlyArray<Json.Json>)[0]
+      assert.strictEqual(inner, 9223372036854775807n)
+    }
+    const refused = new Framer({ maxFrameBytes: 1 << 20, maxDepth: 1500 }).push(encoder.encode(nested(1501, big)))
+    assert.strictEqual(refused._tag, "Failure")
+    if (refused._tag === "Failure") assert.strictEqual(refused.reason, "TooDeep")
   })
 })

@@ -9,6 +9,10 @@
  * is parsed by the native `JSON.parse`, unless it contains an integer literal long enough to exceed
  * 2^53, which goes to the exact reader of `Json.parse`.
  *
+ * A frame nested deeper than `maxDepth` fails as soon as the bracket that passes the limit arrives,
+ * as ovsdb-server's own parser refuses one: nothing downstream then has to walk an arbitrarily deep
+ * value.
+ *
  * @since 0.1.0
  */
 import { Result } from "effect"
@@ -23,7 +27,16 @@ import * as Json from "../Json.js"
  */
 export type PushResult =
   | { readonly _tag: "Values"; readonly values: ReadonlyArray<Json.Json> }
-  | { readonly _tag: "Failure"; readonly reason: "Malformed" | "TooLarge"; readonly detail: string }
+  | { readonly _tag: "Failure"; readonly reason: Failure; readonly detail: string }
+
+/**
+ * Why the stream is unusable: not JSON, a frame longer than `maxFrameBytes`, or one nested deeper
+ * than `maxDepth`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Failure = "Malformed" | "TooLarge" | "TooDeep"
 
 /**
  * Framer options.
@@ -34,6 +47,11 @@ export type PushResult =
 export interface Options {
   /** The largest frame accepted, in bytes; a longer one fails as soon as it passes the limit. */
   readonly maxFrameBytes: number
+  /**
+   * The deepest nesting accepted, the outermost array or object counted; a deeper frame fails as
+   * soon as it passes the limit. Default: `Json.DEFAULT_MAX_DEPTH` (1000, ovsdb-server's own).
+   */
+  readonly maxDepth?: number | undefined
 }
 
 const QUOTE = 0x22
@@ -99,6 +117,7 @@ const excerpt = (bytes: Uint8Array, at: number): string =>
  */
 export class Framer {
   private readonly maxFrameBytes: number
+  private readonly maxDepth: number
   /** Views of the pending frame's bytes, in order; joined once, when the frame ends. */
   private parts: Array<Uint8Array> = []
   private partsBytes = 0
@@ -112,6 +131,7 @@ export class Framer {
 
   constructor(options: Options) {
     this.maxFrameBytes = options.maxFrameBytes
+    this.maxDepth = options.maxDepth ?? Json.DEFAULT_MAX_DEPTH
   }
 
   /** Whether a frame has started and not ended: at end of stream, that is a truncated value. */
@@ -128,7 +148,7 @@ export class Framer {
     return result
   }
 
-  private fail(reason: "Malformed" | "TooLarge", detail: string): PushResult {
+  private fail(reason: Failure, detail: string): PushResult {
     return { _tag: "Failure", reason, detail }
   }
 
@@ -137,6 +157,7 @@ export class Framer {
     const n = chunk.length
     // The hot loop works on locals; the state goes back to the fields before returning.
     let depth = this.depth
+    const maxDepth = this.maxDepth
     let digitRun = this.digitRun
     let start = 0 // where the current frame starts in this chunk
     let i = this.inString ? this.resumeString(chunk) : 0
@@ -166,6 +187,7 @@ export class Framer {
         }
         case OPEN:
           if (depth++ === 0) start = i
+          else if (depth > maxDepth) return this.tooDeep(i)
           break
         case CLOSE:
           if (depth === 0) return this.malformed(chunk, i, "a closing bracket with nothing open")
@@ -208,6 +230,13 @@ export class Framer {
     return this.fail("TooLarge", `a message longer than the limit of ${this.maxFrameBytes} bytes`)
   }
 
+  private tooDeep(at: number): PushResult {
+    return this.fail(
+      "TooDeep",
+      `a message nested deeper than the limit of ${this.maxDepth} levels at byte ${this.offset + at}`
+    )
+  }
+
   private malformed(chunk: Uint8Array, at: number, what: string): PushResult {
     return this.fail("Malformed", `${what} at byte ${this.offset + at}: ${excerpt(chunk, at)}`)
   }
@@ -225,7 +254,12 @@ export class Framer {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")
     const exact = this.hasLongInteger
     this.hasLongInteger = false
-    if (exact) return Result.mapError(Json.parse(text), (detail) => this.fail("Malformed", `${detail} ${where}`))
+    if (exact) {
+      return Result.mapError(
+        Json.parse(text, { maxDepth: this.maxDepth }),
+        (detail) => this.fail("Malformed", `${detail} ${where}`)
+      )
+    }
     try {
       return Result.succeed(JSON.parse(text) as Json.Json)
     } catch (error) {
