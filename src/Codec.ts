@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import type { Scope } from "effect"
-import { Array as Arr, Context, Effect, Layer, Queue, Stream } from "effect"
+import { Array as Arr, Context, Deferred, Effect, Layer, Queue, Stream } from "effect"
 import { Framer } from "./codec/Framer.js"
 import { CodecError, TransportError } from "./Errors.js"
 import * as Json from "./Json.js"
@@ -33,6 +33,14 @@ export interface Options {
    * Default: `DEFAULT_MAX_DEPTH` (1000).
    */
   readonly maxDepth?: number | undefined
+  /**
+   * The most bytes that may wait to be written: messages queued, and those handed to the socket
+   * that it has not yet passed on. A message that would take the total past it (unless nothing
+   * else is waiting: a single message of any size goes) fails the connection with
+   * `TransportError` reason `Stalled`: the peer has stopped reading, and memory would otherwise
+   * grow without bound, e.g. with the answers to its `echo` probes. Default: 64 MiB.
+   */
+  readonly maxOutgoingBytes?: number | undefined
 }
 
 /**
@@ -42,6 +50,15 @@ export interface Options {
  * @category constants
  */
 export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024 * 1024
+
+/**
+ * The default bound on bytes waiting to be written: far more than a healthy peer ever leaves
+ * unread, and a bounded cost when one stops reading.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_MAX_OUTGOING_BYTES = 64 * 1024 * 1024
 
 /**
  * The default deepest nesting: 1000 levels, the limit of ovsdb-server's own JSON parser, so that
@@ -129,27 +146,70 @@ export const decode =
 /**
  * Builds the codec over the `Transport` in context.
  *
+ * One writer fiber sends what queued up while the previous write was in flight as one write, so
+ * many calls in flight cost few system calls. The bytes waiting are counted against
+ * `maxOutgoingBytes`. A failed write, or a peer that stopped reading, fails the connection: the
+ * incoming stream ends with that `TransportError`, so every waiting call learns why.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (options?: Options): Effect.Effect<Codec["Service"], never, Transport | Scope.Scope> =>
   Effect.gen(function*() {
     const transport = yield* Transport
+    const limit = options?.maxOutgoingBytes ?? DEFAULT_MAX_OUTGOING_BYTES
     const outgoing = yield* Queue.unbounded<string>()
-    // One writer: whatever queued up while a write was in flight goes out as the next single write,
-    // so many calls in flight cost few system calls and never pile up waiting on the socket.
+    const writeFailed = yield* Deferred.make<never, TransportError>()
+    let failure: TransportError | undefined
+    /** Bytes queued or being written, not yet taken by the socket. */
+    let waiting = 0
+
+    const failWith = (error: TransportError) =>
+      Effect.suspend(() => {
+        if (failure !== undefined) return Effect.void
+        failure = error
+        return Deferred.fail(writeFailed, error).pipe(
+          Effect.andThen(Queue.shutdown(outgoing)),
+          Effect.andThen(transport.close)
+        )
+      })
+
     yield* Queue.takeAll(outgoing).pipe(
-      Effect.flatMap((batch) => transport.send(batch.length === 1 ? batch[0] : batch.join(""))),
+      Effect.flatMap((batch) => {
+        const text = batch.length === 1 ? batch[0] : batch.join("")
+        return Effect.andThen(transport.send(text), Effect.sync(() => (waiting -= Buffer.byteLength(text))))
+      }),
       Effect.forever,
-      // A broken write closes the connection; the reader then reports why to every waiting call.
-      Effect.catch(() => Effect.andThen(Queue.shutdown(outgoing), transport.close)),
+      Effect.catch(failWith),
       Effect.forkScoped
     )
-    const closed = new TransportError({ remote: transport.remote, reason: "Closed", detail: "connection closed" })
+
+    const send = (message: JsonRpc.Message) =>
+      Effect.suspend(() => {
+        if (failure !== undefined) return Effect.fail(failure)
+        const text = encode(message)
+        const bytes = Buffer.byteLength(text)
+        if (waiting > 0 && waiting + bytes > limit) {
+          const stalled = new TransportError({
+            remote: transport.remote,
+            reason: "Stalled",
+            detail: `the peer is not reading: ${waiting} bytes wait to be written, and ${bytes} more would pass ` +
+              `the limit of ${limit} bytes (maxOutgoingBytes)`
+          })
+          return Effect.andThen(failWith(stalled), Effect.fail(stalled))
+        }
+        if (!Queue.offerUnsafe(outgoing, text)) {
+          return Effect.fail(
+            failure ?? new TransportError({ remote: transport.remote, reason: "Closed", detail: "connection closed" })
+          )
+        }
+        waiting += bytes
+        return Effect.void
+      })
+
     return Codec.of({
-      send: (message) =>
-        Effect.suspend(() => Queue.offerUnsafe(outgoing, encode(message)) ? Effect.void : Effect.fail(closed)),
-      incoming: decode(options)(transport.incoming),
+      send,
+      incoming: decode(options)(transport.incoming).pipe(Stream.interruptWhen(Deferred.await(writeFailed))),
       close: transport.close
     })
   })

@@ -24,11 +24,17 @@
  *
  * @since 0.1.0
  */
-import type { Scope } from "effect"
+import type { Duration, Scope } from "effect"
 import { Context, Effect, Layer, References, Result, Tracer } from "effect"
 import * as Codec from "./Codec.js"
-import type { ConnectionClosed, RemoteParseError, RpcError, RpcTimeout, TransportError, ValueError } from "./Errors.js"
-import { ProtocolError, SchemaMismatch, TransactionError } from "./Errors.js"
+import type { RemoteParseError, RpcError, RpcTimeout, TransportError, ValueError } from "./Errors.js"
+import {
+  ConnectionClosed,
+  ProtocolError,
+  SchemaMismatch,
+  TransactionError,
+  TransactionOutcomeUnknown
+} from "./Errors.js"
 import * as Locks from "./internal/locks.js"
 import * as Monitors from "./internal/monitors.js"
 import { type Json, show as showJson } from "./Json.js"
@@ -107,20 +113,24 @@ export class Ovsdb extends Context.Service<Ovsdb, {
    * §4.1.3 transact: runs the operations atomically; the results come back typed per position.
    * Any failed operation fails the whole transaction with a `TransactionError`; an operation
    * built from a model with a value its column refuses fails with that `ValueError`, and nothing
-   * is sent.
+   * is sent. A transaction sent whose reply never came, because the connection ended, fails with
+   * `TransactionOutcomeUnknown`: it may have committed.
    */
   readonly transact: <const Ops extends ReadonlyArray<Operation.Any>>(
     database: string,
     ...operations: Ops
-  ) => Effect.Effect<Operation.Results<Ops>, TransactionError | ValueError | CallError>
-  /** §4.1.3 transact with operations given as JSON; the reply's result array as sent. */
+  ) => Effect.Effect<Operation.Results<Ops>, TransactionError | TransactionOutcomeUnknown | ValueError | CallError>
+  /**
+   * §4.1.3 transact with operations given as JSON; the reply's result array as sent (failed
+   * operations included). Cut off by the end of the connection: `TransactionOutcomeUnknown`.
+   */
   readonly transactJson: (
     database: string,
     operations: ReadonlyArray<Json>
-  ) => Effect.Effect<ReadonlyArray<Json>, CallError>
+  ) => Effect.Effect<ReadonlyArray<Json>, TransactionOutcomeUnknown | CallError>
   /**
    * RFC 7047 §4.1.5 monitor: the initial rows, then every change, as a scoped resource; closing
-   * the scope cancels it (§4.1.7).
+   * the scope cancels it (§4.1.7), waiting for the server's answer at most `releaseTimeout`.
    */
   readonly monitor: (
     database: string,
@@ -142,7 +152,9 @@ export class Ovsdb extends Context.Service<Ovsdb, {
   ) => Effect.Effect<MonitorSince, CallError, Scope.Scope>
   /**
    * RFC 7047 §4.1.8 lock: waits until this session holds the lock named `name`; closing the
-   * scope unlocks it (or withdraws the request).
+   * scope unlocks it (or withdraws the request), waiting for the answer at most `releaseTimeout`.
+   * The lock ends with the connection: a request still waiting, and the handle's `held`,
+   * `whenStolen` and `whenHeld`, then fail with `ConnectionClosed`.
    */
   readonly lock: (name: string) => Effect.Effect<Lock, CallError, Scope.Scope>
   /** RFC 7047 §4.1.8 steal: takes the lock at once from whoever holds it; closing the scope unlocks it. */
@@ -263,100 +275,136 @@ const jsonArray = (method: string, json: Json): Effect.Effect<ReadonlyArray<Json
     : Effect.fail(new ProtocolError({ method, detail: `expected an array, got ${showJson(json)}` }))
 
 /**
+ * Options of the API layer itself.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApiOptions {
+  /**
+   * How long closing a monitor's or a lock's scope waits for the server to answer its
+   * `monitor_cancel` or `unlock`; past it the scope closes anyway, so a server that stopped
+   * answering never holds a scope open. Default: `DEFAULT_RELEASE_TIMEOUT` (5 seconds).
+   */
+  readonly releaseTimeout?: Duration.Input | undefined
+}
+
+/**
+ * The default bound on a release call (`monitor_cancel`, `unlock`) at the end of a scope.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_RELEASE_TIMEOUT: Duration.Input = "5 seconds"
+
+/**
+ * A transact cut off by the end of the connection has an unknown outcome (OVS 04e5adfed): the
+ * server may have committed it before it went away.
+ */
+const cutOffIsUnknown = (database: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.mapError(effect, (error) =>
+    error instanceof ConnectionClosed && error.requestSent === true
+      ? new TransactionOutcomeUnknown({ database, detail: error.detail, cause: error })
+      : error)
+
+/**
  * Builds the API over the `RpcClient` in context.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> = Effect.gen(function*() {
-  const rpc = yield* RpcClient.RpcClient
+export const make = (options?: ApiOptions): Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =>
+  Effect.gen(function*() {
+    const rpc = yield* RpcClient.RpcClient
+    const releaseTimeout = options?.releaseTimeout ?? DEFAULT_RELEASE_TIMEOUT
 
-  const listDbs = rpc.call("list_dbs", []).pipe(
-    Effect.flatMap((json) => stringArray("list_dbs", json)),
-    traced("Ovsdb.listDbs")
-  )
-
-  const getSchemaJson = (database: string) =>
-    rpc.call("get_schema", [database]).pipe(
-      traced("Ovsdb.getSchemaJson", { database })
+    const listDbs = rpc.call("list_dbs", []).pipe(
+      Effect.flatMap((json) => stringArray("list_dbs", json)),
+      traced("Ovsdb.listDbs")
     )
 
-  const getSchema = (database: string) =>
-    rpc.call("get_schema", [database]).pipe(
-      Effect.flatMap((json) =>
-        Effect.mapError(DatabaseSchema.decode(json), (error) =>
-          new ProtocolError({ method: "get_schema", detail: error.message }))
-      ),
-      traced("Ovsdb.getSchema", { database })
-    )
-
-  const echo = (...params: ReadonlyArray<Json>) =>
-    rpc.call("echo", params).pipe(
-      Effect.flatMap((json) => jsonArray("echo", json)),
-      traced("Ovsdb.echo")
-    )
-
-  const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
-    rpc.call("transact", [database, ...operations]).pipe(
-      Effect.flatMap((json) => jsonArray("transact", json)),
-      traced("Ovsdb.transact", { database, operations: operations.length })
-    )
-
-  const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) => {
-    const problem = operations.find((operation) => operation.problem !== undefined)?.problem
-    return problem !== undefined ?
-      Effect.fail(problem) :
-      transactJson(database, operations.map((operation) => operation.json)).pipe(
-        Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
+    const getSchemaJson = (database: string) =>
+      rpc.call("get_schema", [database]).pipe(
+        traced("Ovsdb.getSchemaJson", { database })
       )
-  }
 
-  const getServerId = rpc.call("get_server_id", []).pipe(
-    Effect.flatMap((json) =>
-      typeof json === "string"
-        ? Effect.succeed(json)
-        : Effect.fail(
-          new ProtocolError({ method: "get_server_id", detail: `expected a string, got ${showJson(json)}` })
+    const getSchema = (database: string) =>
+      rpc.call("get_schema", [database]).pipe(
+        Effect.flatMap((json) =>
+          Effect.mapError(DatabaseSchema.decode(json), (error) =>
+            new ProtocolError({ method: "get_schema", detail: error.message }))
+        ),
+        traced("Ovsdb.getSchema", { database })
+      )
+
+    const echo = (...params: ReadonlyArray<Json>) =>
+      rpc.call("echo", params).pipe(
+        Effect.flatMap((json) => jsonArray("echo", json)),
+        traced("Ovsdb.echo")
+      )
+
+    const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
+      rpc.call("transact", [database, ...operations]).pipe(
+        cutOffIsUnknown(database),
+        Effect.flatMap((json) => jsonArray("transact", json)),
+        traced("Ovsdb.transact", { database, operations: operations.length })
+      )
+
+    const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) => {
+      const problem = operations.find((operation) => operation.problem !== undefined)?.problem
+      return problem !== undefined ?
+        Effect.fail(problem) :
+        transactJson(database, operations.map((operation) => operation.json)).pipe(
+          Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
         )
-    ),
-    traced("Ovsdb.getServerId")
-  )
+    }
 
-  const setDbChangeAware = (aware: boolean) =>
-    rpc.call("set_db_change_aware", [aware]).pipe(Effect.asVoid, traced("Ovsdb.setDbChangeAware"))
-
-  const convert = (database: string, schema: Json) =>
-    rpc.call("convert", [database, schema]).pipe(Effect.asVoid, traced("Ovsdb.convert", { database }))
-
-  const ensureCompatible = (model: DatabaseSchema.DatabaseSchema) =>
-    getSchema(model.name).pipe(
-      Effect.flatMap((server) => {
-        const found = SchemaCompatibility.differences(model, server)
-        return found.length === 0
-          ? Effect.void
+    const getServerId = rpc.call("get_server_id", []).pipe(
+      Effect.flatMap((json) =>
+        typeof json === "string"
+          ? Effect.succeed(json)
           : Effect.fail(
-            new SchemaMismatch({ database: model.name, differences: found.map(SchemaCompatibility.describe) })
+            new ProtocolError({ method: "get_server_id", detail: `expected a string, got ${showJson(json)}` })
           )
-      }),
-      traced("Ovsdb.ensureCompatible", { database: model.name })
+      ),
+      traced("Ovsdb.getServerId")
     )
 
-  return Ovsdb.of({
-    listDbs,
-    getSchema,
-    getSchemaJson,
-    echo,
-    transact,
-    transactJson,
-    ...Monitors.make(rpc),
-    ...Locks.make(rpc),
-    getServerId,
-    setDbChangeAware,
-    convert,
-    ensureCompatible,
-    rpc
+    const setDbChangeAware = (aware: boolean) =>
+      rpc.call("set_db_change_aware", [aware]).pipe(Effect.asVoid, traced("Ovsdb.setDbChangeAware"))
+
+    const convert = (database: string, schema: Json) =>
+      rpc.call("convert", [database, schema]).pipe(Effect.asVoid, traced("Ovsdb.convert", { database }))
+
+    const ensureCompatible = (model: DatabaseSchema.DatabaseSchema) =>
+      getSchema(model.name).pipe(
+        Effect.flatMap((server) => {
+          const found = SchemaCompatibility.differences(model, server)
+          return found.length === 0
+            ? Effect.void
+            : Effect.fail(
+              new SchemaMismatch({ database: model.name, differences: found.map(SchemaCompatibility.describe) })
+            )
+        }),
+        traced("Ovsdb.ensureCompatible", { database: model.name })
+      )
+
+    return Ovsdb.of({
+      listDbs,
+      getSchema,
+      getSchemaJson,
+      echo,
+      transact,
+      transactJson,
+      ...Monitors.make(rpc, releaseTimeout),
+      ...Locks.make(rpc, releaseTimeout),
+      getServerId,
+      setDbChangeAware,
+      convert,
+      ensureCompatible,
+      rpc
+    })
   })
-})
 
 /**
  * The API over an `RpcClient` you provide.
@@ -364,7 +412,7 @@ export const make: Effect.Effect<Ovsdb["Service"], never, RpcClient.RpcClient> =
  * @since 0.1.0
  * @category layers
  */
-export const layerRpc: Layer.Layer<Ovsdb, never, RpcClient.RpcClient> = Layer.effect(Ovsdb, make)
+export const layerRpc: Layer.Layer<Ovsdb, never, RpcClient.RpcClient> = Layer.effect(Ovsdb, make())
 
 /**
  * Options of the full stack: where to connect and how patiently.
@@ -372,7 +420,7 @@ export const layerRpc: Layer.Layer<Ovsdb, never, RpcClient.RpcClient> = Layer.ef
  * @since 0.1.0
  * @category models
  */
-export interface Options extends Transport.Options, Codec.Options, RpcClient.Options {}
+export interface Options extends Transport.Options, Codec.Options, RpcClient.Options, ApiOptions {}
 
 /**
  * The whole client: one connection to `remote`, open for the layer's lifetime.
@@ -381,7 +429,7 @@ export interface Options extends Transport.Options, Codec.Options, RpcClient.Opt
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Ovsdb, TransportError | RemoteParseError> =>
-  layerRpc.pipe(
+  Layer.effect(Ovsdb, make(options)).pipe(
     Layer.provide(RpcClient.layer(options)),
     Layer.provide(Codec.layer(options)),
     Layer.provide(Transport.layer(options))

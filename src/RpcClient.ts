@@ -123,7 +123,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
   const send = (message: JsonRpc.Message) =>
     closed !== undefined
       ? Effect.fail(closed)
-      : Effect.mapError(codec.send(message), (error) => new ConnectionClosed({ detail: error.message }))
+      : Effect.mapError(codec.send(message), (error) => new ConnectionClosed({ detail: error.message, cause: error }))
 
   /** Routes the messages of one read; only replies to the server's own requests need effects. */
   const route = (messages: ReadonlyArray<JsonRpc.Message>): Effect.Effect<void> => {
@@ -158,14 +158,17 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
     })
   }
 
-  const shutDown = (detail: string) =>
+  /** Ends the session: every waiting call fails (its request was sent: outcome unknown), and so does every later one. */
+  const shutDown = (detail: string, cause?: unknown) =>
     Effect.suspend(() => {
       if (closed !== undefined) return Effect.void
-      const reason = new ConnectionClosed({ detail })
+      const why = cause === undefined ? { detail } : { detail, cause }
+      const reason = new ConnectionClosed(why)
       closed = reason
       const waiting = [...pending.values()]
       pending.clear()
-      return Effect.forEach(waiting, (call) => Deferred.fail(call.reply, reason), { discard: true }).pipe(
+      const cutOff = new ConnectionClosed({ ...why, requestSent: true })
+      return Effect.forEach(waiting, (call) => Deferred.fail(call.reply, cutOff), { discard: true }).pipe(
         Effect.andThen(Deferred.succeed(closedWith, reason)),
         Effect.andThen(codec.close)
       )
@@ -175,7 +178,11 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
     Stream.runForEachArray(route),
     Effect.matchCauseEffect({
       onSuccess: () => shutDown("the server closed the connection"),
-      onFailure: (cause) => shutDown(cause.reasons.map((r) => r._tag === "Fail" ? r.error.message : r._tag).join("; "))
+      onFailure: (cause) =>
+        shutDown(
+          cause.reasons.map((r) => r._tag === "Fail" ? r.error.message : r._tag).join("; "),
+          cause.reasons.find((r) => r._tag === "Fail")?.error
+        )
     }),
     Effect.forkScoped
   )

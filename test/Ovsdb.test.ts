@@ -1,6 +1,7 @@
 // The Ovsdb layer alone, over a scripted RpcClient: what it sends, how it reads replies, its spans.
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, References, Tracer } from "effect"
+import type { TransactionOutcomeUnknown } from "../src/Errors.js"
 import type { Json } from "../src/Json.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
@@ -104,7 +105,7 @@ describe("Ovsdb over a scripted RpcClient", () => {
       { list_dbs: { not: "a list" }, echo: "x", transact: { no: 1 }, get_schema: [] },
       (ovsdb) =>
         Effect.gen(function*() {
-          const calls: ReadonlyArray<Effect.Effect<unknown, Ovsdb.CallError>> = [
+          const calls: ReadonlyArray<Effect.Effect<unknown, Ovsdb.CallError | TransactionOutcomeUnknown>> = [
             ovsdb.listDbs,
             ovsdb.echo(),
             ovsdb.transactJson("db", []),

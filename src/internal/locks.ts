@@ -7,9 +7,13 @@
  * `stolen` notification and stays queued: it gets the lock back, with a new `locked`, when the
  * thief lets go. The handle follows those notifications, so a holder can check `held` before
  * acting, or wait on `whenStolen` to stop work it may no longer do.
+ *
+ * A lock lives on one connection: when the connection ends, the server forgets it, so a waiting
+ * request and every later look at the handle fail with `ConnectionClosed`.
  */
+import type { Duration, Scope } from "effect"
 import { Effect, Latch, PubSub } from "effect"
-import type { Scope } from "effect"
+
 import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
 import { ProtocolError } from "../Errors.js"
 import { type Json, show as showJson } from "../Json.js"
@@ -19,12 +23,15 @@ import type { RpcClient } from "../RpcClient.js"
 export interface Lock {
   /** The lock's name. */
   readonly name: string
-  /** Whether this session holds the lock now. */
-  readonly held: Effect.Effect<boolean>
-  /** Waits until the lock is stolen from this session (at once if it is not held now). */
-  readonly whenStolen: Effect.Effect<void>
-  /** Waits until this session holds the lock (at once if it does now). */
-  readonly whenHeld: Effect.Effect<void>
+  /** Whether this session holds the lock now; fails once the connection has ended. */
+  readonly held: Effect.Effect<boolean, ConnectionClosed>
+  /**
+   * Waits until the lock is stolen from this session (at once if it is not held now); fails when
+   * the connection ends, which takes the lock from this session too.
+   */
+  readonly whenStolen: Effect.Effect<void, ConnectionClosed>
+  /** Waits until this session holds the lock (at once if it does now); fails when the connection ends. */
+  readonly whenHeld: Effect.Effect<void, ConnectionClosed>
 }
 
 /** What a lock call can fail with. */
@@ -36,11 +43,12 @@ const lockedOf = (method: string, reply: Json): Effect.Effect<boolean, ProtocolE
     ? Effect.succeed((reply as { readonly locked: boolean }).locked)
     : Effect.fail(new ProtocolError({ method, detail: `expected {"locked": boolean}, got ${showJson(reply)}` }))
 
-/** The lock methods over one session. */
-export const make = (rpc: RpcClient["Service"]) => {
+/** The lock methods over one session; `unlock` at a scope's end waits at most `releaseTimeout`. */
+export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) => {
   const acquire = (method: "lock" | "steal", name: string): Effect.Effect<Lock, LockError, Scope.Scope> =>
     Effect.gen(function*() {
       let isHeld = false
+      let ended: ConnectionClosed | undefined
       const held = yield* Latch.make(false)
       const lost = yield* Latch.make(true)
       const grant = Effect.sync(() => {
@@ -49,6 +57,13 @@ export const make = (rpc: RpcClient["Service"]) => {
       const rob = Effect.sync(() => {
         isHeld = false
       }).pipe(Effect.andThen(lost.open), Effect.andThen(held.close))
+      // The end of the connection wakes every waiter; each then finds `ended` set.
+      const end = (reason: ConnectionClosed) =>
+        Effect.sync(() => {
+          ended = reason
+          isHeld = false
+        }).pipe(Effect.andThen(held.open), Effect.andThen(lost.open))
+      const stillOpen = Effect.suspend(() => ended === undefined ? Effect.void : Effect.fail(ended))
       // Listen before asking, so that no `locked` or `stolen` for this lock can be missed.
       const subscription = yield* rpc.subscribe
       yield* PubSub.take(subscription).pipe(
@@ -64,18 +79,19 @@ export const make = (rpc: RpcClient["Service"]) => {
         Effect.forever,
         Effect.forkScoped
       )
+      yield* Effect.forkScoped(Effect.flatMap(rpc.closed, end))
       const reply = yield* Effect.acquireRelease(
         rpc.call(method, [name]),
         // RFC 7047 §4.1.8: unlock releases the lock, or withdraws a request still queued.
-        () => Effect.ignore(rpc.call("unlock", [name]))
+        () => Effect.ignore(rpc.call("unlock", [name], { timeout: releaseTimeout }))
       )
       if (yield* lockedOf(method, reply)) yield* grant
-      yield* held.await
+      yield* Effect.andThen(held.await, stillOpen)
       return {
         name,
-        held: Effect.sync(() => isHeld),
-        whenStolen: lost.await,
-        whenHeld: held.await
+        held: Effect.andThen(stillOpen, Effect.sync(() => isHeld)),
+        whenStolen: Effect.andThen(lost.await, stillOpen),
+        whenHeld: Effect.andThen(held.await, stillOpen)
       }
     })
 

@@ -5,12 +5,12 @@
  * A monitor subscribes to the session's notifications before it sends its request, so no update
  * can slip past; it keeps every update for its id, in order, in an unbounded buffer until the
  * caller takes it (a slow consumer costs memory, never data); and when its scope closes it sends
- * `monitor_cancel` (RFC 7047 §4.1.7). Its update stream fails with `MonitorCanceled` when the
+ * `monitor_cancel` (RFC 7047 §4.1.7), waiting for the answer no longer than the release bound. Its update stream fails with `MonitorCanceled` when the
  * server cancels it, and with `ConnectionClosed` once the connection is gone and every update that
  * arrived before has been delivered.
  */
 import { Effect, PubSub, Schema, Stream } from "effect"
-import type { Scope } from "effect"
+import type { Duration, Scope } from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
 import { MonitorCanceled, ProtocolError } from "../Errors.js"
@@ -70,8 +70,8 @@ const DECODERS = {
 const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: boolean) =>
   Effect.mapError(DECODERS[version][initial ? 1 : 0](json), (error) => protocolError(method, error.message))
 
-/** The monitor methods over one session. */
-export const make = (rpc: RpcClient["Service"]) => {
+/** The monitor methods over one session; `monitor_cancel` at a scope's end waits at most `releaseTimeout`. */
+export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) => {
   let counter = 0
 
   /** The stream of this monitor's updates, read from a subscription made before the request. */
@@ -123,7 +123,8 @@ export const make = (rpc: RpcClient["Service"]) => {
       const id = `monitor-${counter++}`
       const subscription = yield* rpc.subscribe
       const reply = yield* rpc.call(method, params(id))
-      yield* Effect.addFinalizer(() => Effect.ignore(rpc.call("monitor_cancel", [id])))
+      // A server that stopped answering cannot hold the scope open past the release bound.
+      yield* Effect.addFinalizer(() => Effect.ignore(rpc.call("monitor_cancel", [id], { timeout: releaseTimeout })))
       return { id, reply, updates: updatesOf(database, id, version, subscription) }
     })
 
