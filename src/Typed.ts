@@ -29,7 +29,7 @@
  * @since 0.1.0
  */
 import { Result } from "effect"
-import type { ValueError } from "./Errors.js"
+import { ValueError } from "./Errors.js"
 import type { Json } from "./Json.js"
 import * as Model from "./Model.js"
 import * as ColumnCodec from "./protocol/ColumnCodec.js"
@@ -47,20 +47,36 @@ type Element<V> = V extends ReadonlyArray<infer A> ? A
   : NonNullable<V>
 
 /**
- * A condition on a column of `Row` (RFC 7047 §5.1 `<condition>`): `[column, function, value]`.
+ * A clause on a column of `Row` (RFC 7047 §5.1 `<condition>`): `[column, function, value]`.
  * Any column takes `==`, `!=`, `includes` and `excludes` with a value of its type; an integer or
  * real column that is not a set takes `<`, `<=`, `>` and `>=` with a number.
  *
  * @since 0.1.0
  * @category conditions
  */
-export type Condition<Row> = {
+export type Clause<Row> = {
   readonly [C in Columns<Row>]:
     | readonly [C, "==" | "!=" | "includes" | "excludes", Model.Writable<Row[C]>]
     | (Row[C] extends ReadonlyArray<unknown> ? never
       : NonNullable<Row[C]> extends Numeric ? readonly [C, "<" | "<=" | ">" | ">=", NonNullable<Row[C]>]
       : never)
 }[Columns<Row>]
+
+/**
+ * One condition of a `where` list: a clause on a column of `Row`, or `true` or `false`
+ * (`Operation.always`, `Operation.never`), sent as is. A transaction's list is a conjunction:
+ * a row matches when every condition holds, so `[]` and `[true]` match every row.
+ *
+ * @example
+ * ```ts
+ * Typed.select(ACL, [["priority", ">=", 100], ["action", "==", "drop"]]) // both hold
+ * Typed.delete(Address_Set, [Operation.always]) // every row
+ * ```
+ *
+ * @since 0.1.0
+ * @category conditions
+ */
+export type Condition<Row> = Clause<Row> | boolean
 
 /**
  * A mutation of a column of `Row` (RFC 7047 §5.1 `<mutation>`): `[column, mutator, value]`.
@@ -148,7 +164,7 @@ const encodeWith = (table: AnyTable, column: string, type: ColumnType, value: un
   ColumnCodec.make(table.name, column, type).encode(value as Value.Value)
 
 /** RFC 7047 §5.1 `<condition>`: the value's type is the column's, or its atom for the inequalities. */
-const encodeCondition = (table: AnyTable, [column, fn, value]: readonly [string, string, unknown]) =>
+const encodeClause = (table: AnyTable, [column, fn, value]: readonly [string, string, unknown]) =>
   Result.flatMap(columnCodec(table, column), (codec): Result.Result<Json, ValueError> => {
     const type = codec.type
     const done = (json: Json): Json => [column, fn, json]
@@ -177,8 +193,27 @@ const encodeCondition = (table: AnyTable, [column, fn, value]: readonly [string,
     }
   })
 
-const encodeConditions = (table: AnyTable, conditions: ReadonlyArray<readonly [string, string, unknown]>) =>
-  Result.all(conditions.map((condition) => encodeCondition(table, condition)))
+/** Neither a clause nor a boolean (a caller the types did not check). */
+const notCondition = (table: AnyTable, condition: unknown) =>
+  new ValueError({
+    table: table.name,
+    column: "",
+    constraint: "condition",
+    value: ColumnCodec.show(condition),
+    detail: "a condition is [column, function, value], true or false"
+  })
+
+/** A boolean condition (ovsdb-server(7) §4.1.12) goes on the wire as is. */
+const encodeConditions = (table: AnyTable, conditions: ReadonlyArray<unknown>) =>
+  Result.all(
+    conditions.map((condition): Result.Result<Json, ValueError> =>
+      typeof condition === "boolean"
+        ? Result.succeed(condition)
+        : Array.isArray(condition) && condition.length === 3
+        ? encodeClause(table, condition as unknown as readonly [string, string, unknown])
+        : Result.fail(notCondition(table, condition))
+    )
+  )
 
 /**
  * RFC 7047 §5.1 `<mutation>`, as ovsdb-server checks it: arithmetic takes one atom of the
@@ -243,8 +278,7 @@ const build = <R>(
     onFailure: (problem) => Operation.make(op, {}, decode, problem)
   })
 
-const whereOf = (table: AnyTable, conditions: ReadonlyArray<unknown>) =>
-  encodeConditions(table, conditions as ReadonlyArray<readonly [string, string, unknown]>)
+const whereOf = (table: AnyTable, conditions: ReadonlyArray<unknown>) => encodeConditions(table, conditions)
 
 const checkColumns = (table: AnyTable, columns: ReadonlyArray<string>) =>
   Result.flatMap(Model.knownTable(table), (known) => {

@@ -22,6 +22,14 @@ describe("encodeRequests", () => {
     })
     assert.deepStrictEqual(Monitor.encodeRequests({ T: {} }, 3), { T: [{}] })
   })
+
+  it("writes always and never as bare true and false, beside clauses", () => {
+    assert.deepStrictEqual(
+      Monitor.encodeRequests({ A: { where: [Op.always] }, B: { where: [Op.never, Op.where("n", "<", 3)] } }, 2),
+      { A: [{ where: [true] }], B: [{ where: [false, ["n", "<", 3]] }] }
+    )
+    assert.deepStrictEqual(Monitor.encodeRequests({ A: { where: [false] } }, 3), { A: [{ where: [false] }] })
+  })
 })
 
 describe("decodeTableUpdates", () => {

@@ -135,6 +135,23 @@ describe("Operation", () => {
     for (const [operation, json] of cases) assert.deepStrictEqual(operation.json, json)
   })
 
+  it("sends always and never as bare true and false in every where list, clauses as triples", () => {
+    const where = [Op.where("name", "==", "ls0"), Op.always, Op.never]
+    const wire = [["name", "==", "ls0"], true, false]
+    assert.strictEqual(Op.always, true)
+    assert.strictEqual(Op.never, false)
+    const operations: ReadonlyArray<Op.Any> = [
+      Op.select("Logical_Switch", where),
+      Op.update("Logical_Switch", where, {}),
+      Op.mutate("Logical_Switch", where, []),
+      Op.delete("Logical_Switch", where),
+      Op.wait("Logical_Switch", where, ["name"], "==", [])
+    ]
+    for (const operation of operations) assert.deepStrictEqual(operation.json.where, wire, operation.op)
+    assert.deepStrictEqual(Op.encodeWhere([true]), [true])
+    assert.deepStrictEqual(Op.encodeWhere([]), [])
+  })
+
   it("decodes a select's rows into values", () => {
     const decoded = Op.select("T").decode({
       rows: [{ _uuid: ["uuid", U1], ports: ["set", []], external_ids: ["map", [["k", "v"]]], n: 5 }]

@@ -8,7 +8,7 @@ import * as Model from "../src/Model.js"
 import { Bridge } from "../src/models/Open_vSwitch.js"
 import { ACL, Logical_Switch, Logical_Switch_Port } from "../src/models/OVN_Northbound.js"
 import * as Ovsdb from "../src/Ovsdb.js"
-import type * as Operation from "../src/protocol/Operation.js"
+import * as Operation from "../src/protocol/Operation.js"
 import * as Value from "../src/protocol/Value.js"
 import { RpcClient } from "../src/RpcClient.js"
 import * as Typed from "../src/Typed.js"
@@ -91,6 +91,31 @@ describe("Typed operations", () => {
         timeout: 0
       }
     )
+  })
+
+  it("sends boolean conditions as is, beside clauses encoded through the column codecs", () => {
+    const where = [true, ["tag_request", "<", 5], Operation.never] as const
+    const wire = [true, ["tag_request", "<", 5], false]
+    const operations: ReadonlyArray<Operation.Any> = [
+      Typed.select(Logical_Switch_Port, where, ["name"]),
+      Typed.update(Logical_Switch_Port, where, { name: "x" }),
+      Typed.mutate(Logical_Switch_Port, where, [["tag_request", "+=", 1]]),
+      Typed.delete(Logical_Switch_Port, where),
+      Typed.wait(Logical_Switch_Port, where, ["name"], "==", [])
+    ]
+    for (const operation of operations) {
+      assert.isUndefined(operation.problem, operation.op)
+      assert.deepStrictEqual(operation.json.where, wire, operation.op)
+    }
+    assert.deepStrictEqual(Typed.delete(Logical_Switch, [Operation.always]).json.where, [true])
+    // A refused clause still refuses the operation when a boolean stands beside it.
+    assert.strictEqual(
+      refused(Typed.select(Logical_Switch_Port, [Operation.always, ["tag_request", "<", 5000]])),
+      "Logical_Switch_Port.tag_request: maxInteger"
+    )
+    // What is neither, from a caller the types did not check, is refused rather than thrown on.
+    assert.strictEqual(refused(Typed.delete(ACL, [null] as never)), "ACL.: condition")
+    assert.strictEqual(refused(Typed.delete(ACL, ["true"] as never)), "ACL.: condition")
   })
 
   it("refuses values outside their column's constraints, naming table, column and constraint", () => {

@@ -4,7 +4,7 @@ import { describe, expectTypeOf, it } from "@effect/vitest"
 import * as Model from "../src/Model.js"
 import { Bridge, Port } from "../src/models/Open_vSwitch.js"
 import { ACL, Logical_Router, Logical_Switch, Logical_Switch_Port } from "../src/models/OVN_Northbound.js"
-import type * as Operation from "../src/protocol/Operation.js"
+import * as Operation from "../src/protocol/Operation.js"
 import * as Value from "../src/protocol/Value.js"
 import * as Typed from "../src/Typed.js"
 
@@ -47,6 +47,25 @@ describe("typed operations, at compile time", () => {
     Typed.select(ACL, [["priority", "~=", 1]])
     // @ts-expect-error: no such column
     Typed.delete(ACL, [["prio", "==", 1]])
+  })
+
+  it("conditions: true and false (Operation.always, Operation.never) beside clauses, and nothing else bare", () => {
+    Typed.select(ACL, [true])
+    Typed.select(ACL, [false, ["priority", ">=", 100]])
+    Typed.update(ACL, [Operation.always], { priority: 1 })
+    Typed.mutate(ACL, [Operation.never], [["priority", "+=", 1]])
+    Typed.delete(ACL, [Operation.always, ["action", "==", "drop"]])
+    Typed.wait(ACL, [Operation.never], ["priority"], "==", [])
+    expectTypeOf(Operation.always).toEqualTypeOf<true>()
+    expectTypeOf(Operation.never).toEqualTypeOf<false>()
+    expectTypeOf<boolean>().toExtend<Typed.Condition<Model.RowOf<typeof ACL>>>()
+    expectTypeOf<boolean>().toExtend<Operation.Condition>()
+    // @ts-expect-error: a condition is a clause or a boolean, not a string
+    Typed.select(ACL, ["true"])
+    // @ts-expect-error: nor null
+    Typed.delete(ACL, [null])
+    // @ts-expect-error: a boolean is a whole condition, not a clause's value for a number column
+    Typed.select(ACL, [["priority", "==", true]])
   })
 
   it("mutations: arithmetic on numbers, insert and delete on sets and maps, nothing on immutable columns", () => {

@@ -14,7 +14,10 @@ import { formatUpdate, parseColumns } from "./MonitorOutput.js"
 import { sortedJson } from "./OvsText.js"
 import { command, requireJsonFormat, splitDatabase, UsageError, withOvsdb } from "./Session.js"
 
-/** A `CONDITIONS` argument: a JSON array of `[column, function, value]`. */
+/**
+ * A `CONDITIONS` argument: a JSON array of `[column, function, value]` clauses and `true` or
+ * `false` (ovsdb-server(7) §4.1.12), as ovsdb-client takes it; a row is watched when any holds.
+ */
 const parseConditions = (text: string | undefined) =>
   Effect.gen(function*() {
     const parsed = text === undefined ? undefined : JsonText.parse(text)
@@ -23,6 +26,10 @@ const parseConditions = (text: string | undefined) =>
     }
     const conditions: Array<Op.Condition> = []
     for (const condition of parsed.success as ReadonlyArray<Json>) {
+      if (typeof condition === "boolean") {
+        conditions.push(condition)
+        continue
+      }
       const value = Array.isArray(condition) && condition.length === 3 ? Value.decode(condition[2]!) : undefined
       if (!Array.isArray(condition) || typeof condition[0] !== "string" || value === undefined) {
         return yield* Effect.fail(new UsageError(`not a condition: ${JSON.stringify(condition)}`))

@@ -38,11 +38,22 @@ export interface Select {
  * What to watch in one table: some columns (all when absent), only rows matching `where`
  * (`monitor_cond` and `monitor_cond_since` only), and which kinds of change.
  *
+ * @example
+ * ```ts
+ * { Address_Set: { where: [Op.where("name", "==", "a"), Op.where("name", "==", "b")] } } // a or b
+ * { Address_Set: { where: [Op.never] } } // nothing yet: `change` widens it later
+ * ```
+ *
  * @since 0.1.0
  * @category requests
  */
 export interface TableRequest {
   readonly columns?: ReadonlyArray<string>
+  /**
+   * The rows to watch: those meeting ANY of the conditions (a disjunction, ovsdb-server(7)
+   * §4.1.12), unlike a transaction's `where`, where every condition must hold. `[Op.always]`
+   * watches every row, `[Op.never]` none; `[]`, like no `where`, watches every row.
+   */
   readonly where?: ReadonlyArray<Condition>
   readonly select?: Select
 }
@@ -57,7 +68,7 @@ export type Requests = { readonly [table: string]: TableRequest }
 
 /**
  * The wire form of monitor requests. Version 1 takes one request object per table; versions 2
- * and 3 take an array, and accept `where`.
+ * and 3 take an array, and accept `where` (its boolean conditions as bare `true` and `false`).
  *
  * @since 0.1.0
  * @category encoding

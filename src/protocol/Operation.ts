@@ -11,6 +11,7 @@
  * Op.insert("Logical_Switch", { name: "ls0" }, { uuidName: "ls" })
  * Op.mutate("Logical_Switch", [Op.where("name", "==", "ls0")], [Op.mutation("ports", "insert", [Value.namedUuid("p")])])
  * Op.select("Logical_Switch", [Op.where("name", "==", "ls0")], ["name", "ports"])
+ * Op.update("Logical_Switch", [Op.always], { other_config: new Map() }) // every row
  * ```
  *
  * @since 0.1.0
@@ -107,19 +108,53 @@ export type EmptyResult = { readonly [key: string]: never }
 export type ConditionFunction = "<" | "<=" | "==" | "!=" | ">=" | ">" | "includes" | "excludes"
 
 /**
- * A condition: `[column, function, value]`.
+ * A clause: `[column, function, value]` (RFC 7047 §5.1 <condition>), built with `where`.
  *
  * @since 0.1.0
  * @category conditions
  */
-export interface Condition {
+export interface Clause {
   readonly column: string
   readonly function: ConditionFunction
   readonly value: Value.Value
 }
 
 /**
- * Builds a condition for a `where` clause.
+ * One condition of a `where` list: a clause, or a boolean, sent as a bare `true` or `false` (an
+ * Open vSwitch extension, ovsdb-server(7) §4.1.12, that ovsdb-server also takes in transactions).
+ *
+ * How a list combines its conditions depends on where it is used:
+ *
+ * - in `select`, `update`, `mutate`, `delete` and `wait`, a row matches when every condition holds
+ *   (a conjunction): `[]` and `[always]` match every row, and `never` anywhere matches none;
+ * - in a monitor's `where`, a row is watched when any condition holds (a disjunction): `[always]`
+ *   watches every row, `[never]` none, and `[]`, like no `where`, every row.
+ *
+ * @since 0.1.0
+ * @category conditions
+ */
+export type Condition = Clause | boolean
+
+/**
+ * The condition every row meets (`true` on the wire). `[Op.always]` watches a whole table in a
+ * monitor; `monitor.change({ T: { where: [Op.always] } })` widens a monitor to every row.
+ *
+ * @since 0.1.0
+ * @category conditions
+ */
+export const always = true as const
+
+/**
+ * The condition no row meets (`false` on the wire). `[Op.never]` keeps a monitored table empty
+ * until `change` gives it other conditions; in a transaction it makes the operation match nothing.
+ *
+ * @since 0.1.0
+ * @category conditions
+ */
+export const never = false as const
+
+/**
+ * Builds a clause for a `where` list.
  *
  * @example
  * ```ts
@@ -131,7 +166,7 @@ export interface Condition {
  * @since 0.1.0
  * @category conditions
  */
-export const where = (column: string, fn: ConditionFunction, value: Value.Value): Condition => ({
+export const where = (column: string, fn: ConditionFunction, value: Value.Value): Clause => ({
   column,
   function: fn,
   value
@@ -177,13 +212,14 @@ export const mutation = (column: string, mutator: Mutator, value: Value.Value): 
 })
 
 /**
- * The wire form of a `where` clause (RFC 7047 §5.1 <condition>).
+ * The wire form of a `where` list (RFC 7047 §5.1 <condition>): each clause as
+ * `[column, function, value]`, each boolean as itself.
  *
  * @since 0.1.0
  * @category conditions
  */
 export const encodeWhere = (conditions: ReadonlyArray<Condition>): Json =>
-  conditions.map((c) => [c.column, c.function, Value.encode(c.value)])
+  conditions.map((c) => typeof c === "boolean" ? c : [c.column, c.function, Value.encode(c.value)])
 
 // --- result decoders ---
 
@@ -311,7 +347,7 @@ export const select = (
   }, selectResult)
 
 /**
- * §5.2.3 update: sets columns of the matching rows.
+ * §5.2.3 update: sets columns of the rows matching every condition.
  *
  * @since 0.1.0
  * @category operations
@@ -320,7 +356,7 @@ export const update = (table: string, conditions: ReadonlyArray<Condition>, row:
   make("update", { table, where: encodeWhere(conditions), row: Value.encodeRow(row) }, countResult)
 
 /**
- * §5.2.4 mutate: applies mutations to the matching rows.
+ * §5.2.4 mutate: applies mutations to the rows matching every condition.
  *
  * @since 0.1.0
  * @category operations
@@ -337,7 +373,7 @@ export const mutate = (
   }, countResult)
 
 /**
- * §5.2.5 delete: removes the matching rows.
+ * §5.2.5 delete: removes the rows matching every condition.
  *
  * @since 0.1.0
  * @category operations
@@ -367,8 +403,8 @@ export interface WaitOptions {
 }
 
 /**
- * §5.2.6 wait: blocks the transaction until the selected rows' `columns` equal (`"=="`) or differ
- * from (`"!="`) `rows`, or fails with `"timed out"`.
+ * §5.2.6 wait: blocks the transaction until the `columns` of the rows matching every condition
+ * equal (`"=="`) or differ from (`"!="`) `rows`, or fails with `"timed out"`.
  *
  * @since 0.1.0
  * @category operations
