@@ -172,6 +172,67 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
           assert.strictEqual(output.ours, output.theirs)
         }))
     }
+
+    /** Polls until `ready` holds while our CLI runs, for at most ten seconds. */
+    const until = (ready: Effect.Effect<boolean>, ours: Fiber.Fiber<unknown, unknown>) =>
+      Effect.gen(function*() {
+        while (!(yield* ready)) {
+          if (ours.pollUnsafe() !== undefined) {
+            const stderr = (yield* TestConsole.errorLines).map(String).join("\n")
+            return yield* Effect.fail(new Error(`our monitor-cond ended: ${stderr}`))
+          }
+          yield* Effect.sleep("20 millis")
+        }
+      }).pipe(Effect.timeout("10 seconds"))
+
+    // ovsdb-server(7): a condition may be `true` or `false`, and a row is watched when any holds.
+    // One row is there from the start; then four transactions each touch one row, a watched one last.
+    const booleanCases = [
+      ["[true]", 5, "every row"],
+      ["[false,[\"external_ids\",\"includes\",[\"map\",[[\"cli\",\"bool\"]]]]]", 3, "the rows of the one clause"]
+    ] as const
+    for (const [conditions, lines, what] of booleanCases) {
+      it.effect(`monitor-cond ${conditions} watches ${what}, printing what ovsdb-client prints`, () =>
+        Effect.gen(function*() {
+          const server = yield* OvsdbServer
+          const transact = (operation: string) =>
+            runTool("ovsdb-client", ["transact", server.unix, `["OVN_Northbound",${operation}]`])
+          const insert = (name: string, ids: string) =>
+            transact(`{"op":"insert","table":"Address_Set","row":{"name":"${name}","external_ids":${ids}}}`)
+          const remove = (name: string) =>
+            transact(`{"op":"delete","table":"Address_Set","where":[["name","==","${name}"]]}`)
+          const tagged = "[\"map\",[[\"cli\",\"bool\"]]]"
+          yield* Effect.acquireRelease(insert("cli-bool-0", tagged), () => Effect.orDie(remove("cli-bool-0")))
+
+          const args = ["monitor-cond", server.unix, "OVN_Northbound", conditions, "Address_Set", "name"]
+          let theirs = ""
+          yield* Effect.acquireRelease(
+            Effect.sync(() => {
+              const child = ChildProcess.spawn("ovsdb-client", ["--format=json", ...args], {
+                stdio: ["ignore", "pipe", "ignore"]
+              })
+              child.stdout.setEncoding("utf8").on("data", (text: string) => (theirs += text))
+              return child
+            }),
+            (child) => Effect.sync(() => child.kill())
+          )
+          const ourRun = yield* Effect.forkChild(run(["--format", "json", ...args]))
+          const ours = Effect.map(TestConsole.logLines, (all) => all.map((line) => `${String(line)}\n`).join(""))
+          const printed = (n: number) =>
+            Effect.map(ours, (text) => text.split("\n").length > n && theirs.split("\n").length > n)
+
+          yield* until(printed(1), ourRun) // the initial rows, cli-bool-0 among them
+          yield* insert("cli-bool-1", tagged)
+          yield* insert("cli-other", "[\"map\",[]]")
+          yield* remove("cli-other")
+          yield* remove("cli-bool-1")
+          yield* until(printed(lines), ourRun)
+          assert.include(theirs, "\"cli-bool-1\"")
+          assert.strictEqual(theirs.includes("\"cli-other\""), lines === 5)
+          assert.strictEqual(yield* ours, theirs)
+          yield* Fiber.interrupt(ourRun)
+        }).pipe(Effect.provide(Layer.merge(TestConsole.layer, NodeServices.layer))))
+    }
   })
 
   describe("locks and wait", () => {
