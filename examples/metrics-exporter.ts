@@ -69,7 +69,7 @@ export const render = (databases: ReadonlyArray<string>) =>
           s.servers.filter((server) => !server.self).map((server) =>
             [
               `{db=${label(s.name)},peer=${label(server.sid)},address=${label(server.address)}}`,
-              s.connections.some((c) => c.server === server.sid && !c.failed) ? 1 : 0
+              s.connections.some((c) => c.nickname === server.nickname && !c.failed) ? 1 : 0
             ] as const
           )
         )

@@ -68,9 +68,10 @@ describe("parsers, on recorded output", () => {
     assert.deepInclude(modules, { module: "jsonrpc", levels: { console: "OFF", syslog: "INFO", file: "INFO" } })
   })
 
-  describe("cluster/status", () => {
+  describe("cluster/status on a tcp: cluster, where every nickname is the server's short id", () => {
     it("a leader's view: every field, with next and match indexes for each peer", () => {
       const status = parse(Parsers.clusterStatus(fixture("cluster-status-leader.txt")))
+      assert.strictEqual(status.nickname, "035c")
       assert.strictEqual(status.name, "OVN_Northbound")
       assert.deepStrictEqual(status.clusterId, { short: "825a", full: "825ab4c0-eb1a-42a3-93fc-a945dca6f15f" })
       assert.deepStrictEqual(status.serverId, { short: "035c", full: "035c2031-7eab-4c7b-ba80-da792603be7d" })
@@ -78,25 +79,31 @@ describe("parsers, on recorded output", () => {
       assert.strictEqual(status.status, "cluster member")
       assert.strictEqual(status.role, "leader")
       assert.strictEqual(status.term, 1)
-      assert.strictEqual(status.leader, "self")
-      assert.strictEqual(status.vote, "self")
+      assert.deepStrictEqual(status.leader, { nickname: "035c", sid: "035c", self: true })
+      assert.deepStrictEqual(status.vote, { nickname: "035c", sid: "035c", self: true })
       assert.strictEqual(status.lastElection?.reason, "timeout")
       assert.isNumber(status.lastElection?.wonMsAgo)
       assert.strictEqual(status.electionTimerMs, 1000)
+      assert.isUndefined(status.electionTimerChangingToMs)
       assert.deepStrictEqual(status.log, { first: 2, last: 5 })
       assert.strictEqual(status.entriesNotCommitted, 0)
       assert.strictEqual(status.entriesNotApplied, 0)
       assert.deepStrictEqual(status.connections, [
-        { direction: "inbound", server: "685e", failed: false },
-        { direction: "outbound", server: "685e", failed: false },
-        { direction: "inbound", server: "fb93", failed: false },
-        { direction: "outbound", server: "fb93", failed: false }
+        { direction: "inbound", nickname: "685e", sid: "685e", failed: false },
+        { direction: "outbound", nickname: "685e", sid: "685e", failed: false },
+        { direction: "inbound", nickname: "fb93", sid: "fb93", failed: false },
+        { direction: "outbound", nickname: "fb93", sid: "fb93", failed: false }
       ])
       assert.strictEqual(status.disconnections, 0)
-      assert.strictEqual(status.servers.length, 3)
+      assert.deepStrictEqual(status.pendingServers, [])
+      assert.deepStrictEqual(status.servers.map((s) => [s.sid, s.nickname, s.address]), [
+        ["fb93", "fb93", "tcp:127.0.0.1:47103"],
+        ["035c", "035c", "tcp:127.0.0.1:47101"],
+        ["685e", "685e", "tcp:127.0.0.1:47102"]
+      ])
       assert.deepStrictEqual(status.servers.find((s) => s.self), {
         sid: "035c",
-        name: "035c",
+        nickname: "035c",
         address: "tcp:127.0.0.1:47101",
         self: true,
         nextIndex: 2,
@@ -108,19 +115,20 @@ describe("parsers, on recorded output", () => {
       assert.deepStrictEqual(status.extra, {})
     })
 
-    it("a follower's view: the leader's id, no election of its own, no indexes", () => {
+    it("a follower's view: the leader by nickname and id, no vote, no election of its own, no indexes", () => {
       const status = parse(Parsers.clusterStatus(fixture("cluster-status-follower.txt")))
       assert.strictEqual(status.role, "follower")
-      assert.strictEqual(status.leader, "035c")
-      assert.strictEqual(status.vote, "unknown")
+      assert.deepStrictEqual(status.leader, { nickname: "035c", sid: "035c", self: false })
+      assert.isUndefined(status.vote)
       assert.isUndefined(status.lastElection)
-      assert.deepStrictEqual(status.connections[0], { direction: "outbound", server: "0000", failed: false })
+      // A connection whose peer has not said who it is: the all-zero id's short form, no sid.
+      assert.deepStrictEqual(status.connections[0], { direction: "outbound", nickname: "0000", failed: false })
       assert.isTrue(status.servers.every((s) => s.nextIndex === undefined))
     })
 
     it("after a member stopped: a failed connection, a disconnection, a stale last message", () => {
       const status = parse(Parsers.clusterStatus(fixture("cluster-status-leader-member-down.txt")))
-      assert.deepInclude(status.connections, { direction: "outbound", server: "fb93", failed: true })
+      assert.deepInclude(status.connections, { direction: "outbound", nickname: "fb93", sid: "fb93", failed: true })
       assert.strictEqual(status.disconnections, 1)
       assert.isAbove(status.servers.find((s) => s.sid === "fb93")!.lastMessageMsAgo as number, 1000)
     })
@@ -128,13 +136,13 @@ describe("parsers, on recorded output", () => {
     it("a member leaving, and one still joining", () => {
       const leaving = parse(Parsers.clusterStatus(fixture("cluster-status-left.txt")))
       assert.strictEqual(leaving.status, "leaving cluster")
-      assert.strictEqual(leaving.leader, "unknown")
+      assert.isUndefined(leaving.leader)
       const joining = parse(Parsers.clusterStatus(fixture("cluster-status-joining.txt")))
       assert.strictEqual(joining.status, "joining cluster")
       assert.isUndefined(joining.clusterId)
       assert.deepStrictEqual(joining.remotesForJoining, ["tcp:127.0.0.1:47199"])
       assert.deepStrictEqual(joining.servers, [])
-      assert.deepStrictEqual(joining.connections, [{ direction: "outbound", server: "0000", failed: true }])
+      assert.deepStrictEqual(joining.connections, [{ direction: "outbound", nickname: "0000", failed: true }])
     })
 
     it("keeps lines of newer servers, and names a line it cannot read", () => {
@@ -151,6 +159,93 @@ describe("parsers, on recorded output", () => {
       assert.match(
         parseError(Parsers.clusterStatus(text.replace("(self) next_index", "(me) next_index"))).line,
         /\(me\)/
+      )
+      assert.match(parseError(Parsers.clusterStatus(text.replace("(035c at", "(035c2031 at"))).line, /035c2031/)
+    })
+  })
+
+  // Recorded from a cluster whose Raft addresses are unix:/var/lib/ovn/sN.raft (the directory
+  // renamed): OVS calls each server by its socket's name, which is not its id.
+  describe("cluster/status on a unix: cluster, where nicknames are socket names", () => {
+    it("every server's sid is its id and its nickname is beside it; connections resolve to ids", () => {
+      const status = parse(Parsers.clusterStatus(fixture("cluster-status-unix-leader.txt")))
+      assert.strictEqual(status.nickname, "s1")
+      assert.deepStrictEqual(status.serverId, { short: "8d70", full: "8d70b9cd-80ad-4027-822c-e82e7cd83578" })
+      assert.deepStrictEqual(status.servers.map((s) => [s.sid, s.nickname, s.address, s.self]), [
+        ["8d70", "s1", "unix:/var/lib/ovn/s1.raft", true],
+        ["c62a", "s3", "unix:/var/lib/ovn/s3.raft", false],
+        ["af78", "s2", "unix:/var/lib/ovn/s2.raft", false]
+      ])
+      assert.deepStrictEqual(status.leader, { nickname: "s1", sid: "8d70", self: true })
+      assert.deepStrictEqual(status.connections, [
+        { direction: "inbound", nickname: "s3", sid: "c62a", failed: false },
+        { direction: "inbound", nickname: "s2", sid: "af78", failed: false },
+        { direction: "outbound", nickname: "s3", sid: "c62a", failed: false },
+        { direction: "outbound", nickname: "s2", sid: "af78", failed: false }
+      ])
+    })
+
+    it("a follower names its leader, and after a failover its vote, by nickname, resolved to the id", () => {
+      const follower = parse(Parsers.clusterStatus(fixture("cluster-status-unix-follower.txt")))
+      assert.deepStrictEqual(follower.leader, { nickname: "s1", sid: "8d70", self: false })
+      assert.isUndefined(follower.vote)
+      const after = parse(Parsers.clusterStatus(fixture("cluster-status-unix-follower-after-failover.txt")))
+      assert.strictEqual(after.term, 2)
+      assert.deepStrictEqual(after.leader, { nickname: "s2", sid: "53cf", self: false })
+      assert.deepStrictEqual(after.vote, { nickname: "s2", sid: "53cf", self: false })
+      assert.deepInclude(after.connections, { direction: "outbound", nickname: "s1", sid: "d7b7", failed: true })
+    })
+
+    it("a candidate: no leader, its vote for itself, and each server's vote beside it", () => {
+      const status = parse(Parsers.clusterStatus(fixture("cluster-status-unix-candidate.txt")))
+      assert.strictEqual(status.role, "candidate")
+      assert.isUndefined(status.leader)
+      assert.deepStrictEqual(status.vote, { nickname: "s3", sid: "c62a", self: true })
+      assert.deepStrictEqual(status.servers.find((s) => s.self), {
+        sid: "c62a",
+        nickname: "s3",
+        address: "unix:/var/lib/ovn/s3.raft",
+        self: true,
+        votedFor: { nickname: "s3", sid: "c62a", self: true }
+      })
+      assert.deepStrictEqual(
+        status.connections.map((c) => [c.nickname, c.sid, c.failed]),
+        [["s1", "8d70", true], ["s2", "af78", true]]
+      )
+    })
+
+    it("servers being added or removed, phases, a changing election timer, and a nickname two servers share", () => {
+      // Lines as raft.c prints them; a leader shows them only for moments, too briefly to record.
+      const text = fixture("cluster-status-unix-leader.txt")
+        .replace("Role: leader", "Adding server s4 (1e2f at unix:/var/lib/ovn/s4.raft) (adding: catchup)\nRole: leader")
+        .replace("Election timer: 1000", "Election timer: 1000 (changing to 2000)")
+        .replace("(af78 at unix:/var/lib/ovn/s2.raft)", "(af78 at unix:/var/lib/ovn/s2.raft) (removing)")
+        .replace("Connections: <-s3 <-s2", "Connections: <-s4 <-s3 <-s2 <-s5")
+      const status = parse(Parsers.clusterStatus(text))
+      assert.deepStrictEqual(status.pendingServers, [
+        { sid: "1e2f", nickname: "s4", address: "unix:/var/lib/ovn/s4.raft", phase: "adding: catchup" }
+      ])
+      assert.strictEqual(status.electionTimerMs, 1000)
+      assert.strictEqual(status.electionTimerChangingToMs, 2000)
+      assert.strictEqual(status.servers.find((s) => s.sid === "af78")?.phase, "removing")
+      assert.deepStrictEqual(status.connections.map((c) => [c.nickname, c.sid]), [
+        ["s4", "1e2f"],
+        ["s3", "c62a"],
+        ["s2", "af78"],
+        ["s5", undefined],
+        ["s3", "c62a"],
+        ["s2", "af78"]
+      ])
+      // Two servers called s3: the name alone cannot tell which, so no id is given.
+      const shared = parse(Parsers.clusterStatus(
+        fixture("cluster-status-unix-leader.txt").replace(
+          "s2 (af78 at unix:/var/lib/ovn/s2.raft)",
+          "s3 (af78 at unix:/srv/s3.raft)"
+        )
+      ))
+      assert.deepStrictEqual(
+        shared.connections.filter((c) => c.nickname === "s3").map((c) => c.sid),
+        [undefined, undefined]
       )
     })
   })

@@ -285,7 +285,17 @@ export const vlogList = (text: string): Effect.Effect<ReadonlyArray<LogModule>, 
 // --- cluster/status ---
 
 /**
- * A server id as cluster/status prints it: the short form and, where known, the full UUID.
+ * A server's short id, as cluster/status prints server ids: the first four hex digits of its
+ * UUID (`2a32`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ShortSid = Schema.String.check(Schema.isPattern(/^[0-9a-f]{4}$/))
+
+/**
+ * An id in the header of cluster/status (`Cluster ID`, `Server ID`): the short form and, where
+ * known, the full UUID.
  *
  * @since 0.1.0
  * @category models
@@ -293,30 +303,77 @@ export const vlogList = (text: string): Effect.Effect<ReadonlyArray<LogModule>, 
 export const ServerRef = Schema.Struct({ short: Schema.NonEmptyString, full: Schema.optionalKey(Schema.String) })
 
 /**
- * One Raft connection: its direction, the peer's short id (`0000` while not yet known), and
- * whether it failed (printed in parentheses).
+ * A server that cluster/status names by its nickname: the leader, the vote, a candidate's vote.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const NamedServer = Schema.Struct({
+  /** The name printed: the server's nickname (see `ClusterServer.nickname`), or this server's for "self". */
+  nickname: Schema.NonEmptyString,
+  /**
+   * The short id of the server the nickname stands for: the one server of the `Servers:` list
+   * (or of the servers being added or removed) with that nickname, or this server's for "self".
+   * Absent when none or several have it.
+   */
+  sid: Schema.optionalKey(ShortSid),
+  /** Whether it is this server (printed "self"). */
+  self: Schema.Boolean
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NamedServer = typeof NamedServer.Type
+
+/**
+ * One Raft connection: its direction, the peer's nickname as printed, its short id where the
+ * `Servers:` list tells it, and whether it is down (printed in parentheses).
+ *
+ * The nickname of a connection whose peer has not said who it is yet is `0000` on `tcp:` and
+ * `ssl:` clusters (the short form of the all-zero id), and the peer's socket name on `unix:` ones.
  *
  * @since 0.1.0
  * @category models
  */
 export const Connection = Schema.Struct({
   direction: Schema.Literals(["inbound", "outbound"]),
-  server: Schema.NonEmptyString,
+  nickname: Schema.NonEmptyString,
+  /** The short id of the one listed server with this nickname; absent when none or several have it. */
+  sid: Schema.optionalKey(ShortSid),
   failed: Schema.Boolean
 })
 
 /**
- * One member in the `Servers:` list: its ids and address, whether it is this server, and what this
- * server knows of it (`next_index` and `match_index` on a leader, the age of its last message).
+ * @since 0.1.0
+ * @category models
+ */
+export type Connection = typeof Connection.Type
+
+/**
+ * One member in the `Servers:` list, printed `NICKNAME (SID at ADDRESS)`: its ids and address,
+ * whether it is this server, and what this server knows of it (`next_index` and `match_index` on
+ * a leader, the age of its last message, a candidate's view of its vote).
  *
  * @since 0.1.0
  * @category models
  */
 export const ClusterServer = Schema.Struct({
-  sid: Schema.NonEmptyString,
-  name: Schema.NonEmptyString,
+  /** Its short id: the first four hex digits of its server id (`cluster/sid` on that server). */
+  sid: ShortSid,
+  /**
+   * What cluster/status calls it elsewhere (`Leader:`, `Vote:`, `Connections:`): for a `unix:`
+   * address the socket's file name up to its first dot (`unix:/run/ovn/sb1.raft` is `sb1`), for
+   * any other address its short id.
+   */
+  nickname: Schema.NonEmptyString,
   address: Schema.NonEmptyString,
   self: Schema.Boolean,
+  /** Set while it is being added or removed: "adding: catchup", "adding: caught up", "adding: committing", "removing". */
+  phase: Schema.optionalKey(Schema.NonEmptyString),
+  /** On a candidate: whom this server voted for in the current election. */
+  votedFor: Schema.optionalKey(NamedServer),
   nextIndex: Schema.optionalKey(Count),
   matchIndex: Schema.optionalKey(Count),
   lastMessageMsAgo: Schema.optionalKey(Count)
@@ -329,6 +386,27 @@ export const ClusterServer = Schema.Struct({
 export type ClusterServer = typeof ClusterServer.Type
 
 /**
+ * A server a leader is adding to or removing from the cluster (`Adding server …` and `Removing
+ * server …` lines).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const PendingServer = Schema.Struct({
+  sid: ShortSid,
+  nickname: Schema.NonEmptyString,
+  address: Schema.NonEmptyString,
+  /** "adding: catchup", "adding: caught up", "adding: committing" or "removing". */
+  phase: Schema.NonEmptyString
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PendingServer = typeof PendingServer.Type
+
+/**
  * The result of `cluster/status DB`: every field ovsdb-server prints. `extra` keeps `Key: value`
  * lines this parser does not know, from newer servers.
  *
@@ -336,6 +414,8 @@ export type ClusterServer = typeof ClusterServer.Type
  * @category models
  */
 export const ClusterStatus = Schema.Struct({
+  /** This server's nickname (the first line), as other servers' `cluster/status` name it. */
+  nickname: Schema.NonEmptyString,
   name: Schema.NonEmptyString,
   /** Absent while a joining server has not learnt it ("not yet known"). */
   clusterId: Schema.optionalKey(ServerRef),
@@ -344,17 +424,22 @@ export const ClusterStatus = Schema.Struct({
   /** "cluster member", "joining cluster", "leaving cluster", "left cluster", … */
   status: Schema.NonEmptyString,
   remotesForJoining: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** On a leader: the servers it is adding or removing. */
+  pendingServers: Schema.Array(PendingServer),
   role: Schema.NonEmptyString,
   term: Count,
-  /** "self", a short server id, or "unknown". */
-  leader: Schema.NonEmptyString,
-  vote: Schema.NonEmptyString,
+  /** The leader this server knows of; absent when it knows none ("unknown"). */
+  leader: Schema.optionalKey(NamedServer),
+  /** Whom this server voted for in the current term; absent when it has not voted ("unknown"). */
+  vote: Schema.optionalKey(NamedServer),
   lastElection: Schema.optionalKey(Schema.Struct({
     startedMsAgo: Count,
     reason: Schema.String,
     wonMsAgo: Schema.optionalKey(Count)
   })),
   electionTimerMs: Count,
+  /** On a leader changing the election timer: the value it is changing to. */
+  electionTimerChangingToMs: Schema.optionalKey(Count),
   log: Schema.Struct({ first: Count, last: Count }),
   entriesNotCommitted: Count,
   entriesNotApplied: Count,
@@ -370,12 +455,34 @@ export const ClusterStatus = Schema.Struct({
  */
 export type ClusterStatus = typeof ClusterStatus.Type
 
-const SERVER_LINE = /^(\S+) \((\S+) at (\S+)\)( \(self\))?((?: \w+=\d+)*)(?: last msg (\d+) ms ago)?$/
+/** `NICKNAME (SID at ADDRESS)`, then `(self)`, a phase, a candidate's `(voted for NICKNAME)`, indexes, last message. */
+const SERVER_LINE =
+  /^(\S+) \(([0-9a-f]{4}) at (\S+)\)( \(self\))?(?: \(((?:adding: [^)]+)|removing)\))?(?: \(voted for (\S+)\))?((?: \w+=\d+)*)(?: last msg (\d+) ms ago)?$/
+const PENDING_LINE = /^(Adding|Removing) server (\S+) \(([0-9a-f]{4}) at (\S+)\) \(([^)]+)\)$/
 const SERVER_REF = /^(\S+)(?: \(([0-9a-f-]{36})\))?$/
+const CONNECTION = /^(\()?(<-|->)([^\s()]+)(\))?$/
+
+interface Known {
+  readonly sid: string
+  readonly nickname: string
+  readonly self?: boolean
+}
+
+/** The server a nickname stands for: the one of `servers` with that nickname, if exactly one has it. */
+const serverNamed = (servers: ReadonlyArray<Known>, nickname: string): Known | undefined => {
+  const named = servers.filter((server) => server.nickname === nickname)
+  return named.length === 1 ? named[0] : undefined
+}
+
+const withSid = (server: Known | undefined): { readonly sid?: string } =>
+  server === undefined ? {} : { sid: server.sid }
 
 /**
- * Reads `cluster/status DB`, from any member's point of view: a leader's, a follower's, or a
- * server still joining or leaving.
+ * Reads `cluster/status DB`, from any member's point of view: a leader's, a follower's, a
+ * candidate's, or a server still joining or leaving.
+ *
+ * Servers are printed `NICKNAME (SID at ADDRESS)`, and named by their nickname everywhere else;
+ * each name is resolved to a short id through the `Servers:` list (see `NamedServer`).
  *
  * @since 0.1.0
  * @category parsers
@@ -385,16 +492,44 @@ export const clusterStatus = (text: string): Effect.Effect<ClusterStatus, Appctl
     const command = "cluster/status"
     const all = text.split("\n")
     const serversAt = all.findIndex((line) => /^Servers:/.test(line))
-    const head = linesOf((serversAt === -1 ? all : all.slice(0, serversAt)).join("\n"))
+    const [first, ...head] = linesOf((serversAt === -1 ? all : all.slice(0, serversAt)).join("\n"))
+    const nickname = (first ?? "").trim()
+    if (nickname === "" || /\s/.test(nickname)) {
+      return yield* fail(command, first ?? "", "expected the server's nickname")
+    }
+
+    const servers: Array<ClusterServer> = []
+    const votes: Array<string | undefined> = []
+    for (const line of serversAt === -1 ? [] : linesOf(all.slice(serversAt + 1).join("\n"))) {
+      const match = SERVER_LINE.exec(line.trim())
+      if (match === null) return yield* fail(command, line, "expected \"NICKNAME (SID at ADDRESS) …\"")
+      const indexes = Object.fromEntries([...match[7]!.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1]!, count(m[2]!)]))
+      servers.push({
+        sid: match[2]!,
+        nickname: match[1]!,
+        address: match[3]!,
+        self: match[4] !== undefined,
+        ...(match[5] === undefined ? {} : { phase: match[5] }),
+        ...(indexes.next_index === undefined ? {} : { nextIndex: indexes.next_index }),
+        ...(indexes.match_index === undefined ? {} : { matchIndex: indexes.match_index }),
+        ...(match[8] === undefined ? {} : { lastMessageMsAgo: count(match[8]) })
+      })
+      votes.push(match[6])
+    }
+
     const fields: Record<string, string> = {}
-    const status: Record<string, unknown> = { extra: {} }
-    for (const line of head.slice(1)) {
+    const pendingServers: Array<PendingServer> = []
+    const status: Record<string, unknown> = { nickname, extra: {}, pendingServers }
+    for (const line of head) {
       const election = /^Last Election started (\d+) ms ago, reason: (.*)$/.exec(line)
       const won = /^Last Election won: (\d+) ms ago$/.exec(line)
+      const pending = PENDING_LINE.exec(line)
       if (election !== null) {
         status.lastElection = { startedMsAgo: count(election[1]!), reason: election[2] }
       } else if (won !== null) {
         status.lastElection = { ...(status.lastElection as object | undefined), wonMsAgo: count(won[1]!) }
+      } else if (pending !== null) {
+        pendingServers.push({ nickname: pending[2]!, sid: pending[3]!, address: pending[4]!, phase: pending[5]! })
       } else {
         // "Key: value", or "Key:" alone when the value is empty (a lone member has no Connections).
         const field = /^([^:]+):(?: (.*))?$/.exec(line)
@@ -402,6 +537,24 @@ export const clusterStatus = (text: string): Effect.Effect<ClusterStatus, Appctl
         fields[field[1]!] = field[2] ?? ""
       }
     }
+
+    const known: ReadonlyArray<Known> = [...servers, ...pendingServers]
+    const serverId = SERVER_REF.exec(fields["Server ID"] ?? "")
+    const selfSid = serverId === null ? undefined : serverId[1]!
+    /** "self", "unknown" (absent), or a nickname, resolved to a short id. */
+    const named = (value: string): NamedServer | undefined => {
+      if (value === "unknown") return undefined
+      if (value === "self") return { nickname, ...(selfSid === undefined ? {} : { sid: selfSid }), self: true }
+      const server = serverNamed(known, value)
+      return server === undefined
+        ? { nickname: value, self: false }
+        : { nickname: value, sid: server.sid, self: server.self === true }
+    }
+    servers.forEach((server, i) => {
+      const vote = votes[i]
+      if (vote !== undefined) servers[i] = { ...server, votedFor: named(vote) ?? { nickname: vote, self: false } }
+    })
+
     const number = (key: string) => {
       const value = fields[key]
       return value !== undefined && /^\d+$/.test(value) ? count(value) : undefined
@@ -410,7 +563,7 @@ export const clusterStatus = (text: string): Effect.Effect<ClusterStatus, Appctl
       const match = SERVER_REF.exec(fields[key] ?? "")
       return match === null ? undefined : { short: match[1]!, ...(match[2] === undefined ? {} : { full: match[2] }) }
     }
-    const known: Record<string, (value: string) => unknown> = {
+    const readers: Record<string, (value: string) => unknown> = {
       Name: (value) => (status.name = value),
       "Cluster ID": (value) => value === "not yet known" ? undefined : (status.clusterId = ref("Cluster ID")),
       "Server ID": () => (status.serverId = ref("Server ID")),
@@ -419,9 +572,14 @@ export const clusterStatus = (text: string): Effect.Effect<ClusterStatus, Appctl
       "Remotes for joining": (value) => (status.remotesForJoining = value.split(/\s+/)),
       Role: (value) => (status.role = value),
       Term: () => (status.term = number("Term")),
-      Leader: (value) => (status.leader = value),
-      Vote: (value) => (status.vote = value),
-      "Election timer": () => (status.electionTimerMs = number("Election timer")),
+      Leader: (value) => /\s/.test(value) ? undefined : (status.leader = named(value) ?? null),
+      Vote: (value) => /\s/.test(value) ? undefined : (status.vote = named(value) ?? null),
+      "Election timer": (value) => {
+        const timer = /^(\d+)(?: \(changing to (\d+)\))?$/.exec(value)
+        if (timer === null) return undefined
+        if (timer[2] !== undefined) status.electionTimerChangingToMs = count(timer[2])
+        return (status.electionTimerMs = count(timer[1]!))
+      },
       Log: (value) => {
         const log = /^\[(\d+), (\d+)\]$/.exec(value)
         return log === null ? undefined : (status.log = { first: count(log[1]!), last: count(log[2]!) })
@@ -430,39 +588,31 @@ export const clusterStatus = (text: string): Effect.Effect<ClusterStatus, Appctl
       "Entries not yet applied": () => (status.entriesNotApplied = number("Entries not yet applied")),
       Connections: (value) => {
         const tokens = value.split(/\s+/).filter((token) => token !== "")
-        const matches = tokens.map((token) => /^(\()?(<-|->)(\w+)\)?$/.exec(token))
-        if (matches.some((match) => match === null)) return undefined
+        const matches = tokens.map((token) => CONNECTION.exec(token))
+        // Parenthesised together or not at all.
+        if (matches.some((match) => match === null || (match[1] === undefined) !== (match[4] === undefined))) {
+          return undefined
+        }
         return (status.connections = matches.map((match) => ({
           direction: match![2] === "<-" ? "inbound" : "outbound",
-          server: match![3],
+          nickname: match![3]!,
+          ...withSid(serverNamed(known, match![3]!)),
           failed: match![1] === "("
         })))
       },
       Disconnections: () => (status.disconnections = number("Disconnections"))
     }
     for (const [key, value] of Object.entries(fields)) {
-      const read = known[key]
+      const read = readers[key]
       if (read === undefined) {
         ;(status.extra as Record<string, string>)[key] = value
       } else if (read(value) === undefined && value !== "not yet known") {
         return yield* fail(command, `${key}: ${value}`, `cannot read the value of ${key}`)
       }
     }
-    const servers: Array<unknown> = []
-    for (const line of serversAt === -1 ? [] : linesOf(all.slice(serversAt + 1).join("\n"))) {
-      const match = SERVER_LINE.exec(line.trim())
-      if (match === null) return yield* fail(command, line, "expected \"SID (SID at ADDRESS) …\"")
-      const indexes = Object.fromEntries([...match[5]!.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1]!, count(m[2]!)]))
-      servers.push({
-        sid: match[1],
-        name: match[2],
-        address: match[3],
-        self: match[4] !== undefined,
-        ...(indexes.next_index === undefined ? {} : { nextIndex: indexes.next_index }),
-        ...(indexes.match_index === undefined ? {} : { matchIndex: indexes.match_index }),
-        ...(match[6] === undefined ? {} : { lastMessageMsAgo: count(match[6]) })
-      })
-    }
+    // "unknown" leader or vote: read, and left out.
+    if (status.leader === null) delete status.leader
+    if (status.vote === null) delete status.vote
     status.servers = servers
     status.connections ??= []
     return yield* validate(command, ClusterStatus)(status)
