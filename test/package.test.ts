@@ -1,13 +1,14 @@
-// The package as a user gets it: an application in its own directory, with `effect-ovsdb` resolved
-// through the package's `exports`, a model it generated with the published `effect-ovsdb codegen`
-// and a model the package ships. It type-checks against the published declarations (with
+// The package as a user gets it: the tarball `npm pack` makes from a fresh clone (its `prepack`
+// builds it), installed into an application in its own directory, with `effect-ovsdb` resolved
+// through the package's `exports`, a model it generated with the packed `effect-ovsdb codegen` and a
+// model the package ships. It type-checks against the published declarations (with
 // `@ts-expect-error` lines that only hold if the types arrive), builds, and runs against a real
-// ovsdb-server; ovn-nbctl sees what it wrote.
+// ovsdb-server; ovn-nbctl sees what it wrote. The package's internals are not importable.
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { BuiltPackage, scratchDir, tsc } from "./support/BuiltPackage.js"
+import { installTarball, PackedPackage, scratchDir, tarballFiles, tsc } from "./support/BuiltPackage.js"
 import { OvsdbServer, runTool, runToolResult, SCHEMAS } from "./support/OvsdbServer.js"
 
 const application = `import { NodeRuntime } from "@effect/platform-node"
@@ -63,25 +64,42 @@ const tsconfig = {
   include: ["*.ts"]
 }
 
+// Imports each module named on the command line and prints, for each, "imported" or the error's code.
+const importer = `const outcome = (specifier) => import(specifier).then(() => "imported", (error) => error.code)
+const specifiers = process.argv.slice(2)
+const outcomes = await Promise.all(specifiers.map(outcome))
+console.log(JSON.stringify(Object.fromEntries(specifiers.map((specifier, i) => [specifier, outcomes[i]]))))
+`
+
+/** The path of the command `name` that the package installed in `dir` names in its `bin`. */
+const binOf = (dir: string, name: string): string | undefined => {
+  const manifest: { readonly bin?: Readonly<Record<string, string>> } = JSON.parse(
+    Fs.readFileSync(Path.join(dir, "package.json"), "utf8")
+  )
+  const bin = manifest.bin?.[name]
+  return bin === undefined ? undefined : Path.join(dir, bin)
+}
+
 const TestLayer = Layer.mergeAll(
-  BuiltPackage.layer,
+  PackedPackage.layer,
   OvsdbServer.layer({ databases: ["OVN_Northbound", "Open_vSwitch"] })
 )
 
 layer(TestLayer, { excludeTestServices: true, timeout: 120_000 })("the package, used from an application", (it) => {
   it.effect("generates a model, type-checks, builds and runs against ovsdb-server", () =>
     Effect.gen(function*() {
-      const pkg = yield* BuiltPackage
+      const { tarball } = yield* PackedPackage
       const server = yield* OvsdbServer
       const app = yield* scratchDir("application-")
-      Fs.mkdirSync(Path.join(app, "node_modules"))
-      Fs.symlinkSync(pkg.dir, Path.join(app, "node_modules", "effect-ovsdb"), "dir")
       Fs.writeFileSync(Path.join(app, "package.json"), JSON.stringify({ type: "module" }))
       Fs.writeFileSync(Path.join(app, "tsconfig.json"), JSON.stringify(tsconfig))
       Fs.writeFileSync(Path.join(app, "main.ts"), application)
+      const pkg = yield* installTarball(tarball, app, "effect-ovsdb")
 
-      const cli = Path.join(pkg.dist, "src", "cli", "main.js")
-      yield* runTool(process.execPath, [cli, "codegen", SCHEMAS.OVN_Northbound, Path.join(app, "Nb.ts")])
+      const bin = binOf(pkg, "effect-ovsdb")
+      assert.isDefined(bin)
+      assert.match(Fs.readFileSync(bin, "utf8"), /^#!\/usr\/bin\/env node\n/)
+      yield* runTool(process.execPath, [bin, "codegen", SCHEMAS.OVN_Northbound, Path.join(app, "Nb.ts")])
       assert.include(Fs.readFileSync(Path.join(app, "Nb.ts"), "utf8"), `import { Model } from "effect-ovsdb"`)
 
       const built = yield* tsc(["-p", app])
@@ -95,5 +113,43 @@ layer(TestLayer, { excludeTestServices: true, timeout: 120_000 })("the package, 
       })
       const ports = yield* runTool("ovn-nbctl", [`--db=${server.unix}`, "lsp-list", "app-ls"])
       assert.match(ports, /\(app-p0\)/)
+    }))
+
+  it.effect("ships the built public modules, models and command, and exports only the modules and models", () =>
+    Effect.gen(function*() {
+      const { tarball } = yield* PackedPackage
+      const files = yield* tarballFiles(tarball)
+      const tops = new Set(files.map((file) => file.split("/").slice(0, file.startsWith("dist/") ? 2 : 1).join("/")))
+      assert.deepStrictEqual([...tops].sort(), ["README.md", "dist/src", "package.json", "src"])
+      for (
+        const file of [
+          "dist/src/index.js",
+          "dist/src/index.d.ts",
+          "dist/src/models/Open_vSwitch.js",
+          "dist/src/cli/main.js"
+        ]
+      ) {
+        assert.include(files, file)
+      }
+      assert.deepStrictEqual(files.filter((file) => /^dist\/src\/cli\/.*\.d\.ts/.test(file)), [])
+
+      const app = yield* scratchDir("importer-")
+      yield* installTarball(tarball, app, "effect-ovsdb")
+      Fs.writeFileSync(Path.join(app, "import.mjs"), importer)
+      const outcomes = yield* runTool(process.execPath, [
+        Path.join(app, "import.mjs"),
+        "effect-ovsdb",
+        "effect-ovsdb/models/Open_vSwitch",
+        "effect-ovsdb/internal/locks",
+        "effect-ovsdb/codec/Framer",
+        "effect-ovsdb/cli/Cli"
+      ])
+      assert.deepStrictEqual(JSON.parse(outcomes), {
+        "effect-ovsdb": "imported",
+        "effect-ovsdb/models/Open_vSwitch": "imported",
+        "effect-ovsdb/internal/locks": "ERR_PACKAGE_PATH_NOT_EXPORTED",
+        "effect-ovsdb/codec/Framer": "ERR_PACKAGE_PATH_NOT_EXPORTED",
+        "effect-ovsdb/cli/Cli": "ERR_PACKAGE_PATH_NOT_EXPORTED"
+      })
     }))
 })
