@@ -24,7 +24,7 @@ import { Context, Deferred, Duration, Effect, Exit, Layer, PubSub, Stream } from
 import type { Scope } from "effect"
 import { Codec } from "./Codec.js"
 import { ConnectionClosed, RpcError, RpcTimeout } from "./Errors.js"
-import type { Json } from "./Json.js"
+import { type Json, show as showJson } from "./Json.js"
 import * as JsonRpc from "./protocol/JsonRpc.js"
 
 /**
@@ -91,12 +91,12 @@ export const toRpcError = (method: string, error: Json): RpcError => {
     const syntax = text(record.syntax)
     return new RpcError({
       method,
-      error: text(record.error) ?? JSON.stringify(error),
+      error: text(record.error) ?? showJson(error),
       ...(details === undefined ? {} : { details }),
       ...(syntax === undefined ? {} : { syntax })
     })
   }
-  return new RpcError({ method, error: String(error) })
+  return new RpcError({ method, error: showJson(error) })
 }
 
 interface Pending {

@@ -35,7 +35,10 @@ const nestedValue = (depth: number, inner: Json): Json => {
  * A peer on a fresh unix socket (its `unix:` remote) that answers every request with `result`,
  * whatever it asked; it stops listening, and drops its connections, when the scope closes.
  */
-const fakePeer = (result: string) => {
+const fakePeer = (result: string) => peer((id) => `{"id":${id},"result":${result},"error":null}`)
+
+/** A peer that answers every request with `reply(id)`. */
+const peer = (reply: (id: string) => string) => {
   const path = Path.join(Os.tmpdir(), `effect-ovsdb-deep-${process.pid}-${Math.random().toString(36).slice(2)}.sock`)
   const held = new Set<Net.Socket>()
   return Effect.acquireRelease(
@@ -48,7 +51,7 @@ const fakePeer = (result: string) => {
           text += data
           // A request ends with its id: the client writes method, params and id in that order.
           for (let match = /"id":(\d+)\}/.exec(text); match !== null; match = /"id":(\d+)\}/.exec(text)) {
-            socket.write(`{"id":${match[1]},"result":${result},"error":null}`)
+            socket.write(reply(match[1]!))
             text = text.slice(match.index + match[0].length)
           }
         })
@@ -62,6 +65,9 @@ const fakePeer = (result: string) => {
       })
   ).pipe(Effect.as(`unix:${path}`))
 }
+
+/** A peer answering every request with this error. */
+const errorPeer = (error: string) => peer((id) => `{"id":${id},"result":null,"error":${error}}`)
 
 /** Runs `use` against the client connected to `remote`, and returns how it ended. */
 const against = <A, E>(
@@ -112,6 +118,23 @@ describe("a reply nested 100,000 deep", () => {
         assert.include(error!.message, `got ${"{\"a\":".repeat(32)}…${"}".repeat(32)}`)
       }))
   }
+
+  it.live("an error reply whose error is not text is shown in the RpcError, 100,000 deep or holding a 64-bit integer", () =>
+    Effect.gen(function*() {
+      const errors = [
+        [`{"error":${nestedText(DEEP)}}`, `{"error":${"[".repeat(31)}…${"]".repeat(31)}}`],
+        [`[${nestedText(DEEP)}]`, `${"[".repeat(32)}…${"]".repeat(32)}`],
+        ["{\"error\":1,\"n\":9223372036854775807}", "{\"error\":1,\"n\":9223372036854775807}"]
+      ] as const
+      for (const [error, shown] of errors) {
+        const remote = yield* errorPeer(error)
+        const [failure] = typedErrors(
+          yield* against(remote, calls[0]![1], { maxDepth: DEEP + 2, requestTimeout: "5 seconds" })
+        )
+        assert.strictEqual(failure!._tag, "RpcError")
+        assert.strictEqual(failure!.message, `list_dbs: ${shown}`)
+      }
+    }))
 
   it.live("one level inside the limit is read: the message at 1000 levels, its result at 999", () =>
     Effect.gen(function*() {
