@@ -209,7 +209,10 @@ export const make = (options?: Options): Effect.Effect<Codec["Service"], never, 
 
     return Codec.of({
       send,
-      incoming: decode(options)(transport.incoming).pipe(Stream.interruptWhen(Deferred.await(writeFailed))),
+      // Closing the transport after a failed write also ends the read: report the write's failure.
+      incoming: decode(options)(transport.incoming.pipe(Stream.mapError((error) => failure ?? error))).pipe(
+        Stream.interruptWhen(Deferred.await(writeFailed))
+      ),
       close: transport.close
     })
   })

@@ -98,6 +98,8 @@ export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-
 /**
  * lock, steal, unlock: print the server's reply, then every `locked` or `stolen` notice for the
  * lock (its method on one line, its params on the next), until interrupted — as ovsdb-client does.
+ * When the connection ends, so does the lock: the command fails with `ConnectionClosed`, as
+ * ovsdb-client exits with "receive failed".
  *
  * @since 0.1.0
  * @category commands
@@ -112,7 +114,7 @@ export const lockCommand = (method: "lock" | "steal" | "unlock", description: st
         }
         const notices = yield* ovsdb.rpc.subscribe
         yield* Console.log(sortedJson(yield* ovsdb.rpc.call(method, [name])))
-        return yield* PubSub.take(notices).pipe(
+        const printNotices = PubSub.take(notices).pipe(
           Effect.flatMap((notice) =>
             (notice.method === "locked" || notice.method === "stolen") && notice.params[0] === name
               ? Effect.andThen(Console.log(notice.method), Console.log(sortedJson(notice.params)))
@@ -120,6 +122,7 @@ export const lockCommand = (method: "lock" | "steal" | "unlock", description: st
           ),
           Effect.forever
         )
+        return yield* Effect.raceFirst(printNotices, Effect.flatMap(ovsdb.rpc.closed, Effect.fail))
       }))))
 
 /** The states `wait` can wait for (ovsdb-client(1)). */
