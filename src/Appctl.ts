@@ -23,6 +23,7 @@ import type { Duration } from "effect"
 import { Context, Effect, Layer } from "effect"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
+import * as Util from "node:util"
 import * as Parsers from "./appctl/Parsers.js"
 import * as Codec from "./Codec.js"
 import { AppctlError } from "./Errors.js"
@@ -61,8 +62,38 @@ export class Appctl extends Context.Service<Appctl, {
 
 const DEFAULT_RUN_DIR = "/var/run/openvswitch"
 
+let systemErrors: ReadonlyMap<string, string> | undefined
+
+/** The C library's words for an errno name, as the OVS tools print them (`ENOENT`: "No such file or directory"). */
+const strerror = (code: string): string => {
+  systemErrors ??= new Map([...Util.getSystemErrorMap().values()].map(([name, message]) => [name, message]))
+  const message = systemErrors.get(code)
+  return message === undefined ? code : message.charAt(0).toUpperCase() + message.slice(1)
+}
+
+const errnoOf = (cause: unknown): string | undefined => {
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined
+  return typeof code === "string" ? code : undefined
+}
+
+const isSocket = (path: string) => Fs.stat(path).then((stat) => stat.isSocket(), () => false)
+
+/** Whether a process runs under this pid (`ESRCH` is the only no). */
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (cause) {
+    return errnoOf(cause) !== "ESRCH"
+  }
+}
+
 /**
- * Finds a target's control socket as ovs-appctl does.
+ * Finds a target's control socket as ovs-appctl does: an absolute path is the socket; a name is
+ * `NAME.PID.ctl` in the run directory, the pid read from `NAME.pid`. Where that is not a socket
+ * but `NAME.ctl` is (the name `ovn-ctl` gives its daemons' sockets), it is `NAME.ctl`. Otherwise a
+ * missing pid file, or one naming no running process, fails with `NotFound`, worded as
+ * ovs-appctl words it: `cannot read pidfile "…/NAME.pid" (No such file or directory)`.
  *
  * @since 0.1.0
  * @category constructors
@@ -70,22 +101,32 @@ const DEFAULT_RUN_DIR = "/var/run/openvswitch"
 export const resolveTarget = (target: string, runDir?: string): Effect.Effect<string, AppctlError> => {
   if (Path.isAbsolute(target)) return Effect.succeed(target)
   const dir = runDir ?? process.env.OVS_RUNDIR ?? DEFAULT_RUN_DIR
-  const notFound = (detail: string) => new AppctlError({ target, command: "", reason: "NotFound", detail })
-  return Effect.tryPromise({
-    try: async () => {
-      const pid = await Fs.readFile(Path.join(dir, `${target}.pid`), "utf8").then(
-        (text) => text.trim(),
-        () => undefined
-      )
-      const candidates = [...(pid === undefined ? [] : [`${target}.${pid}.ctl`]), `${target}.ctl`]
-      for (const name of candidates) {
-        const path = Path.join(dir, name)
-        if (await Fs.stat(path).then((stat) => stat.isSocket(), () => false)) return path
-      }
-      throw new Error(`no control socket ${candidates.map((name) => Path.join(dir, name)).join(" or ")}`)
-    },
-    catch: (cause) => notFound(cause instanceof Error ? cause.message : String(cause))
-  })
+  const pidFile = Path.join(dir, `${target}.pid`)
+  const fallback = Path.join(dir, `${target}.ctl`)
+  const find = async (): Promise<{ readonly socket: string } | { readonly errno: string }> => {
+    const read = await Fs.readFile(pidFile, "utf8").then(
+      (text) => ({ pid: text.trim() }),
+      (cause: unknown) => ({ errno: errnoOf(cause) ?? String(cause) })
+    )
+    // A pid naming no running process reads as no pid file, as ovs-appctl reads it.
+    const pid = "pid" in read && /^\d+$/.test(read.pid) && !isRunning(Number(read.pid)) ? { errno: "ESRCH" } : read
+    if ("pid" in pid) {
+      const socket = Path.join(dir, `${target}.${pid.pid}.ctl`)
+      return !(await isSocket(socket)) && (await isSocket(fallback)) ? { socket: fallback } : { socket }
+    }
+    return (await isSocket(fallback)) ? { socket: fallback } : pid
+  }
+  return Effect.flatMap(Effect.promise(find), (found) =>
+    "socket" in found
+      ? Effect.succeed(found.socket)
+      : Effect.fail(
+        new AppctlError({
+          target,
+          command: "",
+          reason: "NotFound",
+          detail: `cannot read pidfile "${pidFile}" (${strerror(found.errno)})`
+        })
+      ))
 }
 
 /**
@@ -116,7 +157,13 @@ export const make = (options: Options): Effect.Effect<Appctl["Service"], AppctlE
           RpcError: (error) => Effect.fail(fail("Error", error.error.trimEnd())),
           RpcTimeout: (error) => Effect.fail(fail("Timeout", error.message)),
           ConnectionClosed: (error) => Effect.fail(fail("Connect", error.message)),
-          TransportError: (error) => Effect.fail(fail("Connect", error.message)),
+          // As ovs-appctl words it: cannot connect to "/run/x.ctl" (No such file or directory).
+          TransportError: (error) => {
+            const code = errnoOf(error.cause) ?? /\bE[A-Z]+\b/.exec(error.detail)?.[0]
+            return Effect.fail(
+              fail("Connect", `cannot connect to "${socket}" (${code === undefined ? error.detail : strerror(code)})`)
+            )
+          },
           RemoteParseError: (error) => Effect.fail(fail("NotFound", error.message))
         }),
         Effect.withSpan("Appctl.call", { attributes: { command } }, { captureStackTrace: false })

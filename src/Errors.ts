@@ -288,7 +288,8 @@ export class AppctlError extends Schema.TaggedError<AppctlError>()("AppctlError"
   detail: Schema.String
 }) {
   override get message(): string {
-    return `${this.target}: ${this.command}: ${this.detail}`
+    // No command yet when the target itself was not found.
+    return this.command === "" ? `${this.target}: ${this.detail}` : `${this.target}: ${this.command}: ${this.detail}`
   }
 }
 

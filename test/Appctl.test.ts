@@ -6,7 +6,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Appctl from "../src/Appctl.js"
 import * as Parsers from "../src/appctl/Parsers.js"
-import { OvsdbServer, runTool } from "./support/OvsdbServer.js"
+import { OvsdbServer, runTool, runToolResult } from "./support/OvsdbServer.js"
 
 const fixture = (name: string) => Fs.readFileSync(Path.join(import.meta.dirname, "fixtures", "appctl", name), "utf8")
 const parse = <A, E>(effect: Effect.Effect<A, E>) => Effect.runSync(effect)
@@ -337,6 +337,43 @@ layer(Layer.provideMerge(AppctlLayer, OvsdbServer.layer()), { excludeTestService
         )
         assert.notStrictEqual(cid, sid)
       })))
+
+    it.effect("a target not found or not reached fails in ovs-appctl's words, with no empty field", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        // What ovs-appctl reports in the same run directory, its own name left out.
+        const theirs = (target: string) =>
+          Effect.map(
+            runToolResult("env", [`OVS_RUNDIR=${server.dir}`, "ovs-appctl", "-t", target, "version"]),
+            (result) => result.stderr.trimEnd().split("\n").at(-1)!.replace(/^ovs-appctl: /, "")
+          )
+        const ours = (target: string) =>
+          Effect.flip(
+            Appctl.Appctl.use((appctl) => appctl.call("version")).pipe(
+              Effect.provide(Appctl.layer({ target, runDir: server.dir }))
+            )
+          )
+
+        const missing = yield* ours("ovn-northd") // no pid file
+        assert.deepStrictEqual([missing.reason, missing.detail], ["NotFound", yield* theirs("ovn-northd")])
+        assert.strictEqual(
+          missing.detail,
+          `cannot read pidfile "${server.dir}/ovn-northd.pid" (No such file or directory)`
+        )
+        assert.strictEqual(missing.message, `ovn-northd: ${missing.detail}`)
+
+        const exited = (yield* runTool("sh", ["-c", "echo $$"])).trim() // a pid no process has now
+        Fs.writeFileSync(Path.join(server.dir, "ghost.pid"), `${exited}\n`)
+        const ghost = yield* ours("ghost")
+        assert.deepStrictEqual([ghost.reason, ghost.detail], ["NotFound", yield* theirs("ghost")])
+        assert.include(ghost.detail, "(No such process)")
+
+        for (const path of [`${server.dir}/nothing.ctl`, server.log]) { // no socket; not a socket
+          const unreachable = yield* ours(path)
+          assert.deepStrictEqual([unreachable.reason, unreachable.detail], ["Connect", yield* theirs(path)])
+          assert.strictEqual(unreachable.message, `${path}: version: ${unreachable.detail}`)
+        }
+      }))
 
     it.effect("a daemon name is found in the run directory, as ovs-appctl finds it", () =>
       Effect.gen(function*() {

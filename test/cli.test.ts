@@ -318,13 +318,40 @@ layer(Layer.effect(OvsdbServer, OvsdbServer.start()), { excludeTestServices: tru
         assert.include(untyped.stderr, "no typed result for vlog/reopen")
       }))
 
-    it.effect("the daemon's error goes to stderr with exit status 1", () =>
+    // ovs-appctl's own report, its name swapped for ours; its log lines (timestamped WARNs) left out.
+    const appctlReport = (args: ReadonlyArray<string>) =>
+      Effect.map(runToolResult("ovs-appctl", args), (result) => ({
+        code: result.code,
+        stdout: result.stdout,
+        stderr: result.stderr.split("\n").filter((line) => !/^\d{4}-\d\d-\d\dT.*\|WARN\|/.test(line)).join("\n")
+          .replaceAll("ovs-appctl: ", "effect-ovsdb: ")
+      }))
+
+    it.effect("a daemon's error reply: its text, then \"server returned an error\", exit status 2, as ovs-appctl", () =>
       Effect.gen(function*() {
         const server = yield* OvsdbServer
-        const result = yield* ours(["appctl", "-t", server.ctl, "no/such-command"])
-        assert.strictEqual(result.code, 1)
-        assert.strictEqual(result.stdout, "")
-        assert.include(result.stderr, "\"no/such-command\" is not a valid command")
+        for (const args of [["no/such-command"], ["cluster/status", "Nope"], ["ovsdb-server/add-db"]]) {
+          const expected = yield* appctlReport(["-t", server.ctl, ...args])
+          assert.strictEqual(expected.code, 2)
+          assert.deepStrictEqual(yield* ours(["appctl", "-t", server.ctl, ...args]), expected)
+        }
+        assert.match(
+          (yield* ours(["appctl", "-t", server.ctl, "no/such-command"])).stderr,
+          /^"no\/such-command" is not a valid command .*\neffect-ovsdb: .*\.ctl: server returned an error\n$/
+        )
+      }))
+
+    it.effect("a target not found or not reached: one line, no empty field, exit status 1, as ovs-appctl", () =>
+      Effect.gen(function*() {
+        const server = yield* OvsdbServer
+        const targets = ["no-such-daemon", `${server.dir}/nothing.ctl`, `${server.dir}/ovsdb-server.log`]
+        for (const target of targets) {
+          const expected = yield* appctlReport(["-t", target, "version"])
+          assert.strictEqual(expected.code, 1)
+          const actual = yield* ours(["appctl", "-t", target, "version"])
+          assert.deepStrictEqual(actual, expected)
+          assert.notInclude(actual.stderr, ": :")
+        }
       }))
   })
 
@@ -377,6 +404,18 @@ layer(Layer.merge(twoDatabases, BuiltPackage.layer), { excludeTestServices: true
           assert.strictEqual(expected.code, 0, expected.stderr)
           assert.deepStrictEqual(yield* built(args), { code: 0, stdout: expected.stdout, stderr: "" })
         }
+      }))
+
+    it.effect("appctl exits 2 on a daemon's error reply, as ovs-appctl", () =>
+      Effect.gen(function*() {
+        const { ctl } = yield* OvsdbServer
+        const expected = yield* runToolResult("ovs-appctl", ["-t", ctl, "no/such-command"])
+        assert.strictEqual(expected.code, 2)
+        assert.deepStrictEqual(yield* built(["appctl", "-t", ctl, "no/such-command"]), {
+          code: 2,
+          stdout: "",
+          stderr: expected.stderr.replace("ovs-appctl: ", "effect-ovsdb: ")
+        })
       }))
 
     it.effect("the demo runs to the end: monitor, transactions, the server's refusal and the model's", () =>

@@ -2,6 +2,9 @@
  * `effect-ovsdb appctl [-t TARGET] COMMAND [ARG…]`: ovs-appctl through this library. It prints
  * the daemon's text as ovs-appctl does, or, with `--format json`, the typed result of the commands
  * this library reads (list-commands, coverage/show, memory/show, version, cluster/status, …).
+ * Failures read as ovs-appctl's: a daemon's error reply is printed as the daemon wrote it, then
+ * `effect-ovsdb: TARGET: server returned an error`, with exit status 2; a target that cannot be
+ * found or reached is one line, with exit status 1.
  *
  * @since 0.1.0
  */
@@ -9,6 +12,7 @@ import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Appctl from "../Appctl.js"
 import * as Parsers from "../appctl/Parsers.js"
+import type { AppctlError } from "../Errors.js"
 import * as JsonText from "../Json.js"
 import type { Json } from "../Json.js"
 import { connection, reportFailure, UsageError } from "./Session.js"
@@ -25,6 +29,28 @@ const TYPED: { readonly [command: string]: (text: string) => Effect.Effect<unkno
   "cluster/sid": Parsers.uuid("cluster/sid"),
   "cluster/status": Parsers.clusterStatus,
   "vlog/list": Parsers.vlogList
+}
+
+/**
+ * Reports a failed call as ovs-appctl does. A daemon's error reply: its text as the daemon wrote
+ * it, then `TARGET: server returned an error`, exit status 2. A target not found or not reached:
+ * one line, `cannot read pidfile "…" (…)` or `cannot connect to "…" (…)`, exit status 1.
+ */
+const reportAppctlFailure = (error: AppctlError) => {
+  switch (error.reason) {
+    case "Error":
+      return Console.error(error.detail).pipe(
+        Effect.andThen(Console.error(`effect-ovsdb: ${error.target}: server returned an error`)),
+        Effect.andThen(Effect.sync(() => {
+          process.exitCode = 2
+        }))
+      )
+    case "NotFound":
+    case "Connect":
+      return reportFailure({ message: error.detail })
+    default:
+      return reportFailure(error)
+  }
 }
 
 /**
@@ -56,8 +82,10 @@ export const appctl = Command.make("appctl", {
       Effect.provide(Appctl.layer({
         target: Option.getOrElse(target, () => "ovs-vswitchd"),
         timeout: Option.match(flags.timeout, { onNone: () => undefined, onSome: (s) => `${s} seconds` as const })
-      }))
+      })),
+      Effect.catchTag("AppctlError", reportAppctlFailure)
     )
+    if (text === undefined) return
     if (read !== undefined && json !== undefined) {
       return yield* Console.log(JsonText.stringify((yield* read(text)) as Json))
     }
