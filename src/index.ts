@@ -58,6 +58,7 @@ export {
   RpcTimeout,
   SchemaMismatch,
   TransactionError,
+  TransactionOutcomeUnknown,
   TransportError,
   ValueError
 } from "./Errors.js"
