@@ -129,4 +129,13 @@ describe("ColumnCodec", () => {
     assert.strictEqual(ColumnCodec.show({ deep: [2n ** 64n] }), "{\"deep\":[18446744073709551616]}")
     assert.strictEqual(ColumnCodec.show(undefined), "undefined")
   })
+
+  it("refuses a value nested a million deep with a ValueError, not a stack overflow", () => {
+    let deep: unknown = "bottom"
+    for (let i = 0; i < 1_000_000; i++) deep = [deep]
+    const names = ColumnCodec.make("T", "names", { key: { type: "string" }, min: 0, max: "unlimited" })
+    const refused = names.encode(deep as never)
+    assert.isTrue(Result.isFailure(refused))
+    if (Result.isFailure(refused)) assert.match(refused.failure.value, /^\[\[\[.*…/)
+  })
 })

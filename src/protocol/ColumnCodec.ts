@@ -59,9 +59,14 @@ const SHOWN_ELEMENTS = 8
  */
 export const show = (value: unknown): string => {
   if (Array.isArray(value)) {
-    const shown = value.slice(0, SHOWN_ELEMENTS).map(show).join(",")
+    const shown = value.slice(0, SHOWN_ELEMENTS).map(showElement).join(",")
     return value.length > SHOWN_ELEMENTS ? `[${shown},… ${value.length} in all]` : `[${shown}]`
   }
+  return showElement(value)
+}
+
+/** One element of a set, or any other value; an array inside goes to `Json.show`, which never recurses. */
+const showElement = (value: unknown): string => {
   if (value instanceof Value.Uuid || value instanceof Value.NamedUuid) return String(value)
   if (value instanceof Map) return `map of ${value.size}`
   return showJson(value)
