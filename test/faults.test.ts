@@ -13,7 +13,7 @@ import type { ConnectionClosed } from "../src/Errors.js"
 import { TransportError } from "../src/Errors.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
-import { OvsdbServer, runTool, type Server } from "./support/OvsdbServer.js"
+import { isAlive, OvsdbServer, runTool, type Server } from "./support/OvsdbServer.js"
 
 const NB = "OVN_Northbound"
 
@@ -37,15 +37,6 @@ const crash = (server: Server) =>
     Effect.sync(() => process.kill(server.pid, "SIGKILL")),
     eventually("the server's exit", Effect.sync(() => !isAlive(server.pid)))
   )
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** Stops the server (SIGSTOP: it neither answers nor reads) for the current scope. */
 const freeze = (server: Server) =>

@@ -6,18 +6,9 @@
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Fs from "node:fs"
-import { OvsdbServer, runTool, runToolResult } from "./support/OvsdbServer.js"
+import { isAlive, OvsdbServer, runTool, runToolResult } from "./support/OvsdbServer.js"
 
 const lines = (text: string) => text.split("\n").filter((line) => line !== "")
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 layer(OvsdbServer.layer({ tls: true }), { excludeTestServices: true })("a TLS server", (it) => {
   it.effect("lists its databases over unix, tcp and ssl", () =>

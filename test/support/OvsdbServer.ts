@@ -154,6 +154,16 @@ export const runTool = (
         new FixtureError({ message: `${command} ${args.join(" ")} exited ${result.code}: ${result.stderr.trim()}` })
       ))
 
+/** Whether a process with this pid is running (signal 0 tests for it without sending anything). */
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Waits in real time, whatever clock the test provides. */
 export const pause = (millis: number) =>
   Effect.callback<void>((resume) => {
