@@ -2,9 +2,11 @@
  * One scoped byte duplex to an OVSDB remote: a unix socket, TCP, or TLS (`ssl:`) connection.
  *
  * The connection opens when the service is built and closes with its scope (for a layer: when the
- * layer is released). Bytes written with `send` go out in order; `incoming` is the single stream of
- * bytes read from the peer, which ends when the peer closes cleanly and fails with a
- * `TransportError` when the connection breaks.
+ * layer is released): the socket is destroyed then, not left to drain bytes a peer may never read.
+ * Bytes written with `send` go out in order; `incoming` is the single stream of bytes read from the
+ * peer, which ends when the peer closes cleanly and fails with a `TransportError` when the
+ * connection breaks. A list of remotes is tried in order; when all fail, the error names each
+ * remote's failure.
  *
  * ```ts
  * const transport = Transport.layer({ remote: "tcp:127.0.0.1:6640", connectTimeout: "2 seconds" })
@@ -12,7 +14,8 @@
  *
  * TLS follows Open vSwitch: both sides present a certificate signed by the CA the other trusts
  * (`--private-key`, `--certificate`, `--ca-cert`), and the peer's host name is not checked against
- * its certificate, exactly as ovsdb-client and ovsdb-server do.
+ * its certificate, exactly as ovsdb-client and ovsdb-server do. A client certificate the server
+ * refuses fails the connect with reason `Tls` and the server's alert.
  *
  * @since 0.1.0
  */
@@ -142,9 +145,11 @@ const dial = (remote: Remote.Remote, secureContext: Tls.SecureContext | undefine
         })
       conn = socket
       let timer: ReturnType<typeof setTimeout> | undefined
+      // The error listener stays: until the socket layer attaches its own, an error must not go
+      // unheard (Node would throw it); a resume after the first is ignored.
       const settle = (outcome: Effect.Effect<Net.Socket, Socket.SocketError>) => {
         clearTimeout(timer)
-        socket.off("error", onError).off("close", onClose).off("session", onVerdict)
+        socket.off("close", onClose).off("session", onVerdict)
         resume(outcome)
       }
       const onError = (cause: Error) => settle(Effect.fail(openError(cause)))
@@ -161,7 +166,7 @@ const dial = (remote: Remote.Remote, secureContext: Tls.SecureContext | undefine
       } else socket.once("connect", onVerdict)
       return Effect.sync(() => {
         clearTimeout(timer)
-        socket.off("error", onError).off("close", onClose).off("session", onVerdict)
+        socket.off("close", onClose).off("session", onVerdict)
       })
     })
   })
