@@ -238,6 +238,7 @@ describe("memory stays bounded when the peer does not read", () => {
         assert.strictEqual(cause?.reason, "Stalled")
         assert.include(cause?.detail, `(maxOutgoingBytes)`)
         assert.isBelow(sent, 2_000, "the connection failed before the peer ran out of echoes")
+        console.log(`echo flood: the connection failed as Stalled after ${sent * 1000} echoes: ${cause?.detail}`)
       })),
     60_000
   )
