@@ -1,0 +1,834 @@
+/**
+ * The resilient session: one logical connection to an OVSDB service that stays up while servers
+ * die, restart and hand leadership over, as Open vSwitch's `lib/ovsdb-cs.c` keeps one under its
+ * IDLs. It is one state machine, run by one fiber, read top to bottom in `run`:
+ *
+ * ```
+ *            ┌────────────────────────────────────────────────────────────┐
+ *            ▼                                                            │
+ * Connecting(remote) ─▶ CheckingServer ─▶ Restoring ─▶ Ready ── the connection ends ─┘
+ *     │  (dial, TLS)     (_Server: usable?)  (monitors,   (calls, monitors, locks)
+ *     │                                       locks)
+ *     └─ failed ─▶ next remote at once; after a whole pass of failures: Backoff ─▶ Connecting
+ *                  what retrying cannot fix (database missing everywhere, schema mismatch): Failed
+ * ```
+ *
+ * - **Remotes.** The list is shuffled once (`shuffle: false` keeps its order), then tried round
+ *   robin: each remote gets one try without waiting; after a pass in which none became usable, the
+ *   session waits as the `backoff` Schedule says (default, as OVS: 1 s doubling to 8 s), and starts
+ *   the schedule over after a connection that lived at least as long as its last delay.
+ * - **Which server is usable** is read from a monitor on `_Server.Database`, and read again at every
+ *   change to it (see `internal/serverCheck`): leader-only by default for clustered databases, a
+ *   stale member refused, `cid:UUID` in the remote list pins the cluster. A server that stops being
+ *   usable (its member lost leadership) sends the session elsewhere. Servers without `_Server` are
+ *   used as they are.
+ * - **Monitors survive.** Each monitor is asked for again on the new connection with
+ *   `monitor_cond_since` and the last transaction id it applied (from the reply and every update3).
+ *   `found: true`: its stream goes on with exactly the changes missed. Otherwise its stream gets a
+ *   `Reset` with the full new contents, marked as such. An update inconsistent with the rows the
+ *   monitor has (an insert of one it has, a change to one it lacks) or a `monitor_canceled` asks
+ *   for the contents again, the same way. A condition change in flight across a disconnect forgets
+ *   the last id.
+ * - **Locks survive.** A held or waited-for lock is asked for again after a reconnect; its holder
+ *   sees it lost and held again.
+ * - **Calls** wait for the session to be ready (bounded by their timeout), or fail at once with
+ *   `whileDisconnected: "fail"`. A transaction cut off by the end of a connection fails with
+ *   `TransactionOutcomeUnknown` (see `Ovsdb`): never a success the server did not send.
+ * - **State** is a value (`status`) and a stream (`changes`): the state, the remote, why the last
+ *   connection ended, how many reconnects.
+ *
+ * @since 0.1.0
+ */
+import type { Cause } from "effect"
+import {
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Latch,
+  Layer,
+  PubSub,
+  Queue,
+  Random,
+  Schedule,
+  Scope,
+  Stream,
+  SubscriptionRef
+} from "effect"
+import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Codec from "./Codec.js"
+import type { MonitorCanceled, RpcError, RpcTimeout } from "./Errors.js"
+import { ConnectionClosed, ProtocolError, RemoteParseError } from "./Errors.js"
+import type * as Locks from "./internal/locks.js"
+import type * as Monitors from "./internal/monitors.js"
+import * as ServerCheck from "./internal/serverCheck.js"
+import { type Json, show as showJson } from "./Json.js"
+import type * as JsonRpc from "./protocol/JsonRpc.js"
+import * as Monitor from "./protocol/Monitor.js"
+import type * as Value from "./protocol/Value.js"
+import * as Remote from "./Remote.js"
+import * as RpcClient from "./RpcClient.js"
+import * as Transport from "./Transport.js"
+
+/**
+ * Session options: where to connect (a list of remotes), how patiently, and what makes a server
+ * usable.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Transport.Options, Codec.Options, RpcClient.Options {
+  /**
+   * The database this session is for: a server is usable when this database is (see the module
+   * doc). When absent, every database the server has is checked.
+   */
+  readonly database?: string | undefined
+  /** Use only the leader of a clustered database (as OVS does by default). Default: true. */
+  readonly leaderOnly?: boolean | undefined
+  /** Shuffle the remote list once before trying it round robin. Default: true. */
+  readonly shuffle?: boolean | undefined
+  /**
+   * The wait after a whole pass of remotes failed, step by step; when it ends, the session fails
+   * for good. Default: `DEFAULT_BACKOFF`, 1 s doubling to 8 s, forever.
+   */
+  readonly backoff?: Schedule.Schedule<unknown, unknown> | undefined
+  /** What a call does while the session is not ready: wait for it (default) or fail at once. */
+  readonly whileDisconnected?: "wait" | "fail" | undefined
+  /** How long releasing a monitor or a lock waits for the server's answer. Default: 5 seconds. */
+  readonly releaseTimeout?: Duration.Input | undefined
+}
+
+/**
+ * The default backoff, as Open vSwitch's `lib/reconnect.c`: 1 s, doubling, at most 8 s.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_BACKOFF: Schedule.Schedule<unknown, unknown> = Schedule.min([
+  Schedule.exponential("1 second", 2),
+  Schedule.spaced("8 seconds")
+])
+
+/**
+ * The inactivity probe of `tcp:` and `ssl:` connections when `inactivityProbe` is not given, as
+ * Open vSwitch's (`unix:` connections have none).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_INACTIVITY_PROBE: Duration.Input = "5 seconds"
+
+/**
+ * Where the session is (ovsdb-cs's states): connecting to a remote, checking through `_Server`
+ * that it is usable, restoring monitors and locks, ready, waiting before the next pass, or failed
+ * for good.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type State =
+  | { readonly _tag: "Connecting"; readonly remote: string }
+  | { readonly _tag: "CheckingServer"; readonly remote: string }
+  | { readonly _tag: "Restoring"; readonly remote: string }
+  | { readonly _tag: "Ready"; readonly remote: string }
+  | { readonly _tag: "Backoff"; readonly millis: number }
+  | { readonly _tag: "Failed"; readonly reason: string }
+
+/**
+ * What a health check or a log wants to know of the session.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Status {
+  readonly state: State
+  /** The remote of the current (or last) connection. */
+  readonly remote: string | undefined
+  /** Why the last connection ended, or the last attempt failed. */
+  readonly lastDisconnect: string | undefined
+  /** How many times the session was ready again after it had been ready. */
+  readonly reconnects: number
+}
+
+/**
+ * A monitor's contents replaced as a whole: after a reconnect the server no longer had the
+ * changes since the last transaction the monitor applied (`found: false`), its database was
+ * converted, or an update did not fit the rows it had. `changes` are the full new contents, as
+ * `Initial` rows: drop what the monitor showed before and take these.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface Reset {
+  readonly _tag: "Reset"
+  readonly changes: ReadonlyArray<Monitor.RowUpdate>
+  readonly lastTxnId?: string
+  /** Why the contents were read again. */
+  readonly reason: string
+}
+
+/**
+ * What a session's monitor streams: updates, and resets.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorEvent = Monitors.Update | Reset
+
+/**
+ * A monitor opened through the session: it outlives connections.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface LiveMonitor {
+  readonly id: string
+  readonly initial: ReadonlyArray<Monitor.RowUpdate>
+  /** Every later update and reset, in order, across reconnects. Single consumer. */
+  readonly updates: Stream.Stream<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError>
+  /** Replaces the conditions of some tables; kept for the reconnects to come. */
+  readonly change: Monitors.LiveConditional["change"]
+  /** The id of the last transaction the monitor applied. */
+  readonly lastTxnId: Effect.Effect<string | undefined>
+}
+
+/**
+ * A lock held through the session: asked for again after every reconnect.
+ *
+ * @since 0.1.0
+ * @category locks
+ */
+export interface Lock extends Locks.Lock {
+  /** `"held"` each time this session gets the lock, `"lost"` each time it loses it (stolen, or the connection ended). */
+  readonly changes: Stream.Stream<"held" | "lost">
+}
+
+/**
+ * The service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Session extends Context.Service<Session, {
+  /** The session's state now. */
+  readonly status: Effect.Effect<Status>
+  /** The state now, then every change of it. */
+  readonly changes: Stream.Stream<Status>
+  /** A JSON-RPC client over whichever connection is ready: calls wait for one (or fail, by option). */
+  readonly rpc: RpcClient.RpcClient["Service"]
+  /** A monitor (`monitor_cond_since` on every connection) that survives reconnects. */
+  readonly monitor: (
+    database: string,
+    requests: Monitor.Requests
+  ) => Effect.Effect<LiveMonitor, RpcError | RpcTimeout | ConnectionClosed | ProtocolError, Scope.Scope>
+  /** A lock (`lock`, or `steal` at first) that is asked for again after every reconnect. */
+  readonly lock: (
+    name: string,
+    steal?: boolean
+  ) => Effect.Effect<Lock, RpcError | RpcTimeout | ConnectionClosed | ProtocolError, Scope.Scope>
+}>()("effect-ovsdb/Session") {}
+
+const ZERO_TXN = "00000000-0000-0000-0000-000000000000"
+
+/** One live connection, for as long as it is the session's. */
+interface Connection {
+  readonly remote: string
+  readonly rpc: RpcClient.RpcClient["Service"]
+  readonly scope: Scope.Closeable
+}
+
+interface MonitorEntry {
+  readonly id: string
+  readonly database: string
+  requests: Monitor.Requests
+  lastTxnId: string | undefined
+  /** A condition change was sent and not answered: its effect on the last id is unknown. */
+  changing: boolean
+  /** Whether the monitor was established once (its `initial` delivered). */
+  established: boolean
+  /** The rows the monitor has, by table: what an update is checked against. */
+  readonly present: Map<string, Set<string>>
+  readonly events: Queue.Queue<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError | Cause.Done>
+}
+
+interface LockEntry {
+  readonly name: string
+  method: "lock" | "steal"
+  isHeld: boolean
+  readonly held: Latch.Latch
+  readonly lost: Latch.Latch
+  readonly changes: PubSub.PubSub<"held" | "lost">
+}
+
+/** A remote list in OVS syntax, with `cid:UUID` entries taken out. */
+const parseRemotes = (input: string) => {
+  const entries = input.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")
+  const cids = entries.filter((entry) => entry.startsWith("cid:")).map((entry) => entry.slice(4).toLowerCase())
+  const rest = entries.filter((entry) => !entry.startsWith("cid:"))
+  if (cids.length > 1) {
+    return Effect.fail(new RemoteParseError({ input, detail: "more than one cid: entry" }))
+  }
+  return Effect.map(Remote.parseList(rest.join(",")), (remotes) => ({ remotes, cid: cids[0] }))
+}
+
+/** Table updates decoded, or a ProtocolError naming the method. */
+const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: boolean) => {
+  const updates = Monitor.decodeTableUpdates(json, version, initial)
+  return typeof updates === "string"
+    ? Effect.fail(new ProtocolError({ method, detail: updates }))
+    : Effect.succeed(updates)
+}
+
+/** The `_Server.Database` columns' types, for applying `update2` diffs to the rows. */
+const SERVER_TYPES = {
+  cid: { key: { type: "uuid" }, min: 0, max: 1 },
+  index: { key: { type: "integer" }, min: 0, max: 1 },
+  schema: { key: { type: "string" }, min: 0, max: 1 }
+} as const
+
+/**
+ * Builds the session; its connection loop runs in the surrounding scope. The first connection is
+ * not awaited: calls wait for it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = Effect.fnUntraced(function*(options: Options) {
+  const parsed = yield* parseRemotes(options.remote)
+  const remotes: NonEmptyReadonlyArray<Remote.Remote> = options.shuffle === false
+    ? parsed.remotes
+    : (yield* Random.shuffle(parsed.remotes)) as unknown as NonEmptyReadonlyArray<Remote.Remote>
+  const wanted: ServerCheck.Wanted = {
+    database: options.database,
+    leaderOnly: options.leaderOnly ?? true,
+    cid: parsed.cid
+  }
+  const releaseTimeout = options.releaseTimeout ?? "5 seconds"
+  const status = yield* SubscriptionRef.make<Status>({
+    state: { _tag: "Connecting", remote: Remote.format(remotes[0]) },
+    remote: undefined,
+    lastDisconnect: undefined,
+    reconnects: 0
+  })
+  const setState = (state: State, more?: Partial<Status>) =>
+    SubscriptionRef.update(status, (now) => ({
+      ...now,
+      ...more,
+      state,
+      remote: "remote" in state ? state.remote : now.remote
+    }))
+
+  const monitors = new Map<string, MonitorEntry>()
+  const locks = new Map<string, LockEntry>()
+  const notifications = yield* PubSub.unbounded<JsonRpc.Notification>()
+  /** The routes of the session's `rpc`, by target, over whichever connection is ready. */
+  const routes = new Map<string, Queue.Queue<JsonRpc.Notification>>()
+  let current: Connection | undefined
+  let ready = Deferred.makeUnsafe<Connection, ConnectionClosed>()
+  let failed: ConnectionClosed | undefined
+  let minIndex = 0n
+  let monitorCounter = 0
+
+  // ---- the server check: a monitor on _Server.Database ------------------------------------------
+
+  /**
+   * Watches `_Server.Database` on a new connection. Succeeds with the first verdict and forks a
+   * watcher that closes the connection when a later change makes the server unusable. A server
+   * without `_Server` is usable as it is.
+   */
+  const checkServer = (conn: Connection) =>
+    Effect.gen(function*() {
+      const notices = yield* Scope.provide(conn.rpc.route("_Server"), conn.scope)
+      const where = wanted.database === undefined ? [] : [["name", "==", wanted.database]]
+      const reply = yield* conn.rpc.call("monitor_cond", [
+        "_Server",
+        "_Server",
+        { Database: [{ columns: [...ServerCheck.COLUMNS], where }] }
+      ]).pipe(
+        Effect.map((json): Json | undefined => json),
+        Effect.catchTag("RpcError", () => Effect.succeed(undefined))
+      )
+      if (reply === undefined) return { _tag: "Usable", index: undefined } as ServerCheck.Verdict
+      yield* conn.rpc.call("set_db_change_aware", [true]).pipe(Effect.ignore)
+      const rows = new Map<string, Value.Row>()
+      const apply = (updates: ReadonlyArray<Monitor.RowUpdate>) => {
+        for (const update of updates) {
+          const key = update.uuid.value
+          if (update._tag === "Delete") rows.delete(key)
+          else if (update._tag === "Modify") {
+            const row: { [column: string]: Value.Value } = { ...rows.get(key) }
+            for (const [column, diff] of Object.entries(update.diff ?? {})) {
+              const type = SERVER_TYPES[column as keyof typeof SERVER_TYPES]
+              row[column] = type === undefined ? diff : Monitor.applyDiff(type, row[column], diff)
+            }
+            rows.set(key, row)
+          } else rows.set(key, update.row)
+        }
+        const verdict = ServerCheck.check([...rows.values()].map(ServerCheck.readRow), wanted, minIndex)
+        if (verdict._tag === "Usable" && verdict.index !== undefined && verdict.index > minIndex) {
+          minIndex = verdict.index
+        }
+        return verdict
+      }
+      const first = apply(yield* decodeUpdates("monitor_cond", reply, 2, true))
+      // Every later change is judged again; an unusable server is left.
+      yield* Queue.take(notices).pipe(
+        Effect.flatMap((notification) => {
+          if (notification.method !== "update2") return Effect.void
+          return Effect.flatMap(decodeUpdates("update2", notification.params[1] ?? null, 2, false), (updates) => {
+            const verdict = apply(updates)
+            return verdict._tag === "Usable" ? Effect.void : Effect.fail(verdict.reason)
+          })
+        }),
+        Effect.forever,
+        Effect.catch((reason) =>
+          Effect.andThen(
+            Effect.sync(() => (disconnectReason = typeof reason === "string" ? reason : reason.message)),
+            Scope.close(conn.scope, Exit.void)
+          )
+        ),
+        Effect.forkIn(conn.scope)
+      )
+      return first
+    })
+
+  let disconnectReason: string | undefined
+  /** Whether the session was ready once: each later time it is ready is a reconnect. */
+  let everReady = false
+
+  // ---- monitors ----------------------------------------------------------------------------------
+
+  /** Checks updates against the rows the monitor has; false when one does not fit. */
+  const fits = (entry: MonitorEntry, updates: ReadonlyArray<Monitor.RowUpdate>): boolean => {
+    for (const update of updates) {
+      const rows = entry.present.get(update.table) ?? new Set<string>()
+      entry.present.set(update.table, rows)
+      const key = update.uuid.value
+      switch (update._tag) {
+        case "Initial":
+        case "Insert":
+          if (rows.has(key)) return false
+          rows.add(key)
+          break
+        case "Modify":
+          if (!rows.has(key)) return false
+          break
+        case "Delete":
+          if (!rows.delete(key)) return false
+      }
+    }
+    return true
+  }
+
+  /** Replaces what the monitor has with `rows`, as a `Reset` (or as its initial contents, the first time). */
+  const replaceContents = (entry: MonitorEntry, rows: ReadonlyArray<Monitor.RowUpdate>) => {
+    entry.present.clear()
+    const initial = rows.map((update): Monitor.RowUpdate =>
+      update._tag === "Initial" || update._tag === "Insert"
+        ? { _tag: "Initial", table: update.table, uuid: update.uuid, row: update.row }
+        : update
+    )
+    fits(entry, initial)
+    return initial
+  }
+
+  /**
+   * Asks for the monitor on this connection: with the last transaction id it applied, so that the
+   * server sends only what it missed (`found: true`), or everything again, delivered as a `Reset`.
+   * Returns the initial rows the first time. Forks the forwarder of its notifications.
+   */
+  const establish = (entry: MonitorEntry, conn: Connection): Effect.Effect<
+    ReadonlyArray<Monitor.RowUpdate>,
+    RpcError | RpcTimeout | ConnectionClosed | ProtocolError
+  > =>
+    Effect.gen(function*() {
+      const notices = yield* Scope.provide(conn.rpc.route(entry.id), conn.scope)
+      const since = entry.changing ? undefined : entry.lastTxnId
+      entry.changing = false
+      const reply = yield* conn.rpc.call("monitor_cond_since", [
+        entry.database,
+        entry.id,
+        Monitor.encodeRequests(entry.requests, 3),
+        since ?? ZERO_TXN
+      ])
+      if (!Array.isArray(reply) || typeof reply[0] !== "boolean" || typeof reply[1] !== "string") {
+        return yield* new ProtocolError({
+          method: "monitor_cond_since",
+          detail: `expected [found, last-txn-id, updates], got ${showJson(reply)}`
+        })
+      }
+      const [found, lastTxnId] = reply as unknown as readonly [boolean, string]
+      const updates = yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true)
+      entry.lastTxnId = lastTxnId
+      let initial: ReadonlyArray<Monitor.RowUpdate> = []
+      if (!entry.established) {
+        initial = replaceContents(entry, updates)
+        entry.established = true
+      } else if (found && since !== undefined) {
+        if (updates.length > 0) {
+          if (fits(entry, updates)) yield* Queue.offer(entry.events, { changes: updates, lastTxnId })
+          else return yield* resync(entry, conn, "an update did not fit the monitor's rows")
+        }
+      } else {
+        yield* Queue.offer(entry.events, {
+          _tag: "Reset",
+          changes: replaceContents(entry, updates),
+          lastTxnId,
+          reason: since === undefined
+            ? "the monitor's conditions changed while the session was disconnected"
+            : "the server no longer had the changes missed"
+        })
+      }
+      yield* forward(entry, conn, notices)
+      return initial
+    })
+
+  /** Asks for the monitor's whole contents again, on the same connection, delivered as a `Reset`. */
+  const resync = (entry: MonitorEntry, conn: Connection, reason: string) =>
+    Effect.gen(function*() {
+      yield* conn.rpc.call("monitor_cancel", [entry.id], { timeout: releaseTimeout }).pipe(Effect.ignore)
+      entry.lastTxnId = undefined
+      entry.changing = true // forces the zero id, and so the whole contents
+      yield* Effect.logDebug(`monitor ${entry.id}: ${reason}; reading its contents again`)
+      return yield* establish(entry, conn)
+    })
+
+  /** Moves the monitor's notifications from this connection to its stream, checking each update. */
+  const forward = (
+    entry: MonitorEntry,
+    conn: Connection,
+    notices: Queue.Dequeue<JsonRpc.Notification>
+  ) =>
+    Queue.take(notices).pipe(
+      Effect.flatMap((notification): Effect.Effect<void, "resync" | ProtocolError> => {
+        const rest = notification.params.slice(1)
+        if (notification.method === "monitor_canceled") return Effect.fail("resync")
+        if (notification.method !== "update3") return Effect.void
+        const lastTxnId = rest[0]
+        return Effect.flatMap(decodeUpdates("update3", rest[1] ?? null, 3, false), (changes) => {
+          if (!fits(entry, changes)) return Effect.fail("resync" as const)
+          if (typeof lastTxnId === "string") entry.lastTxnId = lastTxnId
+          return Queue.offer(entry.events, typeof lastTxnId === "string" ? { changes, lastTxnId } : { changes })
+        })
+      }),
+      Effect.forever,
+      Effect.catch((why) =>
+        why === "resync"
+          ? Effect.ignore(resync(entry, conn, "the server canceled it, or an update did not fit its rows"))
+          : Queue.fail(entry.events, why)
+      ),
+      Effect.forkIn(conn.scope),
+      Effect.asVoid
+    )
+
+  // ---- locks -------------------------------------------------------------------------------------
+
+  const setHeld = (entry: LockEntry, held: boolean) =>
+    Effect.suspend(() => {
+      if (entry.isHeld === held) return Effect.void
+      entry.isHeld = held
+      return (held
+        ? Effect.andThen(entry.held.open, entry.lost.close)
+        : Effect.andThen(entry.lost.open, entry.held.close)).pipe(
+          Effect.andThen(PubSub.publish(entry.changes, held ? "held" : "lost"))
+        )
+    })
+
+  /** Asks for the lock on this connection, and follows its `locked` and `stolen` notices. */
+  const requestLock = (entry: LockEntry, conn: Connection) =>
+    Effect.gen(function*() {
+      const notices = yield* Scope.provide(conn.rpc.route(entry.name), conn.scope)
+      yield* Queue.take(notices).pipe(
+        Effect.flatMap((notification) =>
+          notification.method === "locked"
+            ? setHeld(entry, true)
+            : notification.method === "stolen"
+            ? setHeld(entry, false)
+            : Effect.void
+        ),
+        Effect.forever,
+        Effect.forkIn(conn.scope)
+      )
+      const reply = yield* conn.rpc.call(entry.method, [entry.name])
+      // A lock stolen once is asked for, not stolen, on the connections after.
+      entry.method = "lock"
+      const locked = typeof reply === "object" && reply !== null && !Array.isArray(reply) &&
+        (reply as { readonly locked?: Json }).locked === true
+      if (locked) yield* setHeld(entry, true)
+    })
+
+  // ---- the state machine ---------------------------------------------------------------------------
+
+  const probeFor = (remote: Remote.Remote) =>
+    options.inactivityProbe ?? (remote._tag === "Unix" ? undefined : DEFAULT_INACTIVITY_PROBE)
+
+  /** Dials a remote and builds the RPC client over it, in a scope of its own. */
+  const dial = (remote: Remote.Remote) =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const name = Remote.format(remote)
+      const rpc = yield* Transport.make({ ...options, remote: name, connectRetry: undefined }).pipe(
+        Effect.flatMap((transport) =>
+          Codec.make(options).pipe(
+            Effect.flatMap((codec) =>
+              RpcClient.make({ requestTimeout: options.requestTimeout, inactivityProbe: probeFor(remote) }).pipe(
+                Effect.provideService(Codec.Codec, codec)
+              )
+            ),
+            Effect.provideService(Transport.Transport, transport)
+          )
+        ),
+        Scope.provide(scope),
+        Effect.onError(() => Scope.close(scope, Exit.void))
+      )
+      // What the session does not route itself goes to the routes and subscribers of its `rpc`.
+      yield* rpc.subscribe.pipe(
+        Effect.flatMap((subscription) =>
+          PubSub.take(subscription).pipe(
+            Effect.flatMap((notification) => {
+              const target = notification.params[0]
+              const route = typeof target === "string" ? routes.get(target) : undefined
+              return route === undefined
+                ? PubSub.publish(notifications, notification)
+                : Queue.offer(route, notification)
+            }),
+            Effect.forever
+          )
+        ),
+        Effect.forkIn(scope)
+      )
+      return { remote: name, rpc, scope } satisfies Connection
+    })
+
+  /**
+   * One connection's life: dial, check, restore, serve until it ends. Returns whether it became
+   * ready, and why it ended; `terminal` when retrying cannot help.
+   */
+  const connection = (remote: Remote.Remote) =>
+    Effect.gen(function*() {
+      const name = Remote.format(remote)
+      yield* setState({ _tag: "Connecting", remote: name })
+      const conn = yield* dial(remote)
+      disconnectReason = undefined
+      const served = yield* Effect.gen(function*() {
+        yield* setState({ _tag: "CheckingServer", remote: name })
+        const verdict = yield* checkServer(conn)
+        if (verdict._tag === "Unusable") {
+          return { ready: false, reason: verdict.reason, missing: verdict.missing } as const
+        }
+        yield* setState({ _tag: "Restoring", remote: name })
+        for (const entry of monitors.values()) if (entry.established) yield* establish(entry, conn)
+        for (const entry of locks.values()) yield* requestLock(entry, conn)
+        current = conn
+        Deferred.doneUnsafe(ready, Exit.succeed(conn))
+        const since = Date.now()
+        yield* SubscriptionRef.update(status, (now) => ({
+          ...now,
+          state: { _tag: "Ready", remote: name } as const,
+          remote: name,
+          reconnects: now.reconnects + (everReady ? 1 : 0)
+        }))
+        everReady = true
+        const closed = yield* conn.rpc.closed
+        return {
+          ready: true,
+          reason: disconnectReason ?? closed.detail,
+          missing: false,
+          lived: Date.now() - since
+        } as const
+      }).pipe(
+        Effect.catch((error) =>
+          Effect.succeed({ ready: false, reason: disconnectReason ?? error.message, missing: false } as const)
+        ),
+        Effect.ensuring(Effect.suspend(() => {
+          if (current === conn) {
+            current = undefined
+            ready = Deferred.makeUnsafe()
+          }
+          return Scope.close(conn.scope, Exit.void)
+        }))
+      )
+      // Whoever held a lock on that connection holds it no more.
+      yield* Effect.forEach(locks.values(), (entry) => setHeld(entry, false), { discard: true })
+      return served
+    }).pipe(
+      Effect.catch((error) => Effect.succeed({ ready: false, reason: error.message, missing: false } as const))
+    )
+
+  /** The state machine: remotes round robin, a backoff after each pass that found nothing usable. */
+  const run = Effect.gen(function*() {
+    let step = yield* Schedule.toStep(options.backoff ?? DEFAULT_BACKOFF)
+    let lastDelay = 0
+    let failedInPass = 0
+    let missingInPass = 0
+    for (let attempt = 0;; attempt++) {
+      const remote = remotes[attempt % remotes.length]!
+      const outcome = yield* connection(remote)
+      yield* SubscriptionRef.update(status, (now) => ({
+        ...now,
+        lastDisconnect: `${Remote.format(remote)}: ${outcome.reason}`
+      }))
+      if (outcome.ready) {
+        failedInPass = 0
+        missingInPass = 0
+        if ("lived" in outcome && outcome.lived >= lastDelay) {
+          step = yield* Schedule.toStep(options.backoff ?? DEFAULT_BACKOFF)
+          lastDelay = 0
+        }
+        continue
+      }
+      failedInPass++
+      if (outcome.missing) missingInPass++
+      if (failedInPass < remotes.length) continue
+      if (missingInPass === remotes.length) {
+        return yield* Effect.fail(`no server has the database ${wanted.database}`)
+      }
+      failedInPass = 0
+      missingInPass = 0
+      const next = yield* Effect.exit(step(Date.now(), outcome.reason))
+      if (Exit.isFailure(next)) return yield* Effect.fail(`no usable server after the backoff schedule ended`)
+      lastDelay = Duration.toMillis(next.value[1])
+      yield* setState({ _tag: "Backoff", millis: lastDelay })
+      yield* Effect.sleep(next.value[1])
+    }
+  }).pipe(
+    Effect.catch((reason: string) =>
+      Effect.gen(function*() {
+        failed = new ConnectionClosed({ detail: `the session failed: ${reason}` })
+        Deferred.doneUnsafe(ready, Exit.fail(failed))
+        yield* setState({ _tag: "Failed", reason })
+      })
+    )
+  )
+  yield* Effect.forkScoped(run)
+  yield* Effect.addFinalizer(() =>
+    Effect.sync(() => {
+      failed ??= new ConnectionClosed({ detail: "the session was closed" })
+      Deferred.doneUnsafe(ready, Exit.fail(failed))
+    })
+  )
+
+  // ---- what the session offers -------------------------------------------------------------------
+
+  /** The ready connection: at once, after waiting for one, or a failure by option. */
+  const connected: Effect.Effect<Connection, ConnectionClosed> = Effect.suspend(() => {
+    if (current !== undefined) return Effect.succeed(current)
+    if (failed !== undefined) return Effect.fail(failed)
+    if (options.whileDisconnected === "fail") {
+      return Effect.fail(new ConnectionClosed({ detail: "the session is reconnecting" }))
+    }
+    return Deferred.await(ready)
+  })
+
+  const rpc: RpcClient.RpcClient["Service"] = {
+    call: (method, params, callOptions) =>
+      Effect.flatMap(connected, (conn) => conn.rpc.call(method, params, callOptions)),
+    notify: (method, params) => Effect.flatMap(connected, (conn) => conn.rpc.notify(method, params)),
+    subscribe: PubSub.subscribe(notifications),
+    route: (target) =>
+      Effect.acquireRelease(
+        Effect.tap(Queue.unbounded<JsonRpc.Notification>(), (queue) => Effect.sync(() => routes.set(target, queue))),
+        () => Effect.sync(() => routes.delete(target))
+      ),
+    closed: Effect.suspend(() => failed === undefined ? Effect.never : Effect.succeed(failed))
+  }
+
+  const monitor = (database: string, requests: Monitor.Requests) =>
+    Effect.gen(function*() {
+      const entry: MonitorEntry = {
+        id: `session-monitor-${monitorCounter++}`,
+        database,
+        requests,
+        lastTxnId: undefined,
+        changing: false,
+        established: false,
+        present: new Map(),
+        events: yield* Queue.unbounded<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError | Cause.Done>()
+      }
+      const conn = yield* connected
+      const initial = yield* establish(entry, conn)
+      monitors.set(entry.id, entry)
+      yield* Effect.addFinalizer(() =>
+        Effect.suspend(() => {
+          monitors.delete(entry.id)
+          return current === undefined
+            ? Effect.void
+            : Effect.ignore(current.rpc.call("monitor_cancel", [entry.id], { timeout: releaseTimeout }))
+        })
+      )
+      const change: LiveMonitor["change"] = (tables) =>
+        Effect.suspend(() => {
+          const requests: { [table: string]: Monitor.TableRequest } = { ...entry.requests }
+          for (const table in tables) requests[table] = { ...requests[table], ...tables[table] }
+          entry.requests = requests
+          const conn = current
+          if (conn === undefined) {
+            entry.changing = true
+            return Effect.void
+          }
+          entry.changing = true
+          return conn.rpc.call("monitor_cond_change", [entry.id, entry.id, Monitor.encodeRequests(tables, 2)]).pipe(
+            Effect.tap(() => Effect.sync(() => (entry.changing = false))),
+            Effect.asVoid,
+            // Cut off: the next connection asks with the new conditions and no last id.
+            Effect.catchTag("ConnectionClosed", () => Effect.void)
+          )
+        })
+      return {
+        id: entry.id,
+        initial,
+        updates: Stream.fromQueue(entry.events),
+        change,
+        lastTxnId: Effect.sync(() => entry.lastTxnId)
+      } satisfies LiveMonitor
+    })
+
+  const lock = (name: string, steal = false) =>
+    Effect.gen(function*() {
+      const entry: LockEntry = {
+        name,
+        method: steal ? "steal" : "lock",
+        isHeld: false,
+        held: yield* Latch.make(false),
+        lost: yield* Latch.make(true),
+        changes: yield* PubSub.unbounded<"held" | "lost">()
+      }
+      const conn = yield* connected
+      locks.set(name, entry)
+      yield* Effect.addFinalizer(() =>
+        Effect.suspend(() => {
+          locks.delete(name)
+          return current === undefined
+            ? Effect.void
+            : Effect.ignore(current.rpc.call("unlock", [name], { timeout: releaseTimeout }))
+        })
+      )
+      const subscription = yield* PubSub.subscribe(entry.changes)
+      yield* requestLock(entry, conn)
+      yield* entry.held.await
+      return {
+        name,
+        held: Effect.sync(() => entry.isHeld),
+        whenStolen: entry.lost.await,
+        whenHeld: entry.held.await,
+        changes: Stream.fromSubscription(subscription)
+      } satisfies Lock
+    })
+
+  return Session.of({
+    status: SubscriptionRef.get(status),
+    changes: SubscriptionRef.changes(status),
+    rpc,
+    monitor,
+    lock
+  })
+})
+
+/**
+ * The session as a layer: it connects in the background and lives as long as the layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Session, RemoteParseError> => Layer.effect(Session, make(options))
