@@ -4,7 +4,8 @@
  * Each module is a namespace: `Ovsdb` (the API), `Operation` and `Value` (transactions and their
  * values), `Model` and `Typed` (typed tables and the operations over them; generated models are in
  * `effect-ovsdb/models/…`), `Monitor` (what to watch and the changes reported), `DatabaseSchema`,
- * and the layers underneath, `RpcClient`, `Codec` and `Transport`.
+ * `Session` (a connection that survives its servers), and the layers underneath, `RpcClient`,
+ * `Codec` and `Transport`.
  *
  * @since 0.1.0
  */
@@ -39,6 +40,8 @@ export * as Remote from "./Remote.js"
 export * as RpcClient from "./RpcClient.js"
 /** @since 0.1.0 */
 export * as SchemaCompatibility from "./protocol/SchemaCompatibility.js"
+/** @since 0.1.0 */
+export * as Session from "./Session.js"
 /** @since 0.1.0 */
 export * as Transport from "./Transport.js"
 /** @since 0.1.0 */
