@@ -4,7 +4,10 @@
  * One reader fiber per connection routes every incoming message:
  * - a response completes the call waiting on its `id` (many calls may be in flight at once);
  * - the server's `echo` request (its inactivity probe) is answered at once (RFC 7047 §4.1.11);
- * - a notification is published to every subscriber, none dropped.
+ * - a notification goes to the one consumer that routed its target (its first param: a monitor id,
+ *   a lock name), found by a map lookup; one addressed to a target whose route has closed (a late
+ *   update for a cancelled monitor) is dropped; any other goes to every subscriber. None is dropped
+ *   for lack of room: every consumer's buffer is unbounded.
  *
  * A call that times out, or whose fiber is interrupted while it waits, sends the server a
  * `cancel` notification for its id (RFC 7047 §4.1.4). When the connection ends or fails, every
@@ -20,7 +23,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Deferred, Duration, Effect, Exit, Layer, PubSub, Stream } from "effect"
+import { Context, Deferred, Duration, Effect, Exit, Layer, PubSub, Queue, Stream } from "effect"
 import type { Scope } from "effect"
 import { Codec } from "./Codec.js"
 import { ConnectionClosed, RpcError, RpcTimeout } from "./Errors.js"
@@ -71,6 +74,19 @@ export class RpcClient extends Context.Service<RpcClient, {
    * on is buffered without bound until taken; the subscription ends with its scope.
    */
   readonly subscribe: Effect.Effect<PubSub.Subscription<JsonRpc.Notification>, never, Scope.Scope>
+  /**
+   * The notifications addressed to `target` (their first param: a monitor id for update, update2,
+   * update3 and monitor_canceled; a lock name for locked and stolen), from now on, in order, kept
+   * without bound until taken; one consumer per target. The route is removed when the scope closes.
+   *
+   * Routed notifications no longer reach `subscribe`. Once a route is removed, notifications still
+   * addressed to its target (a late update for a cancelled monitor) are dropped, until the target
+   * is routed again; the queue itself never fails or ends: its consumer learns that the connection
+   * closed from `closed`, and has everything that arrived before the close once the queue is empty.
+   * Should a target be routed twice at once (a second `lock` of a name already asked for, which
+   * the server refuses), each of its routes gets every notification.
+   */
+  readonly route: (target: string) => Effect.Effect<Queue.Dequeue<JsonRpc.Notification>, never, Scope.Scope>
   /** Waits until the connection is closed and tells why. */
   readonly closed: Effect.Effect<ConnectionClosed>
 }>()("effect-ovsdb/RpcClient") {}
@@ -99,6 +115,13 @@ export const toRpcError = (method: string, error: Json): RpcError => {
   return new RpcError({ method, error: showJson(error) })
 }
 
+/**
+ * How many targets whose route closed are remembered, so that their late notifications are
+ * dropped rather than given to subscribers; the oldest is forgotten first. A late notification
+ * comes within a round trip of the route's end, long before a thousand more routes have closed.
+ */
+const RETIRED_TARGETS = 1024
+
 interface Pending {
   readonly method: string
   readonly reply: Deferred.Deferred<Json, RpcError | ConnectionClosed>
@@ -114,6 +137,10 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
   const codec = yield* Codec
   const pending = new Map<number, Pending>()
   const notifications = yield* PubSub.unbounded<JsonRpc.Notification>()
+  /** The consumers of each routed target: almost always one. */
+  const routes = new Map<string, Array<Queue.Queue<JsonRpc.Notification>>>()
+  /** Targets whose route closed, oldest first (a Set keeps insertion order). */
+  const retired = new Set<string>()
   const closedWith = yield* Deferred.make<ConnectionClosed>()
   let closed: ConnectionClosed | undefined
   let nextId = 0
@@ -126,7 +153,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
       : Effect.mapError(codec.send(message), (error) => new ConnectionClosed({ detail: error.message, cause: error }))
 
   /** Routes the messages of one read; only replies to the server's own requests need effects. */
-  const route = (messages: ReadonlyArray<JsonRpc.Message>): Effect.Effect<void> => {
+  const dispatch = (messages: ReadonlyArray<JsonRpc.Message>): Effect.Effect<void> => {
     heard = true
     let replies: Array<JsonRpc.Message> | undefined
     for (const message of messages) {
@@ -149,8 +176,20 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
               : { _tag: "Response", id: message.id, result: null, error: "unknown method" }
           )
           break
-        case "Notification":
-          PubSub.publishUnsafe(notifications, message)
+        case "Notification": {
+          const target = message.params[0]
+          const consumers = typeof target === "string" ? routes.get(target) : undefined
+          if (consumers !== undefined) {
+            for (const consumer of consumers) {
+              Queue.offerUnsafe(consumer, message)
+              // Wake its taker now, not on a later tick, so that a consumer sees a notification before
+              // the caller of a reply that came after it in the stream goes on.
+              Queue.flushUnsafe(consumer)
+            }
+          } else if (typeof target !== "string" || !retired.has(target)) {
+            PubSub.publishUnsafe(notifications, message)
+          }
+        }
       }
     }
     return replies === undefined ? Effect.void : Effect.forEach(replies, (reply) => Effect.ignore(send(reply)), {
@@ -175,7 +214,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
     })
 
   yield* codec.incoming.pipe(
-    Stream.runForEachArray(route),
+    Stream.runForEachArray(dispatch),
     Effect.matchCauseEffect({
       onSuccess: () => shutDown("the server closed the connection"),
       onFailure: (cause) =>
@@ -191,6 +230,29 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
   const cancel = (id: number) =>
     // RFC 7047 §4.1.4: cancel is a notification naming the request; the server then drops it.
     pending.delete(id) ? Effect.ignore(send(JsonRpc.notification("cancel", [id]))) : Effect.void
+
+  const addRoute = (target: string, queue: Queue.Queue<JsonRpc.Notification>) => {
+    retired.delete(target)
+    const consumers = routes.get(target)
+    if (consumers === undefined) routes.set(target, [queue])
+    else consumers.push(queue)
+  }
+
+  const removeRoute = (target: string, queue: Queue.Queue<JsonRpc.Notification>) => {
+    const consumers = routes.get(target)
+    if (consumers === undefined) return
+    const left = consumers.filter((consumer) => consumer !== queue)
+    if (left.length > 0) return routes.set(target, left)
+    routes.delete(target)
+    retired.add(target)
+    if (retired.size > RETIRED_TARGETS) retired.delete(retired.values().next().value!)
+  }
+
+  const route = (target: string) =>
+    Effect.acquireRelease(
+      Effect.tap(Queue.unbounded<JsonRpc.Notification>(), (queue) => Effect.sync(() => addRoute(target, queue))),
+      (queue) => Effect.andThen(Effect.sync(() => removeRoute(target, queue)), Queue.shutdown(queue))
+    ).pipe(Effect.map(Queue.asDequeue))
 
   const defaultTimeout = options?.requestTimeout
   const call = (method: string, params: ReadonlyArray<Json>, callOptions?: CallOptions) =>
@@ -236,6 +298,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
     call,
     notify: (method, params) => send(JsonRpc.notification(method, params)),
     subscribe: PubSub.subscribe(notifications),
+    route,
     closed: Deferred.await(closedWith)
   })
 })

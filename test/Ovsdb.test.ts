@@ -24,6 +24,7 @@ const scripted = (replies: { readonly [method: string]: Json }, seen: Array<Seen
       }),
     notify: () => Effect.void,
     subscribe: Effect.die("not used"),
+    route: () => Effect.die("not used"),
     closed: Effect.never
   })
 

@@ -1,10 +1,11 @@
 // Unit tests of the RpcClient layer alone, over a scripted Codec.
 import { assert, describe, it } from "@effect/vitest"
-import type { Cause, Scope } from "effect"
-import { Deferred, Effect, Exit, Fiber, Layer, Option, PubSub, Queue, Stream } from "effect"
+import type { Scope } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Layer, Option, PubSub, Queue, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { Codec } from "../src/Codec.js"
-import { CodecError } from "../src/Errors.js"
+import { CodecError, ConnectionClosed } from "../src/Errors.js"
+import * as Monitors from "../src/internal/monitors.js"
 import type { Json } from "../src/Json.js"
 import * as JsonRpc from "../src/protocol/JsonRpc.js"
 import * as RpcClient from "../src/RpcClient.js"
@@ -100,6 +101,151 @@ describe("RpcClient", () => {
         }
       })
     ))
+
+  describe("routes", () => {
+    it.effect("give each target only its own notifications, in order", () =>
+      withClient((rpc, { inbound }) =>
+        Effect.gen(function*() {
+          const first = yield* rpc.route("monitor-0")
+          const second = yield* rpc.route("lock-a")
+          for (let i = 0; i < 100; i++) {
+            yield* Queue.offer(inbound, JsonRpc.notification("update2", ["monitor-0", i]))
+            yield* Queue.offer(inbound, JsonRpc.notification("locked", ["lock-a", i]))
+          }
+          const firstGot = yield* Effect.replicateEffect(Queue.take(first), 100)
+          const secondGot = yield* Effect.replicateEffect(Queue.take(second), 100)
+          const expected = Array.from({ length: 100 }, (_, i) => i)
+          assert.deepStrictEqual(
+            firstGot.map((n) => [n.method, n.params[0]]),
+            expected.map(() => ["update2", "monitor-0"])
+          )
+          assert.deepStrictEqual(firstGot.map((n) => n.params[1]), expected)
+          assert.deepStrictEqual(
+            secondGot.map((n) => [n.method, n.params[0]]),
+            expected.map(() => ["locked", "lock-a"])
+          )
+          assert.deepStrictEqual(secondGot.map((n) => n.params[1]), expected)
+          assert.strictEqual(yield* Queue.size(first), 0)
+          assert.strictEqual(yield* Queue.size(second), 0)
+        })
+      ))
+
+    it.effect("leave subscribers every notification no route takes, and none that one does", () =>
+      withClient((rpc, { inbound }) =>
+        Effect.gen(function*() {
+          const everything = yield* rpc.subscribe
+          const routed = yield* rpc.route("monitor-0")
+          yield* Queue.offer(inbound, JsonRpc.notification("update", ["monitor-0", 1]))
+          yield* Queue.offer(inbound, JsonRpc.notification("update", ["monitor-9", 2]))
+          yield* Queue.offer(inbound, JsonRpc.notification("stolen", ["other-lock"]))
+          yield* Queue.offer(inbound, JsonRpc.notification("update", [7, 3]))
+          const got = yield* Effect.replicateEffect(PubSub.take(everything), 3)
+          assert.deepStrictEqual(got.map((n) => n.params), [["monitor-9", 2], ["other-lock"], [7, 3]])
+          assert.deepStrictEqual((yield* Queue.take(routed)).params, ["monitor-0", 1])
+          assert.strictEqual(yield* PubSub.remaining(everything), 0)
+        })
+      ))
+
+    it.effect("drop a target's notifications once its route is closed, until it is routed again", () =>
+      withClient((rpc, { inbound }) =>
+        Effect.gen(function*() {
+          const everything = yield* rpc.subscribe
+          yield* Effect.scoped(rpc.route("monitor-0"))
+          yield* Queue.offer(inbound, JsonRpc.notification("update", ["monitor-0", "late"]))
+          yield* Queue.offer(inbound, JsonRpc.notification("update", ["monitor-1", "unrouted"]))
+          assert.deepStrictEqual((yield* PubSub.take(everything)).params, ["monitor-1", "unrouted"])
+          const again = yield* rpc.route("monitor-0")
+          yield* Queue.offer(inbound, JsonRpc.notification("update", ["monitor-0", "new"]))
+          assert.deepStrictEqual((yield* Queue.take(again)).params, ["monitor-0", "new"])
+          assert.strictEqual(yield* PubSub.remaining(everything), 0)
+        })
+      ))
+
+    it.effect("wake a waiting consumer before the caller of a reply that came after its notification", () =>
+      withClient((rpc, { inbound, sent }) =>
+        Effect.gen(function*() {
+          const order: Array<string> = []
+          const routed = yield* rpc.route("monitor-0")
+          const consumer = yield* Effect.forkChild(
+            Effect.flatMap(Queue.take(routed), (n) => Effect.sync(() => order.push(`${n.method} seen`)))
+          )
+          const caller = yield* Effect.forkChild(
+            Effect.flatMap(rpc.call("transact", ["db"]), () => Effect.sync(() => order.push("transact returned")))
+          )
+          const request = yield* takeRequest(sent)
+          yield* Effect.yieldNow
+          // As ovsdb-server sends them: the monitor's update, then the transaction's reply, in one read.
+          yield* Queue.offerAll(inbound, [
+            JsonRpc.notification("update", ["monitor-0", {}]),
+            JsonRpc.response(request.id, [{}])
+          ])
+          yield* Fiber.join(caller)
+          yield* Fiber.join(consumer)
+          assert.deepStrictEqual(order, ["update seen", "transact returned"])
+        })
+      ))
+
+    it.effect("keep all of 100,000 notifications to one route, in order, until taken", () =>
+      withClient((rpc, { inbound }) =>
+        Effect.gen(function*() {
+          const count = 100_000
+          const routed = yield* rpc.route("monitor-0")
+          yield* Queue.offerAll(
+            inbound,
+            Array.from({ length: count }, (_, i) => JsonRpc.notification("update3", ["monitor-0", i]))
+          )
+          // Wait, without taking, until every one has arrived: none may be dropped for lack of room.
+          for (let spins = 0; (yield* Queue.size(routed)) < count && spins < 1_000_000; spins++) yield* Effect.yieldNow
+          const got = yield* Queue.takeN(routed, count)
+          let inOrder = 0
+          while (inOrder < count && got[inOrder]!.params[1] === inOrder) inOrder++
+          assert.strictEqual(inOrder, count)
+          assert.strictEqual(yield* Queue.size(routed), 0)
+        })
+      ))
+
+    it.effect("let a route's consumer drain what arrived before the close, then see the close", () =>
+      withClient((rpc, { inbound }) =>
+        Effect.gen(function*() {
+          const routed = yield* rpc.route("monitor-0")
+          for (let i = 0; i < 3; i++) yield* Queue.offer(inbound, JsonRpc.notification("update", ["monitor-0", i]))
+          yield* Queue.end(inbound)
+          const reason = yield* rpc.closed
+          assert.strictEqual(reason._tag, "ConnectionClosed")
+          // The close is known, and every notification sent before it is still there to take.
+          assert.strictEqual(yield* Queue.size(routed), 3)
+          const got = yield* Queue.takeAll(routed)
+          assert.deepStrictEqual(got.map((n) => n.params[1]), [0, 1, 2])
+        })
+      ))
+
+    it.effect("end a monitor's stream with ConnectionClosed only after its last update before the close", () =>
+      withClient((rpc, { inbound, sent }) =>
+        Effect.gen(function*() {
+          const monitors = Monitors.make(rpc, "1 second")
+          const starting = yield* Effect.forkChild(monitors.monitor("db", { T: {} }))
+          const request = yield* takeRequest(sent)
+          assert.strictEqual(request.method, "monitor")
+          const id = request.params[1]!
+          yield* Queue.offer(inbound, JsonRpc.response(request.id, {}))
+          const live = yield* Fiber.join(starting)
+          for (let i = 0; i < 3; i++) {
+            const row = { [`0000000${i}-0000-0000-0000-000000000000`]: { new: { n: i } } }
+            yield* Queue.offer(inbound, JsonRpc.notification("update", [id, { T: row }]))
+          }
+          yield* Queue.end(inbound)
+          yield* rpc.closed
+          const seen: Array<string> = []
+          const exit = yield* live.updates.pipe(
+            Stream.runForEach((update) => Effect.sync(() => seen.push(...update.changes.map((c) => c.uuid.value)))),
+            Effect.exit
+          )
+          assert.deepStrictEqual(seen, [0, 1, 2].map((i) => `0000000${i}-0000-0000-0000-000000000000`))
+          assert.isTrue(Exit.isFailure(exit))
+          if (Exit.isFailure(exit)) assert.strictEqual(Cause.squash(exit.cause) instanceof ConnectionClosed, true)
+        })
+      ))
+  })
 
   it.effect("turns an error reply into an RpcError with the server's error and details", () =>
     withClient((rpc, { inbound, sent }) =>

@@ -212,6 +212,7 @@ describe("Typed operations", () => {
         call: (method) => Effect.sync(() => sent.push(method)).pipe(Effect.as([])),
         notify: () => Effect.void,
         subscribe: Effect.die("not used"),
+        route: () => Effect.die("not used"),
         closed: Effect.never
       })
       const error = yield* Ovsdb.Ovsdb.use((ovsdb) =>

@@ -12,7 +12,7 @@
  * request and every later look at the handle fail with `ConnectionClosed`.
  */
 import type { Duration, Scope } from "effect"
-import { Effect, Latch, PubSub } from "effect"
+import { Effect, Latch, Queue } from "effect"
 
 import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
 import { ProtocolError } from "../Errors.js"
@@ -65,12 +65,10 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
         }).pipe(Effect.andThen(held.open), Effect.andThen(lost.open))
       const stillOpen = Effect.suspend(() => ended === undefined ? Effect.void : Effect.fail(ended))
       // Listen before asking, so that no `locked` or `stolen` for this lock can be missed.
-      const subscription = yield* rpc.subscribe
-      yield* PubSub.take(subscription).pipe(
+      const routed = yield* rpc.route(name)
+      yield* Queue.take(routed).pipe(
         Effect.flatMap((notification) =>
-          notification.params[0] !== name
-            ? Effect.void
-            : notification.method === "locked"
+          notification.method === "locked"
             ? grant
             : notification.method === "stolen"
             ? rob

@@ -2,14 +2,14 @@
  * The monitor methods of the Ovsdb service: `monitor`, `monitor_cond` and `monitor_cond_since` as
  * scoped resources over an RpcClient.
  *
- * A monitor subscribes to the session's notifications before it sends its request, so no update
- * can slip past; it keeps every update for its id, in order, in an unbounded buffer until the
- * caller takes it (a slow consumer costs memory, never data); and when its scope closes it sends
- * `monitor_cancel` (RFC 7047 §4.1.7), waiting for the answer no longer than the release bound. Its update stream fails with `MonitorCanceled` when the
- * server cancels it, and with `ConnectionClosed` once the connection is gone and every update that
- * arrived before has been delivered.
+ * A monitor routes the notifications addressed to its id to itself before it sends its request, so
+ * no update can slip past; it keeps every update for its id, in order, in an unbounded buffer until
+ * the caller takes it (a slow consumer costs memory, never data); and when its scope closes it sends
+ * `monitor_cancel` (RFC 7047 §4.1.7), waiting for the answer no longer than the release bound. Its
+ * update stream fails with `MonitorCanceled` when the server cancels it, and with `ConnectionClosed`
+ * once the connection is gone and every update that arrived before has been delivered.
  */
-import { Effect, PubSub, Schema, Stream } from "effect"
+import { Effect, Queue, Schema, Stream } from "effect"
 import type { Duration, Scope } from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
@@ -74,21 +74,20 @@ const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: 
 export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) => {
   let counter = 0
 
-  /** The stream of this monitor's updates, read from a subscription made before the request. */
+  /** The stream of this monitor's updates, read from its route, made before the request. */
   const updatesOf = (
     database: string,
     id: string,
     version: 1 | 2 | 3,
-    subscription: PubSub.Subscription<JsonRpc.Notification>
+    routed: Queue.Dequeue<JsonRpc.Notification>
   ): Live["updates"] => {
     const method = NOTIFICATION[version]
     // Waits for notifications; once the connection is gone, drains what is left, then fails.
     const next = Effect.raceFirst(
-      PubSub.takeAll(subscription),
+      Queue.takeAll(routed),
       Effect.flatMap(
         rpc.closed,
-        (reason) =>
-          Effect.flatMap(PubSub.remaining(subscription), (left) => left > 0 ? Effect.never : Effect.fail(reason))
+        (reason) => Effect.flatMap(Queue.size(routed), (left) => left > 0 ? Effect.never : Effect.fail(reason))
       )
     )
     const pull = Effect.gen(function*() {
@@ -96,8 +95,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
         const batch = yield* next
         const out: Array<Update> = []
         for (const notification of batch) {
-          const [target, ...rest] = notification.params
-          if (target !== id) continue
+          const rest = notification.params.slice(1)
           if (notification.method === "monitor_canceled") {
             return yield* new MonitorCanceled({ database, monitor: id })
           }
@@ -112,7 +110,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
     return Stream.fromPull(Effect.succeed(pull))
   }
 
-  /** Subscribes, sends the monitor request, and arranges `monitor_cancel` for the scope's end. */
+  /** Routes its id, sends the monitor request, and arranges `monitor_cancel` for the scope's end. */
   const start = (
     database: string,
     version: 1 | 2 | 3,
@@ -121,11 +119,11 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
   ) =>
     Effect.gen(function*() {
       const id = `monitor-${counter++}`
-      const subscription = yield* rpc.subscribe
+      const routed = yield* rpc.route(id)
       const reply = yield* rpc.call(method, params(id))
       // A server that stopped answering cannot hold the scope open past the release bound.
       yield* Effect.addFinalizer(() => Effect.ignore(rpc.call("monitor_cancel", [id], { timeout: releaseTimeout })))
-      return { id, reply, updates: updatesOf(database, id, version, subscription) }
+      return { id, reply, updates: updatesOf(database, id, version, routed) }
     })
 
   const initialOf = (method: string, json: Json, version: 1 | 2 | 3) => decodeUpdates(method, json, version, true)
