@@ -43,7 +43,10 @@ import type * as Monitor from "./protocol/Monitor.js"
 import type * as Operation from "./protocol/Operation.js"
 import * as SchemaCompatibility from "./protocol/SchemaCompatibility.js"
 import * as RpcClient from "./RpcClient.js"
+import * as Session from "./Session.js"
 import * as Transport from "./Transport.js"
+
+const ZERO_TXN = "00000000-0000-0000-0000-000000000000"
 
 /**
  * What any call can fail with: an error reply, a timeout, or a lost connection.
@@ -93,6 +96,25 @@ export type Lock = Locks.Lock
  * @category monitors
  */
 export type MonitorUpdate = Monitors.Update
+
+/**
+ * A monitor's contents replaced as a whole, marked as such: a resilient session's monitor after a
+ * reconnect whose server no longer had the changes missed, a `monitor_canceled`, or an update that
+ * did not fit the monitor's rows. `changes` are the full new contents, as `Initial` rows: drop
+ * what the monitor showed before and take these. Never a silent re-insert.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorReset = Monitors.Reset
+
+/**
+ * What a monitor's stream carries: updates, and (from a session's monitors) resets.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorEvent = Monitors.Event
 
 /**
  * The service.
@@ -307,8 +329,96 @@ const cutOffIsUnknown = (database: string) => <A, E, R>(effect: Effect.Effect<A,
       ? new TransactionOutcomeUnknown({ database, detail: error.detail, cause: error })
       : error)
 
+/** Every method but the monitors and locks: plain calls, the same over a connection or a session. */
+const calls = (rpc: RpcClient.RpcClient["Service"]) => {
+  const listDbs = rpc.call("list_dbs", []).pipe(
+    Effect.flatMap((json) => stringArray("list_dbs", json)),
+    traced("Ovsdb.listDbs")
+  )
+
+  const getSchemaJson = (database: string) =>
+    rpc.call("get_schema", [database]).pipe(
+      traced("Ovsdb.getSchemaJson", { database })
+    )
+
+  const getSchema = (database: string) =>
+    rpc.call("get_schema", [database]).pipe(
+      Effect.flatMap((json) =>
+        Effect.mapError(DatabaseSchema.decode(json), (error) =>
+          new ProtocolError({ method: "get_schema", detail: error.message }))
+      ),
+      traced("Ovsdb.getSchema", { database })
+    )
+
+  const echo = (...params: ReadonlyArray<Json>) =>
+    rpc.call("echo", params).pipe(
+      Effect.flatMap((json) => jsonArray("echo", json)),
+      traced("Ovsdb.echo")
+    )
+
+  const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
+    rpc.call("transact", [database, ...operations]).pipe(
+      cutOffIsUnknown(database),
+      Effect.flatMap((json) => jsonArray("transact", json)),
+      traced("Ovsdb.transact", { database, operations: operations.length })
+    )
+
+  const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) => {
+    const problem = operations.find((operation) => operation.problem !== undefined)?.problem
+    return problem !== undefined ?
+      Effect.fail(problem) :
+      transactJson(database, operations.map((operation) => operation.json)).pipe(
+        Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
+      )
+  }
+
+  const getServerId = rpc.call("get_server_id", []).pipe(
+    Effect.flatMap((json) =>
+      typeof json === "string"
+        ? Effect.succeed(json)
+        : Effect.fail(
+          new ProtocolError({ method: "get_server_id", detail: `expected a string, got ${showJson(json)}` })
+        )
+    ),
+    traced("Ovsdb.getServerId")
+  )
+
+  const setDbChangeAware = (aware: boolean) =>
+    rpc.call("set_db_change_aware", [aware]).pipe(Effect.asVoid, traced("Ovsdb.setDbChangeAware"))
+
+  const convert = (database: string, schema: Json) =>
+    rpc.call("convert", [database, schema]).pipe(Effect.asVoid, traced("Ovsdb.convert", { database }))
+
+  const ensureCompatible = (model: DatabaseSchema.DatabaseSchema) =>
+    getSchema(model.name).pipe(
+      Effect.flatMap((server) => {
+        const found = SchemaCompatibility.differences(model, server)
+        return found.length === 0
+          ? Effect.void
+          : Effect.fail(
+            new SchemaMismatch({ database: model.name, differences: found.map(SchemaCompatibility.describe) })
+          )
+      }),
+      traced("Ovsdb.ensureCompatible", { database: model.name })
+    )
+
+  return {
+    listDbs,
+    getSchema,
+    getSchemaJson,
+    echo,
+    transact,
+    transactJson,
+    getServerId,
+    setDbChangeAware,
+    convert,
+    ensureCompatible,
+    rpc
+  }
+}
+
 /**
- * Builds the API over the `RpcClient` in context.
+ * Builds the API over the `RpcClient` in context: one connection, whose monitors and locks end with it.
  *
  * @since 0.1.0
  * @category constructors
@@ -317,94 +427,39 @@ export const make = (options?: ApiOptions): Effect.Effect<Ovsdb["Service"], neve
   Effect.gen(function*() {
     const rpc = yield* RpcClient.RpcClient
     const releaseTimeout = options?.releaseTimeout ?? DEFAULT_RELEASE_TIMEOUT
-
-    const listDbs = rpc.call("list_dbs", []).pipe(
-      Effect.flatMap((json) => stringArray("list_dbs", json)),
-      traced("Ovsdb.listDbs")
-    )
-
-    const getSchemaJson = (database: string) =>
-      rpc.call("get_schema", [database]).pipe(
-        traced("Ovsdb.getSchemaJson", { database })
-      )
-
-    const getSchema = (database: string) =>
-      rpc.call("get_schema", [database]).pipe(
-        Effect.flatMap((json) =>
-          Effect.mapError(DatabaseSchema.decode(json), (error) =>
-            new ProtocolError({ method: "get_schema", detail: error.message }))
-        ),
-        traced("Ovsdb.getSchema", { database })
-      )
-
-    const echo = (...params: ReadonlyArray<Json>) =>
-      rpc.call("echo", params).pipe(
-        Effect.flatMap((json) => jsonArray("echo", json)),
-        traced("Ovsdb.echo")
-      )
-
-    const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
-      rpc.call("transact", [database, ...operations]).pipe(
-        cutOffIsUnknown(database),
-        Effect.flatMap((json) => jsonArray("transact", json)),
-        traced("Ovsdb.transact", { database, operations: operations.length })
-      )
-
-    const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) => {
-      const problem = operations.find((operation) => operation.problem !== undefined)?.problem
-      return problem !== undefined ?
-        Effect.fail(problem) :
-        transactJson(database, operations.map((operation) => operation.json)).pipe(
-          Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
-        )
-    }
-
-    const getServerId = rpc.call("get_server_id", []).pipe(
-      Effect.flatMap((json) =>
-        typeof json === "string"
-          ? Effect.succeed(json)
-          : Effect.fail(
-            new ProtocolError({ method: "get_server_id", detail: `expected a string, got ${showJson(json)}` })
-          )
-      ),
-      traced("Ovsdb.getServerId")
-    )
-
-    const setDbChangeAware = (aware: boolean) =>
-      rpc.call("set_db_change_aware", [aware]).pipe(Effect.asVoid, traced("Ovsdb.setDbChangeAware"))
-
-    const convert = (database: string, schema: Json) =>
-      rpc.call("convert", [database, schema]).pipe(Effect.asVoid, traced("Ovsdb.convert", { database }))
-
-    const ensureCompatible = (model: DatabaseSchema.DatabaseSchema) =>
-      getSchema(model.name).pipe(
-        Effect.flatMap((server) => {
-          const found = SchemaCompatibility.differences(model, server)
-          return found.length === 0
-            ? Effect.void
-            : Effect.fail(
-              new SchemaMismatch({ database: model.name, differences: found.map(SchemaCompatibility.describe) })
-            )
-        }),
-        traced("Ovsdb.ensureCompatible", { database: model.name })
-      )
-
     return Ovsdb.of({
-      listDbs,
-      getSchema,
-      getSchemaJson,
-      echo,
-      transact,
-      transactJson,
+      ...calls(rpc),
       ...Monitors.make(rpc, releaseTimeout),
-      ...Locks.make(rpc, releaseTimeout),
-      getServerId,
-      setDbChangeAware,
-      convert,
-      ensureCompatible,
-      rpc
+      ...Locks.make(rpc, releaseTimeout)
     })
   })
+
+/**
+ * Builds the API over the `Session` in context: calls go to whichever connection is ready, and
+ * monitors and locks survive reconnects (a monitor's stream may carry a `MonitorReset`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeOverSession: Effect.Effect<Ovsdb["Service"], never, Session.Session> = Effect.gen(
+  function*() {
+    const session = yield* Session.Session
+    const monitor = (database: string, requests: Monitor.Requests) => session.monitor(database, requests)
+    return Ovsdb.of({
+      ...calls(session.rpc),
+      monitor,
+      monitorCond: monitor,
+      monitorCondSince: (database, requests, lastTxnId) =>
+        session.monitor(database, requests, lastTxnId).pipe(
+          Effect.flatMap((live) =>
+            Effect.map(live.lastTxnId, (last) => ({ ...live, lastTxnId: last ?? ZERO_TXN }))
+          )
+        ),
+      lock: (name) => session.lock(name),
+      steal: (name) => session.lock(name, true)
+    })
+  }
+)
 
 /**
  * The API over an `RpcClient` you provide.
@@ -413,6 +468,16 @@ export const make = (options?: ApiOptions): Effect.Effect<Ovsdb["Service"], neve
  * @category layers
  */
 export const layerRpc: Layer.Layer<Ovsdb, never, RpcClient.RpcClient> = Layer.effect(Ovsdb, make())
+
+/**
+ * The resilient client: a `Session` over the remotes of `options` (see `Session`), and the API over
+ * it. Building it does not wait for the first connection: calls do.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerSession = (options: Session.Options): Layer.Layer<Ovsdb | Session.Session, RemoteParseError> =>
+  Layer.effect(Ovsdb, makeOverSession).pipe(Layer.provideMerge(Session.layer(options)))
 
 /**
  * Options of the full stack: where to connect and how patiently.

@@ -152,21 +152,12 @@ export interface Status {
 }
 
 /**
- * A monitor's contents replaced as a whole: after a reconnect the server no longer had the
- * changes since the last transaction the monitor applied (`found: false`), its database was
- * converted, or an update did not fit the rows it had. `changes` are the full new contents, as
- * `Initial` rows: drop what the monitor showed before and take these.
+ * A monitor's contents replaced as a whole, marked as such (see `Ovsdb.MonitorReset`).
  *
  * @since 0.1.0
  * @category monitors
  */
-export interface Reset {
-  readonly _tag: "Reset"
-  readonly changes: ReadonlyArray<Monitor.RowUpdate>
-  readonly lastTxnId?: string
-  /** Why the contents were read again. */
-  readonly reason: string
-}
+export type Reset = Monitors.Reset
 
 /**
  * What a session's monitor streams: updates, and resets.
@@ -191,6 +182,8 @@ export interface LiveMonitor {
   readonly change: Monitors.LiveConditional["change"]
   /** The id of the last transaction the monitor applied. */
   readonly lastTxnId: Effect.Effect<string | undefined>
+  /** Resumed from a caller's last id: whether the server still had the changes since (`initial` holds them). */
+  readonly found: boolean
 }
 
 /**
@@ -220,7 +213,8 @@ export class Session extends Context.Service<Session, {
   /** A monitor (`monitor_cond_since` on every connection) that survives reconnects. */
   readonly monitor: (
     database: string,
-    requests: Monitor.Requests
+    requests: Monitor.Requests,
+    lastTxnId?: string
   ) => Effect.Effect<LiveMonitor, RpcError | RpcTimeout | ConnectionClosed | ProtocolError, Scope.Scope>
   /** A lock (`lock`, or `steal` at first) that is asked for again after every reconnect. */
   readonly lock: (
@@ -247,6 +241,14 @@ interface MonitorEntry {
   changing: boolean
   /** Whether the monitor was established once (its `initial` delivered). */
   established: boolean
+  /**
+   * Whether `present` holds every row the monitor has. Not so for a monitor resumed from a caller's
+   * own last id (its rows were never seen here), until its first reset: changes to rows it does not
+   * know are then taken as they come.
+   */
+  knowsAllRows: boolean
+  /** Whether the server still had the changes since the caller's last id (`found`). */
+  found: boolean
   /** The rows the monitor has, by table: what an update is checked against. */
   readonly present: Map<string, Set<string>>
   readonly events: Queue.Queue<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError | Cause.Done>
@@ -412,10 +414,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           rows.add(key)
           break
         case "Modify":
-          if (!rows.has(key)) return false
+          if (!rows.has(key) && entry.knowsAllRows) return false
           break
         case "Delete":
-          if (!rows.delete(key)) return false
+          if (!rows.delete(key) && entry.knowsAllRows) return false
       }
     }
     return true
@@ -424,6 +426,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   /** Replaces what the monitor has with `rows`, as a `Reset` (or as its initial contents, the first time). */
   const replaceContents = (entry: MonitorEntry, rows: ReadonlyArray<Monitor.RowUpdate>) => {
     entry.present.clear()
+    entry.knowsAllRows = true
     const initial = rows.map((update): Monitor.RowUpdate =>
       update._tag === "Initial" || update._tag === "Insert"
         ? { _tag: "Initial", table: update.table, uuid: update.uuid, row: update.row }
@@ -463,11 +466,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       entry.lastTxnId = lastTxnId
       let initial: ReadonlyArray<Monitor.RowUpdate> = []
       if (!entry.established) {
-        initial = replaceContents(entry, updates)
+        // Resumed from the caller's own last id: the changes since, as the server sent them.
+        entry.found = found && since !== undefined
+        if (entry.found) fits(entry, updates)
+        initial = entry.found ? updates : replaceContents(entry, updates)
         entry.established = true
       } else if (found && since !== undefined) {
         if (updates.length > 0) {
-          if (fits(entry, updates)) yield* Queue.offer(entry.events, { changes: updates, lastTxnId })
+          if (fits(entry, updates)) yield* Queue.offer(entry.events, { _tag: "Update", changes: updates, lastTxnId })
           else return yield* resync(entry, conn, "an update did not fit the monitor's rows")
         }
       } else {
@@ -509,7 +515,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         return Effect.flatMap(decodeUpdates("update3", rest[1] ?? null, 3, false), (changes) => {
           if (!fits(entry, changes)) return Effect.fail("resync" as const)
           if (typeof lastTxnId === "string") entry.lastTxnId = lastTxnId
-          return Queue.offer(entry.events, typeof lastTxnId === "string" ? { changes, lastTxnId } : { changes })
+          return Queue.offer(
+            entry.events,
+            typeof lastTxnId === "string" ? { _tag: "Update", changes, lastTxnId } : { _tag: "Update", changes }
+          )
         })
       }),
       Effect.forever,
@@ -734,13 +743,15 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     closed: Effect.suspend(() => failed === undefined ? Effect.never : Effect.succeed(failed))
   }
 
-  const monitor = (database: string, requests: Monitor.Requests) =>
+  const monitor = (database: string, requests: Monitor.Requests, lastTxnId?: string) =>
     Effect.gen(function*() {
       const entry: MonitorEntry = {
         id: `session-monitor-${monitorCounter++}`,
         database,
         requests,
-        lastTxnId: undefined,
+        lastTxnId,
+        knowsAllRows: lastTxnId === undefined,
+        found: false,
         changing: false,
         established: false,
         present: new Map(),
@@ -780,6 +791,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         initial,
         updates: Stream.fromQueue(entry.events),
         change,
+        found: entry.found,
         lastTxnId: Effect.sync(() => entry.lastTxnId)
       } satisfies LiveMonitor
     })

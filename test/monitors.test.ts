@@ -20,7 +20,7 @@ const TestLayer = Layer.provideMerge(
 const next = (monitor: Ovsdb.LiveMonitor, n = 1) =>
   monitor.updates.pipe(Stream.take(n), Stream.runCollect, Effect.timeout("5 seconds"))
 
-const changesOf = (updates: ReadonlyArray<Ovsdb.MonitorUpdate>) => updates.flatMap((u) => u.changes)
+const changesOf = (updates: ReadonlyArray<Ovsdb.MonitorEvent>) => updates.flatMap((u) => u.changes)
 
 const insertAddressSet = (name: string, addresses: ReadonlyArray<string> = []) =>
   Ovsdb.Ovsdb.use((ovsdb) => ovsdb.transact(NB, Op.insert("Address_Set", { name, addresses })))

@@ -24,10 +24,29 @@ export type MonitorError = RpcError | RpcTimeout | ConnectionClosed | ProtocolEr
 
 /** One notification's worth of changes. */
 export interface Update {
+  readonly _tag: "Update"
   readonly changes: ReadonlyArray<Monitor.RowUpdate>
   /** With `monitor_cond_since`: the id of the transaction that made these changes. */
   readonly lastTxnId?: string
 }
+
+/**
+ * A monitor's contents replaced as a whole (only a resilient session's monitors have these): after
+ * a reconnect the server no longer had the changes since the last transaction the monitor applied
+ * (`found: false`), the server canceled the monitor (its database was converted), or an update did
+ * not fit the rows the monitor had. `changes` are the full new contents, as `Initial` rows: drop
+ * what the monitor showed before and take these.
+ */
+export interface Reset {
+  readonly _tag: "Reset"
+  readonly changes: ReadonlyArray<Monitor.RowUpdate>
+  readonly lastTxnId?: string
+  /** Why the contents were read again. */
+  readonly reason: string
+}
+
+/** What a monitor streams: updates and, for a session's monitors, resets. */
+export type Event = Update | Reset
 
 /** A live monitor. */
 export interface Live {
@@ -36,7 +55,7 @@ export interface Live {
   /** The rows that matched when the monitor started. */
   readonly initial: ReadonlyArray<Monitor.RowUpdate>
   /** Every later change, in order. Single consumer. */
-  readonly updates: Stream.Stream<Update, MonitorCanceled | ConnectionClosed | ProtocolError>
+  readonly updates: Stream.Stream<Event, MonitorCanceled | ConnectionClosed | ProtocolError>
 }
 
 /** A live `monitor_cond` or `monitor_cond_since` monitor, whose conditions can change. */
@@ -102,7 +121,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
           if (notification.method !== method) continue
           const lastTxnId = version === 3 ? rest[0] : undefined
           const changes = yield* decodeUpdates(method, (version === 3 ? rest[1] : rest[0]) ?? null, version, false)
-          out.push(typeof lastTxnId === "string" ? { changes, lastTxnId } : { changes })
+          out.push(typeof lastTxnId === "string" ? { _tag: "Update", changes, lastTxnId } : { _tag: "Update", changes })
         }
         if (out.length > 0) return out as unknown as NonEmptyReadonlyArray<Update>
       }
