@@ -451,9 +451,7 @@ export const makeOverSession: Effect.Effect<Ovsdb["Service"], never, Session.Ses
       monitorCond: monitor,
       monitorCondSince: (database, requests, lastTxnId) =>
         session.monitor(database, requests, lastTxnId).pipe(
-          Effect.flatMap((live) =>
-            Effect.map(live.lastTxnId, (last) => ({ ...live, lastTxnId: last ?? ZERO_TXN }))
-          )
+          Effect.flatMap((live) => Effect.map(live.lastTxnId, (last) => ({ ...live, lastTxnId: last ?? ZERO_TXN })))
         ),
       lock: (name) => session.lock(name),
       steal: (name) => session.lock(name, true)
