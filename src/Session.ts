@@ -26,9 +26,13 @@
  *   `monitor_cond_since` and the last transaction id it applied (from the reply and every update3).
  *   `found: true`: its stream goes on with exactly the changes missed. Otherwise its stream gets a
  *   `Reset` with the full new contents, marked as such. An update inconsistent with the rows the
- *   monitor has (an insert of one it has, a change to one it lacks) or a `monitor_canceled` asks
- *   for the contents again, the same way. A condition change in flight across a disconnect forgets
- *   the last id.
+ *   monitor has (an insert of one it has, a change to one it lacks) or a `monitor_canceled` (its
+ *   database converted) asks for the contents again, the same way, with the reason. A monitor the
+ *   server no longer takes (converted to a schema without a column it watches) ends with
+ *   `MonitorCanceled`; the session goes on. A condition change not yet answered (sent when the
+ *   connection ended, made while disconnected, or while the monitor was being restored) is never
+ *   resumed from the last id: the next connection asks with the new conditions and the zero id
+ *   (a `Reset`), and one made while restoring is sent before the session is ready.
  * - **Locks survive.** A held or waited-for lock is asked for again after a reconnect; its holder
  *   sees it lost and held again.
  * - **Calls** wait for the session to be ready (bounded by their timeout), or fail at once with
@@ -58,8 +62,8 @@ import {
 } from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Codec from "./Codec.js"
-import type { MonitorCanceled, RpcError, RpcTimeout } from "./Errors.js"
-import { ConnectionClosed, ProtocolError, RemoteParseError } from "./Errors.js"
+import type { RpcError, RpcTimeout } from "./Errors.js"
+import { ConnectionClosed, MonitorCanceled, ProtocolError, RemoteParseError } from "./Errors.js"
 import type * as Locks from "./internal/locks.js"
 import type * as Monitors from "./internal/monitors.js"
 import * as ServerCheck from "./internal/serverCheck.js"
@@ -237,10 +241,16 @@ interface MonitorEntry {
   readonly database: string
   requests: Monitor.Requests
   lastTxnId: string | undefined
-  /** A condition change was sent and not answered: its effect on the last id is unknown. */
+  /**
+   * The conditions changed, and no server has answered with them yet: the last id says nothing of
+   * the rows they add, so the next connection asks with the zero id. Cleared only by an answer to
+   * the conditions that are still `requests`.
+   */
   changing: boolean
   /** Whether the monitor was established once (its `initial` delivered). */
   established: boolean
+  /** Why its contents must be read again, as a `Reset`, before it can go on (a resync not yet answered). */
+  resetReason: string | undefined
   /**
    * Whether `present` holds every row the monitor has. Not so for a monitor resumed from a caller's
    * own last id (its rows were never seen here), until its first reset: changes to rows it does not
@@ -252,6 +262,12 @@ interface MonitorEntry {
   /** The rows the monitor has, by table: what an update is checked against. */
   readonly present: Map<string, Set<string>>
   readonly events: Queue.Queue<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError | Cause.Done>
+}
+
+/** Why a monitor's contents must be read again: what its forwarder fails with. */
+interface Resync {
+  readonly _tag: "Resync"
+  readonly reason: string
 }
 
 interface LockEntry {
@@ -273,6 +289,9 @@ const parseRemotes = (input: string) => {
   }
   return Effect.map(Remote.parseList(rest.join(",")), (remotes) => ({ remotes, cid: cids[0] }))
 }
+
+/** `remote: reason`, unless the reason names the remote already (as a transport error's does). */
+const naming = (remote: string, reason: string) => reason.startsWith(`${remote}: `) ? reason : `${remote}: ${reason}`
 
 /** Table updates decoded, or a ProtocolError naming the method. */
 const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: boolean) => {
@@ -436,84 +455,142 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     return initial
   }
 
+  /** The server answered with `requests`: no change is in flight unless they changed since. */
+  const answered = (entry: MonitorEntry, requests: Monitor.Requests) => {
+    if (entry.requests === requests) entry.changing = false
+  }
+
+  /** Sends new conditions for some of the monitor's tables (`monitor_cond_change`, ovsdb-server(7) §4.1.13). */
+  const sendConditions = (
+    entry: MonitorEntry,
+    conn: Connection,
+    tables: { readonly [table: string]: Pick<Monitor.TableRequest, "where"> }
+  ) =>
+    Effect.suspend(() => {
+      const requests = entry.requests
+      return conn.rpc.call("monitor_cond_change", [entry.id, entry.id, Monitor.encodeRequests(tables, 2)]).pipe(
+        Effect.tap(() => Effect.sync(() => answered(entry, requests)))
+      )
+    })
+
+  /**
+   * Sends the conditions of the monitors changed while they were being restored (asked for with
+   * the conditions they had), until none is left: then the connection can be ready.
+   */
+  const sendChangedConditions = (conn: Connection) =>
+    Effect.gen(function*() {
+      while (true) {
+        const entry = [...monitors.values()].find((entry) => entry.established && entry.changing)
+        if (entry === undefined) return
+        const tables: { [table: string]: Pick<Monitor.TableRequest, "where"> } = {}
+        for (const table in entry.requests) {
+          const where = entry.requests[table]!.where
+          if (where !== undefined) tables[table] = { where }
+        }
+        yield* sendConditions(entry, conn, tables)
+      }
+    })
+
   /**
    * Asks for the monitor on this connection: with the last transaction id it applied, so that the
    * server sends only what it missed (`found: true`), or everything again, delivered as a `Reset`.
-   * Returns the initial rows the first time. Forks the forwarder of its notifications.
+   * Returns the initial rows the first time. Forks the forwarder of its notifications; the route
+   * they come by lives until the connection ends or the monitor is read again.
    */
   const establish = (entry: MonitorEntry, conn: Connection): Effect.Effect<
     ReadonlyArray<Monitor.RowUpdate>,
     RpcError | RpcTimeout | ConnectionClosed | ProtocolError
   > =>
-    Effect.gen(function*() {
-      const notices = yield* Scope.provide(conn.rpc.route(entry.id), conn.scope)
-      const since = entry.changing ? undefined : entry.lastTxnId
-      entry.changing = false
-      const reply = yield* conn.rpc.call("monitor_cond_since", [
-        entry.database,
-        entry.id,
-        Monitor.encodeRequests(entry.requests, 3),
-        since ?? ZERO_TXN
-      ])
-      if (!Array.isArray(reply) || typeof reply[0] !== "boolean" || typeof reply[1] !== "string") {
-        return yield* new ProtocolError({
-          method: "monitor_cond_since",
-          detail: `expected [found, last-txn-id, updates], got ${showJson(reply)}`
-        })
-      }
-      const [found, lastTxnId] = reply as unknown as readonly [boolean, string]
-      const updates = yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true)
-      entry.lastTxnId = lastTxnId
-      let initial: ReadonlyArray<Monitor.RowUpdate> = []
-      if (!entry.established) {
-        // Resumed from the caller's own last id: the changes since, as the server sent them.
-        entry.found = found && since !== undefined
-        if (entry.found) fits(entry, updates)
-        initial = entry.found ? updates : replaceContents(entry, updates)
-        entry.established = true
-      } else if (found && since !== undefined) {
-        if (updates.length > 0) {
-          if (fits(entry, updates)) yield* Queue.offer(entry.events, { _tag: "Update", changes: updates, lastTxnId })
-          else return yield* resync(entry, conn, "an update did not fit the monitor's rows")
+    Effect.flatMap(Scope.fork(conn.scope, "sequential"), (routed) =>
+      Effect.gen(function*() {
+        const notices = yield* Scope.provide(conn.rpc.route(entry.id), routed)
+        const reset = entry.resetReason
+        const since = reset !== undefined || entry.changing ? undefined : entry.lastTxnId
+        const requests = entry.requests
+        const reply = yield* conn.rpc.call("monitor_cond_since", [
+          entry.database,
+          entry.id,
+          Monitor.encodeRequests(requests, 3),
+          since ?? ZERO_TXN
+        ])
+        if (!Array.isArray(reply) || typeof reply[0] !== "boolean" || typeof reply[1] !== "string") {
+          return yield* new ProtocolError({
+            method: "monitor_cond_since",
+            detail: `expected [found, last-txn-id, updates], got ${showJson(reply)}`
+          })
         }
-      } else {
-        yield* Queue.offer(entry.events, {
-          _tag: "Reset",
-          changes: replaceContents(entry, updates),
-          lastTxnId,
-          reason: since === undefined
-            ? "the monitor's conditions changed while the session was disconnected"
-            : "the server no longer had the changes missed"
-        })
-      }
-      yield* forward(entry, conn, notices)
-      return initial
-    })
+        const [found, lastTxnId] = reply as unknown as readonly [boolean, string]
+        const updates = yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true)
+        entry.lastTxnId = lastTxnId
+        entry.resetReason = undefined
+        answered(entry, requests)
+        let initial: ReadonlyArray<Monitor.RowUpdate> = []
+        if (!entry.established) {
+          // Resumed from the caller's own last id: the changes since, as the server sent them.
+          entry.found = found && since !== undefined
+          if (entry.found) fits(entry, updates)
+          initial = entry.found ? updates : replaceContents(entry, updates)
+          entry.established = true
+        } else if (found && since !== undefined) {
+          if (updates.length > 0) {
+            if (!fits(entry, updates)) {
+              return yield* resync(entry, conn, routed, "an update did not fit the monitor's rows")
+            }
+            yield* Queue.offer(entry.events, { _tag: "Update", changes: updates, lastTxnId })
+          }
+        } else {
+          yield* Queue.offer(entry.events, {
+            _tag: "Reset",
+            changes: replaceContents(entry, updates),
+            lastTxnId,
+            reason: reset ?? (since === undefined
+              ? "the monitor's conditions changed while the session was disconnected"
+              : "the server no longer had the changes missed")
+          })
+        }
+        yield* forward(entry, conn, notices, routed)
+        return initial
+      }).pipe(Effect.onError(() => Scope.close(routed, Exit.void))))
 
-  /** Asks for the monitor's whole contents again, on the same connection, delivered as a `Reset`. */
-  const resync = (entry: MonitorEntry, conn: Connection, reason: string) =>
+  /**
+   * Asks for the monitor's whole contents again, on the same connection, delivered as a `Reset`
+   * with `reason`: the monitor is canceled and its route closed first, so that nothing the old one
+   * sent is taken for the new one's. Should the connection end first, the next one reads them.
+   */
+  const resync = (entry: MonitorEntry, conn: Connection, routed: Scope.Closeable, reason: string) =>
     Effect.gen(function*() {
+      entry.resetReason = reason
+      yield* Scope.close(routed, Exit.void)
       yield* conn.rpc.call("monitor_cancel", [entry.id], { timeout: releaseTimeout }).pipe(Effect.ignore)
-      entry.lastTxnId = undefined
-      entry.changing = true // forces the zero id, and so the whole contents
       yield* Effect.logDebug(`monitor ${entry.id}: ${reason}; reading its contents again`)
       return yield* establish(entry, conn)
     })
 
-  /** Moves the monitor's notifications from this connection to its stream, checking each update. */
+  const resyncFor = (reason: string): Effect.Effect<never, Resync> => Effect.fail({ _tag: "Resync", reason })
+
+  /**
+   * Moves the monitor's notifications from this connection to its stream, checking each update.
+   * A `monitor_canceled` (its database converted) or an update that does not fit has the contents
+   * read again; a reply that cannot be read again ends the stream (a canceled monitor whose request
+   * the server no longer takes, after a conversion, fails it with `MonitorCanceled`), and a
+   * connection that does not answer is left, for the next one to read them.
+   */
   const forward = (
     entry: MonitorEntry,
     conn: Connection,
-    notices: Queue.Dequeue<JsonRpc.Notification>
+    notices: Queue.Dequeue<JsonRpc.Notification>,
+    routed: Scope.Closeable
   ) =>
     Queue.take(notices).pipe(
-      Effect.flatMap((notification): Effect.Effect<void, "resync" | ProtocolError> => {
+      Effect.flatMap((notification): Effect.Effect<void, Resync | ProtocolError> => {
         const rest = notification.params.slice(1)
-        if (notification.method === "monitor_canceled") return Effect.fail("resync")
+        if (notification.method === "monitor_canceled") {
+          return resyncFor("the server canceled the monitor (its database was converted or removed)")
+        }
         if (notification.method !== "update3") return Effect.void
         const lastTxnId = rest[0]
         return Effect.flatMap(decodeUpdates("update3", rest[1] ?? null, 3, false), (changes) => {
-          if (!fits(entry, changes)) return Effect.fail("resync" as const)
+          if (!fits(entry, changes)) return resyncFor("an update did not fit the monitor's rows")
           if (typeof lastTxnId === "string") entry.lastTxnId = lastTxnId
           return Queue.offer(
             entry.events,
@@ -522,14 +599,35 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         })
       }),
       Effect.forever,
-      Effect.catch((why) =>
-        why === "resync"
-          ? Effect.ignore(resync(entry, conn, "the server canceled it, or an update did not fit its rows"))
-          : Queue.fail(entry.events, why)
-      ),
+      Effect.catchTag("Resync", ({ reason }) =>
+        resync(entry, conn, routed, reason).pipe(
+          Effect.catchTag("ConnectionClosed", () => Effect.void),
+          Effect.catchTag("RpcTimeout", () => Scope.close(conn.scope, Exit.void)),
+          Effect.catchTag(
+            "RpcError",
+            () => endMonitor(entry, new MonitorCanceled({ database: entry.database, monitor: entry.id }))
+          )
+        )),
+      Effect.catchTag("ProtocolError", (error) => endMonitor(entry, error)),
       Effect.forkIn(conn.scope),
       Effect.asVoid
     )
+
+  /**
+   * Asks for an established monitor on a new connection. One the server refuses (its database was
+   * converted to a schema without a column it watches) ends with `MonitorCanceled`, and the
+   * connection goes on: retrying cannot make the server take it.
+   */
+  const restore = (entry: MonitorEntry, conn: Connection) =>
+    establish(entry, conn).pipe(
+      Effect.asVoid,
+      Effect.catchTag("RpcError", () =>
+        endMonitor(entry, new MonitorCanceled({ database: entry.database, monitor: entry.id })))
+    )
+
+  /** Ends a monitor's stream with `error`: it is no longer asked for on later connections. */
+  const endMonitor = (entry: MonitorEntry, error: MonitorCanceled | ProtocolError) =>
+    Effect.andThen(Effect.sync(() => monitors.delete(entry.id)), Queue.fail(entry.events, error))
 
   // ---- locks -------------------------------------------------------------------------------------
 
@@ -627,8 +725,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           return { ready: false, reason: verdict.reason, missing: verdict.missing } as const
         }
         yield* setState({ _tag: "Restoring", remote: name })
-        for (const entry of monitors.values()) if (entry.established) yield* establish(entry, conn)
+        for (const entry of monitors.values()) if (entry.established) yield* restore(entry, conn)
         for (const entry of locks.values()) yield* requestLock(entry, conn)
+        yield* sendChangedConditions(conn)
         current = conn
         Deferred.doneUnsafe(ready, Exit.succeed(conn))
         const since = Date.now()
@@ -676,7 +775,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       const outcome = yield* connection(remote)
       yield* SubscriptionRef.update(status, (now) => ({
         ...now,
-        lastDisconnect: `${Remote.format(remote)}: ${outcome.reason}`
+        lastDisconnect: naming(Remote.format(remote), outcome.reason)
       }))
       if (outcome.ready) {
         failedInPass = 0
@@ -754,6 +853,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         found: false,
         changing: false,
         established: false,
+        resetReason: undefined,
         present: new Map(),
         events: yield* Queue.unbounded<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError | Cause.Done>()
       }
@@ -773,14 +873,11 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           const requests: { [table: string]: Monitor.TableRequest } = { ...entry.requests }
           for (const table in tables) requests[table] = { ...requests[table], ...tables[table] }
           entry.requests = requests
-          const conn = current
-          if (conn === undefined) {
-            entry.changing = true
-            return Effect.void
-          }
           entry.changing = true
-          return conn.rpc.call("monitor_cond_change", [entry.id, entry.id, Monitor.encodeRequests(tables, 2)]).pipe(
-            Effect.tap(() => Effect.sync(() => (entry.changing = false))),
+          // Not ready: the connection being restored sends them before it is, or the next one asks with them.
+          const conn = current
+          if (conn === undefined) return Effect.void
+          return sendConditions(entry, conn, tables).pipe(
             Effect.asVoid,
             // Cut off: the next connection asks with the new conditions and no last id.
             Effect.catchTag("ConnectionClosed", () => Effect.void)
