@@ -182,7 +182,11 @@ export interface LiveMonitor {
   readonly initial: ReadonlyArray<Monitor.RowUpdate>
   /** Every later update and reset, in order, across reconnects. Single consumer. */
   readonly updates: Stream.Stream<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError>
-  /** Replaces the conditions of some tables; kept for the reconnects to come. */
+  /**
+   * Replaces the conditions of some tables; kept for the reconnects to come. One the server refuses
+   * fails with its `RpcError` and is not kept; one made while disconnected, and refused at the
+   * reconnect, ends the monitor with `MonitorCanceled`.
+   */
   readonly change: Monitors.LiveConditional["change"]
   /** The id of the last transaction the monitor applied. */
   readonly lastTxnId: Effect.Effect<string | undefined>
@@ -870,6 +874,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       )
       const change: LiveMonitor["change"] = (tables) =>
         Effect.suspend(() => {
+          const before = { requests: entry.requests, changing: entry.changing }
           const requests: { [table: string]: Monitor.TableRequest } = { ...entry.requests }
           for (const table in tables) requests[table] = { ...requests[table], ...tables[table] }
           entry.requests = requests
@@ -880,7 +885,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           return sendConditions(entry, conn, tables).pipe(
             Effect.asVoid,
             // Cut off: the next connection asks with the new conditions and no last id.
-            Effect.catchTag("ConnectionClosed", () => Effect.void)
+            Effect.catchTag("ConnectionClosed", () => Effect.void),
+            // Refused: the monitor keeps the conditions it had, here and on the connections to come.
+            Effect.tapErrorTag("RpcError", () =>
+              Effect.sync(() => {
+                if (entry.requests !== requests) return
+                entry.requests = before.requests
+                entry.changing = before.changing
+              }))
           )
         })
       return {
