@@ -534,8 +534,22 @@ describe("conditions changed across a disconnect", () => {
         yield* proxy.open
         yield* reconnected(session, ++reconnects)
         yield* settled("c", "away and back")
-        console.log(`${report.join("\n")}\nresets: ${JSON.stringify(shown.resets)}`)
         assert.strictEqual(shown.resets.length, resets, "no reset when no change was in flight")
+
+        // 6. A change the server refuses fails, and leaves the monitor as it was, on this connection and the next.
+        const refused = yield* Effect.flip(
+          monitor.change({ Logical_Switch: { where: [Op.where("no_such_column", "==", "x")] } })
+        )
+        report.push(`refused change: ${refused.message}`)
+        assert.strictEqual(refused._tag, "RpcError")
+        yield* proxy.block
+        yield* notReady(session)
+        yield* proxy.open
+        yield* reconnected(session, ++reconnects)
+        yield* writer.transact(NB, Op.delete_("Logical_Switch", [Op.where("name", "==", "c1")]))
+        yield* settled("c", "after a refused change, away and back")
+        assert.strictEqual(shown.resets.length, resets, "the refused change left nothing in flight")
+        console.log(`${report.join("\n")}\nresets: ${JSON.stringify(shown.resets)}`)
       }),
     120_000
   )
