@@ -4,6 +4,9 @@
  * - codec: framing + parsing a ~50 MB select reply in 64 KiB reads vs `JSON.parse` of the same bytes;
  * - transact: 10,000 pipelined transactions through the client vs a raw node:net client sending
  *   the same bytes, both against the same real ovsdb-server.
+ * - monitor: the initial contents of 100,000 rows, vs ovsdb-client and the Python IDL.
+ *
+ * `npm run bench -- transact` (or `codec`, `monitor`; several may be named) runs only those.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
@@ -14,13 +17,26 @@ import { benchTransact } from "./bench/transact.js"
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits)
 
-const main = Effect.gen(function*() {
-  yield* Console.log(`node ${process.version}`)
+const BENCHMARKS = ["codec", "transact", "monitor"] as const
+
+/** The benchmarks named on the command line; all of them when none is. */
+const chosen = (args: ReadonlyArray<string>): ReadonlySet<string> | string => {
+  const unknown = args.filter((arg) => !(BENCHMARKS as ReadonlyArray<string>).includes(arg))
+  if (unknown.length > 0) {
+    return `usage: npm run bench [-- ${BENCHMARKS.join(" | ")} ...] (unknown: ${unknown.join(" ")})`
+  }
+  return new Set(args.length === 0 ? BENCHMARKS : args)
+}
+
+const codecBench = Effect.gen(function*() {
   const codec = benchCodec()
   yield* Console.log(
     `codec:    ${fixed(codec.megabytes)} MB reply in 64 KiB reads: framer ${fixed(codec.framerMillis)} ms, ` +
       `JSON.parse ${fixed(codec.jsonParseMillis)} ms -> ${fixed(codec.ratio, 2)} x JSON.parse (target >= 0.80)`
   )
+})
+
+const transactBench = Effect.gen(function*() {
   const server = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
   const transact = yield* benchTransact(server.unixPath)
   yield* Console.log(
@@ -37,6 +53,9 @@ const main = Effect.gen(function*() {
     } ms ` +
       `-> ${fixed(transact.untracedRatio, 2)} x raw`
   )
+}).pipe(Effect.scoped)
+
+const monitorBench = Effect.gen(function*() {
   const big = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
   const monitor = yield* benchMonitor(big.unixPath)
   const usage = (u: { readonly wallSeconds: number; readonly cpuSeconds: number; readonly peakMiB: number }) =>
@@ -52,6 +71,15 @@ const main = Effect.gen(function*() {
       `CPU ${fixed(monitor.ours.cpuSeconds / monitor.pythonIdl.cpuSeconds, 2)} x Python IDL (target <= 0.25), ` +
       `memory ${fixed(monitor.ours.peakMiB / monitor.pythonIdl.peakMiB, 2)} x Python IDL (target < 1)`
   )
+}).pipe(Effect.scoped)
+
+const main = Effect.gen(function*() {
+  const only = chosen(process.argv.slice(2))
+  if (typeof only === "string") return yield* Console.log(only)
+  yield* Console.log(`node ${process.version}`)
+  if (only.has("codec")) yield* codecBench
+  if (only.has("transact")) yield* transactBench
+  if (only.has("monitor")) yield* monitorBench
 }).pipe(Effect.scoped)
 
 NodeRuntime.runMain(main)

@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import type { Scope } from "effect"
-import { Array as Arr, Context, Deferred, Effect, Layer, Queue, Stream } from "effect"
+import { Array as Arr, Cause, Context, Deferred, Effect, Exit, Layer, Pull, Queue, Stream } from "effect"
 import { Framer } from "./codec/Framer.js"
 import { CodecError, TransportError } from "./Errors.js"
 import * as Json from "./Json.js"
@@ -79,6 +79,12 @@ export const DEFAULT_MAX_DEPTH = Json.DEFAULT_MAX_DEPTH
 export class Codec extends Context.Service<Codec, {
   /** Encodes and writes one message. */
   readonly send: (message: JsonRpc.Message) => Effect.Effect<void, TransportError>
+  /**
+   * `send` done at once, outside any Effect, for a caller that must send and start waiting in one
+   * step (`RpcClient.call`): the message is queued for writing (or written, when the writer is
+   * idle), or the connection's failure is returned.
+   */
+  readonly sendUnsafe: (message: JsonRpc.Message) => TransportError | undefined
   /** The messages from the peer, in order. Single consumer. */
   readonly incoming: Stream.Stream<JsonRpc.Message, TransportError | CodecError>
   /** Closes the underlying connection. */
@@ -107,17 +113,31 @@ const excerpt = (json: Json.Json): string => {
 export const decode =
   (options?: Options) =>
   <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<JsonRpc.Message, E | CodecError, R> =>
-    Stream.suspend(() => {
-      const framer = new Framer({
-        maxFrameBytes: options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-        maxDepth: options?.maxDepth ?? DEFAULT_MAX_DEPTH
-      })
-      const toMessages = (chunk: Uint8Array): Effect.Effect<ReadonlyArray<JsonRpc.Message>, CodecError> => {
+    framed(bytes, options, () => undefined)
+
+/**
+ * `decode`, where `failed` names a failure that overrides how the bytes end (a failed write, which
+ * closes the connection and so ends the read too). One step per read, from bytes to messages: a
+ * reply costs no more stream stages than it must.
+ */
+const framed = <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  options: Options | undefined,
+  failed: () => E | undefined
+): Stream.Stream<JsonRpc.Message, E | CodecError, R> =>
+  Stream.transformPull(bytes, (pullBytes) => {
+    const framer = new Framer({
+      maxFrameBytes: options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxDepth: options?.maxDepth ?? DEFAULT_MAX_DEPTH
+    })
+    type Next = Pull.Pull<Arr.NonEmptyReadonlyArray<JsonRpc.Message>, E | CodecError>
+    const toMessages = (chunks: Arr.NonEmptyReadonlyArray<Uint8Array>): Next => {
+      const messages: Array<JsonRpc.Message> = []
+      for (const chunk of chunks) {
         const pushed = framer.push(chunk)
         if (pushed._tag === "Failure") {
           return Effect.fail(new CodecError({ reason: pushed.reason, detail: pushed.detail }))
         }
-        const messages: Array<JsonRpc.Message> = []
         for (const value of pushed.values) {
           const message = JsonRpc.fromJson(value)
           if (message === undefined) {
@@ -127,29 +147,32 @@ export const decode =
           }
           messages.push(message)
         }
-        return Effect.succeed(messages)
       }
-      const atEnd = Stream.suspend(() =>
-        framer.pending
-          ? Stream.fail(new CodecError({ reason: "Malformed", detail: "connection ended inside a JSON value" }))
-          : Stream.empty
-      )
-      // The messages of one read stay together as one chunk of the stream.
-      return bytes.pipe(
-        Stream.mapEffect(toMessages),
-        Stream.filter(Arr.isReadonlyArrayNonEmpty),
-        Stream.flattenArray,
-        Stream.concat(atEnd)
-      )
-    })
+      // The messages of one read stay together as one chunk of the stream; a read that completes
+      // no message is followed by the next.
+      return Arr.isArrayNonEmpty(messages) ? Effect.succeed(messages) : pull
+    }
+    const onEnd = (cause: Cause.Cause<E | Cause.Done>): Next => {
+      const override = failed()
+      if (override !== undefined) return Effect.fail(override)
+      if (!Pull.isDoneCause(cause)) return Effect.failCause(cause as Cause.Cause<E>)
+      return framer.pending
+        ? Effect.fail(new CodecError({ reason: "Malformed", detail: "connection ended inside a JSON value" }))
+        : Cause.done()
+    }
+    const pull: Next = Effect.matchCauseEffect(pullBytes, { onSuccess: toMessages, onFailure: onEnd })
+    return Effect.succeed(pull)
+  })
 
 /**
  * Builds the codec over the `Transport` in context.
  *
  * One writer fiber sends what queued up while the previous write was in flight as one write, so
- * many calls in flight cost few system calls. The bytes waiting are counted against
- * `maxOutgoingBytes`. A failed write, or a peer that stopped reading, fails the connection: the
- * incoming stream ends with that `TransportError`, so every waiting call learns why.
+ * many calls in flight cost few system calls; an idle writer writes a message at once, within the
+ * send, so the first requests of a burst reach the peer while the rest are still being made. The
+ * bytes waiting are counted against `maxOutgoingBytes`. A failed write, or a peer that stopped
+ * reading, fails the connection: the transport is closed, and the incoming stream ends with that
+ * `TransportError` (never as a clean close), so every waiting call learns why.
  *
  * @since 0.1.0
  * @category constructors
@@ -164,55 +187,65 @@ export const make = (options?: Options): Effect.Effect<Codec["Service"], never, 
     /** Bytes queued or being written, not yet taken by the socket. */
     let waiting = 0
 
-    const failWith = (error: TransportError) =>
-      Effect.suspend(() => {
-        if (failure !== undefined) return Effect.void
-        failure = error
-        return Deferred.fail(writeFailed, error).pipe(
-          Effect.andThen(Queue.shutdown(outgoing)),
-          Effect.andThen(transport.close)
-        )
-      })
+    /** Fails the connection: nothing more is written, and the closer below closes the transport. */
+    const failWith = (error: TransportError): void => {
+      if (failure !== undefined) return
+      failure = error
+      Queue.shutdownUnsafe(outgoing)
+      Deferred.doneUnsafe(writeFailed, Exit.fail(error))
+    }
+
+    yield* Effect.forkScoped(Effect.andThen(Effect.exit(Deferred.await(writeFailed)), transport.close), {
+      startImmediately: true
+    })
 
     yield* Queue.takeAll(outgoing).pipe(
       Effect.flatMap((batch) => {
         const text = batch.length === 1 ? batch[0] : batch.join("")
         return Effect.andThen(transport.send(text), Effect.sync(() => (waiting -= Buffer.byteLength(text))))
       }),
-      Effect.forever,
-      Effect.catch(failWith),
-      Effect.forkScoped
+      // No yield between writes: the loop waits in takeAll whenever nothing is queued anyway.
+      Effect.forever({ disableYield: true }),
+      Effect.catch((error) => Effect.sync(() => failWith(error))),
+      // Waiting from the start, so that even the first messages are written as they are sent.
+      Effect.forkScoped({ startImmediately: true })
     )
 
-    const send = (message: JsonRpc.Message) =>
-      Effect.suspend(() => {
-        if (failure !== undefined) return Effect.fail(failure)
-        const text = encode(message)
-        const bytes = Buffer.byteLength(text)
-        if (waiting > 0 && waiting + bytes > limit) {
-          const stalled = new TransportError({
-            remote: transport.remote,
-            reason: "Stalled",
-            detail: `the peer is not reading: ${waiting} bytes wait to be written, and ${bytes} more would pass ` +
-              `the limit of ${limit} bytes (maxOutgoingBytes)`
-          })
-          return Effect.andThen(failWith(stalled), Effect.fail(stalled))
-        }
-        if (!Queue.offerUnsafe(outgoing, text)) {
-          return Effect.fail(
-            failure ?? new TransportError({ remote: transport.remote, reason: "Closed", detail: "connection closed" })
-          )
-        }
-        waiting += bytes
-        return Effect.void
-      })
+    const sendUnsafe = (message: JsonRpc.Message): TransportError | undefined => {
+      if (failure !== undefined) return failure
+      const text = encode(message)
+      const bytes = Buffer.byteLength(text)
+      if (waiting > 0 && waiting + bytes > limit) {
+        const stalled = new TransportError({
+          remote: transport.remote,
+          reason: "Stalled",
+          detail: `the peer is not reading: ${waiting} bytes wait to be written, and ${bytes} more would pass ` +
+            `the limit of ${limit} bytes (maxOutgoingBytes)`
+        })
+        failWith(stalled)
+        return stalled
+      }
+      waiting += bytes
+      if (!Queue.offerUnsafe(outgoing, text)) {
+        waiting -= bytes
+        return failure ??
+          new TransportError({ remote: transport.remote, reason: "Closed", detail: "connection closed" })
+      }
+      // An idle writer takes the message now, in this call, rather than on a later tick: the first
+      // bytes of a burst of calls reach the peer while the rest are still being made.
+      Queue.flushUnsafe(outgoing)
+      return undefined
+    }
 
     return Codec.of({
-      send,
-      // Closing the transport after a failed write also ends the read: report the write's failure.
-      incoming: decode(options)(transport.incoming.pipe(Stream.mapError((error) => failure ?? error))).pipe(
-        Stream.interruptWhen(Deferred.await(writeFailed))
-      ),
+      send: (message) =>
+        Effect.suspend(() => {
+          const failed = sendUnsafe(message)
+          return failed === undefined ? Effect.void : Effect.fail(failed)
+        }),
+      sendUnsafe,
+      // A failed write closes the transport, which ends the read: report the write's failure.
+      incoming: framed(transport.incoming, options, () => failure),
       close: transport.close
     })
   })

@@ -24,7 +24,7 @@
  *
  * @since 0.1.0
  */
-import type { Duration, Scope } from "effect"
+import type { Duration, Fiber, Scope } from "effect"
 import { Context, Effect, Layer, References, Result, Tracer } from "effect"
 import * as Codec from "./Codec.js"
 import type { RemoteParseError, RpcError, RpcTimeout, TransportError, ValueError } from "./Errors.js"
@@ -209,8 +209,20 @@ export class Ovsdb extends Context.Service<Ovsdb, {
  */
 const traced = (name: string, attributes?: Record<string, unknown>) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.withFiber((fiber) =>
-    fiber.getRef(References.TracerEnabled) && fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer
+    isTraced(fiber)
       ? Effect.withSpan(effect, name, { attributes: attributes ?? {}, captureStackTrace: false })
+      : effect
+  )
+
+/** Whether a tracing backend could see a span made in this fiber (see `traced`). */
+const isTraced = (fiber: Fiber.Fiber<unknown, unknown>): boolean =>
+  fiber.getRef(References.TracerEnabled) && fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer
+
+/** `traced` for transact, the hot path: its attributes are made only when a span is. */
+const tracedTransact = <A, E, R>(effect: Effect.Effect<A, E, R>, database: string, operations: number) =>
+  Effect.withFiber((fiber) =>
+    isTraced(fiber)
+      ? Effect.withSpan(effect, "Ovsdb.transact", { attributes: { database, operations }, captureStackTrace: false })
       : effect
   )
 
@@ -291,10 +303,11 @@ const stringArray = (method: string, json: Json): Effect.Effect<ReadonlyArray<st
     ? Effect.succeed(json as ReadonlyArray<string>)
     : Effect.fail(new ProtocolError({ method, detail: `expected an array of strings, got ${showJson(json)}` }))
 
+const notAnArray = (method: string, json: Json) =>
+  new ProtocolError({ method, detail: `expected an array, got ${showJson(json)}` })
+
 const jsonArray = (method: string, json: Json): Effect.Effect<ReadonlyArray<Json>, ProtocolError> =>
-  Array.isArray(json)
-    ? Effect.succeed(json as ReadonlyArray<Json>)
-    : Effect.fail(new ProtocolError({ method, detail: `expected an array, got ${showJson(json)}` }))
+  Array.isArray(json) ? Effect.succeed(json as ReadonlyArray<Json>) : Effect.fail(notAnArray(method, json))
 
 /**
  * Options of the API layer itself.
@@ -323,11 +336,10 @@ export const DEFAULT_RELEASE_TIMEOUT: Duration.Input = "5 seconds"
  * A transact cut off by the end of the connection has an unknown outcome (OVS 04e5adfed): the
  * server may have committed it before it went away.
  */
-const cutOffIsUnknown = (database: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.mapError(effect, (error) =>
-    error instanceof ConnectionClosed && error.requestSent === true
-      ? new TransactionOutcomeUnknown({ database, detail: error.detail, cause: error })
-      : error)
+const cutOff = <E>(database: string, error: E): E | TransactionOutcomeUnknown =>
+  error instanceof ConnectionClosed && error.requestSent === true
+    ? new TransactionOutcomeUnknown({ database, detail: error.detail, cause: error })
+    : error
 
 /** Every method but the monitors and locks: plain calls, the same over a connection or a session. */
 const calls = (rpc: RpcClient.RpcClient["Service"]) => {
@@ -356,20 +368,42 @@ const calls = (rpc: RpcClient.RpcClient["Service"]) => {
       traced("Ovsdb.echo")
     )
 
-  const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
-    rpc.call("transact", [database, ...operations]).pipe(
-      cutOffIsUnknown(database),
-      Effect.flatMap((json) => jsonArray("transact", json)),
-      traced("Ovsdb.transact", { database, operations: operations.length })
+  /**
+   * RFC 7047 §4.1.3: `params` is the database and its operations; `onResults` reads the array of
+   * results. One step after the call, since transact is the hot path: every step of a call in
+   * flight is memory held until its reply.
+   */
+  const transactCall = <A, E>(
+    database: string,
+    params: ReadonlyArray<Json>,
+    operations: number,
+    onResults: (results: ReadonlyArray<Json>) => Effect.Effect<A, E>
+  ) =>
+    tracedTransact(
+      Effect.matchEffect(rpc.call("transact", params), {
+        onFailure: (error) => Effect.fail(cutOff(database, error)),
+        onSuccess: (json): Effect.Effect<A, E | ProtocolError> =>
+          Array.isArray(json) ? onResults(json) : Effect.fail(notAnArray("transact", json))
+      }),
+      database,
+      operations
     )
 
+  const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
+    transactCall(database, [database, ...operations], operations.length, Effect.succeed)
+
   const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) => {
-    const problem = operations.find((operation) => operation.problem !== undefined)?.problem
-    return problem !== undefined ?
-      Effect.fail(problem) :
-      transactJson(database, operations.map((operation) => operation.json)).pipe(
-        Effect.flatMap((reply) => Effect.fromResult(decodeTransactResult(database, operations, reply)))
-      )
+    const params: Array<Json> = [database]
+    for (const operation of operations) {
+      if (operation.problem !== undefined) return Effect.fail(operation.problem)
+      params.push(operation.json)
+    }
+    return transactCall(
+      database,
+      params,
+      operations.length,
+      (reply) => Effect.fromResult(decodeTransactResult(database, operations, reply))
+    )
   }
 
   const getServerId = rpc.call("get_server_id", []).pipe(

@@ -122,9 +122,11 @@ export const toRpcError = (method: string, error: Json): RpcError => {
  */
 const RETIRED_TARGETS = 1024
 
+/** A call waiting for its reply. */
 interface Pending {
   readonly method: string
-  readonly reply: Deferred.Deferred<Json, RpcError | ConnectionClosed>
+  /** Resumes the waiting fiber with the reply. */
+  readonly resume: (reply: Exit.Exit<Json, RpcError | ConnectionClosed>) => void
 }
 
 /**
@@ -162,8 +164,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
           const call = typeof message.id === "number" ? pending.get(message.id) : undefined
           if (call === undefined) break // a late reply to a cancelled call
           pending.delete(message.id as number)
-          Deferred.doneUnsafe(
-            call.reply,
+          call.resume(
             message.error === null ? Exit.succeed(message.result) : Exit.fail(toRpcError(call.method, message.error))
           )
           break
@@ -207,8 +208,9 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
       const waiting = [...pending.values()]
       pending.clear()
       const cutOff = new ConnectionClosed({ ...why, requestSent: true })
-      return Effect.forEach(waiting, (call) => Deferred.fail(call.reply, cutOff), { discard: true }).pipe(
-        Effect.andThen(Deferred.succeed(closedWith, reason)),
+      const failed = Exit.fail(cutOff)
+      for (const call of waiting) call.resume(failed)
+      return Deferred.succeed(closedWith, reason).pipe(
         Effect.andThen(codec.close)
       )
     })
@@ -255,25 +257,27 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
     ).pipe(Effect.map(Queue.asDequeue))
 
   const defaultTimeout = options?.requestTimeout
-  const call = (method: string, params: ReadonlyArray<Json>, callOptions?: CallOptions) =>
-    Effect.suspend(() => {
-      if (closed !== undefined) return Effect.fail(closed)
+  const call = (method: string, params: ReadonlyArray<Json>, callOptions?: CallOptions) => {
+    // One step sends the request and starts waiting: a call costs one suspension and no more, and
+    // an interruption at any point after the send cancels the request (RFC 7047 §4.1.4).
+    const waiting = Effect.callback<Json, RpcError | ConnectionClosed>((resume) => {
+      if (closed !== undefined) return resume(Effect.fail(closed))
       const id = nextId++
-      const reply = Deferred.makeUnsafe<Json, RpcError | ConnectionClosed>()
-      pending.set(id, { method, reply })
-      const waiting = send(JsonRpc.request(method, params, id)).pipe(
-        Effect.tapError(() => Effect.sync(() => pending.delete(id))),
-        Effect.andThen(Deferred.await(reply)),
-        Effect.onInterrupt(() => cancel(id))
-      )
-      const timeout = callOptions?.timeout ?? defaultTimeout
-      if (timeout === undefined) return waiting
-      const millis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
-      return Effect.timeoutOrElse(waiting, {
-        duration: timeout,
-        orElse: () => Effect.andThen(cancel(id), Effect.fail(new RpcTimeout({ method, timeoutMillis: millis })))
-      })
+      pending.set(id, { method, resume })
+      const failed = codec.sendUnsafe(JsonRpc.request(method, params, id))
+      if (failed === undefined) return Effect.suspend(() => cancel(id))
+      pending.delete(id)
+      resume(Effect.fail(new ConnectionClosed({ detail: failed.message, cause: failed })))
     })
+    const timeout = callOptions?.timeout ?? defaultTimeout
+    if (timeout === undefined) return waiting
+    const millis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
+    // Its interruption has cancelled the request already.
+    return Effect.timeoutOrElse(waiting, {
+      duration: timeout,
+      orElse: () => Effect.fail(new RpcTimeout({ method, timeoutMillis: millis }))
+    })
+  }
 
   if (options?.inactivityProbe !== undefined) {
     const interval = options.inactivityProbe

@@ -155,7 +155,9 @@ const dial = (remote: Remote.Remote, secureContext: Tls.SecureContext | undefine
       const onError = (cause: Error) => settle(Effect.fail(openError(cause)))
       const onClose = () =>
         settle(Effect.fail(openError(new Error("the server closed the connection while it opened"))))
-      const onVerdict = () => settle(Effect.succeed(socket))
+      // A TLS 1.3 verdict comes in the session event, from inside OpenSSL's read: a write made there
+      // (a caller may write at once, once connected) corrupts the stream. Go on from a fresh tick.
+      const onVerdict = () => settle(Effect.andThen(Effect.yieldNow, Effect.succeed(socket)))
       socket.on("error", onError).on("close", onClose)
       if (socket instanceof Tls.TLSSocket) {
         socket.once("secureConnect", () => {

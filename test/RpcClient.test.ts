@@ -17,6 +17,10 @@ const scriptedCodec = Effect.gen(function*() {
   const closed = yield* Deferred.make<void>()
   const codec = Codec.of({
     send: (message) => Queue.offer(sent, message).pipe(Effect.asVoid),
+    sendUnsafe: (message) => {
+      Queue.offerUnsafe(sent, message)
+      return undefined
+    },
     incoming: Stream.fromQueue(inbound),
     close: Deferred.succeed(closed, undefined).pipe(Effect.asVoid)
   })
