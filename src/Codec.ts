@@ -97,7 +97,21 @@ export class Codec extends Context.Service<Codec, {
  * @since 0.1.0
  * @category encoding
  */
-export const encode = (message: JsonRpc.Message): string => Json.stringify(JsonRpc.toJson(message))
+export const encode = (message: JsonRpc.Message): string => {
+  // The text of `JsonRpc.toJson(message)`, written without building that object first.
+  switch (message._tag) {
+    case "Request":
+      return `{"method":${JSON.stringify(message.method)},"params":${Json.stringify(message.params)},"id":${
+        Json.stringify(message.id)
+      }}`
+    case "Notification":
+      return `{"method":${JSON.stringify(message.method)},"params":${Json.stringify(message.params)},"id":null}`
+    case "Response":
+      return `{"id":${Json.stringify(message.id)},"result":${Json.stringify(message.result)},"error":${
+        Json.stringify(message.error)
+      }}`
+  }
+}
 
 const excerpt = (json: Json.Json): string => {
   const text = Json.stringify(json)
@@ -164,6 +178,9 @@ const framed = <E, R>(
     return Effect.succeed(pull)
   })
 
+/** The bytes a burst of messages, sent in one turn of the event loop, is written in. */
+const BURST_WRITE_BYTES = 16 * 1024
+
 /**
  * Builds the codec over the `Transport` in context.
  *
@@ -186,6 +203,13 @@ export const make = (options?: Options): Effect.Effect<Codec["Service"], never, 
     let failure: TransportError | undefined
     /** Bytes queued or being written, not yet taken by the socket. */
     let waiting = 0
+    /** Bytes queued since the writer last took them. */
+    let queued = 0
+    /** Whether a message was written at once during this turn of the event loop. */
+    let turnStarted = false
+    const endTurn = () => {
+      turnStarted = false
+    }
 
     /** Fails the connection: nothing more is written, and the closer below closes the transport. */
     const failWith = (error: TransportError): void => {
@@ -201,6 +225,7 @@ export const make = (options?: Options): Effect.Effect<Codec["Service"], never, 
 
     yield* Queue.takeAll(outgoing).pipe(
       Effect.flatMap((batch) => {
+        queued = 0
         const text = batch.length === 1 ? batch[0] : batch.join("")
         return Effect.andThen(transport.send(text), Effect.sync(() => (waiting -= Buffer.byteLength(text))))
       }),
@@ -231,9 +256,18 @@ export const make = (options?: Options): Effect.Effect<Codec["Service"], never, 
         return failure ??
           new TransportError({ remote: transport.remote, reason: "Closed", detail: "connection closed" })
       }
-      // An idle writer takes the message now, in this call, rather than on a later tick: the first
-      // bytes of a burst of calls reach the peer while the rest are still being made.
-      Queue.flushUnsafe(outgoing)
+      queued += bytes
+      // The first message of a turn of the event loop is written now, in this call: a lone request
+      // waits for nothing, and the first of a burst of calls reaches the peer while the rest are
+      // being made. The rest of a burst go out in writes of BURST_WRITE_BYTES, the remainder when
+      // the turn ends (offerUnsafe has scheduled it): few system calls, and the peer never idle.
+      if (!turnStarted) {
+        turnStarted = true
+        queueMicrotask(endTurn)
+        Queue.flushUnsafe(outgoing)
+      } else if (queued >= BURST_WRITE_BYTES) {
+        Queue.flushUnsafe(outgoing)
+      }
       return undefined
     }
 

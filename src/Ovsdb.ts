@@ -25,7 +25,7 @@
  * @since 0.1.0
  */
 import type { Duration, Fiber, Scope } from "effect"
-import { Context, Effect, Layer, References, Result, Tracer } from "effect"
+import { Cause, Context, Effect, Layer, References, Result, Tracer } from "effect"
 import * as Codec from "./Codec.js"
 import type { RemoteParseError, RpcError, RpcTimeout, TransportError, ValueError } from "./Errors.js"
 import {
@@ -380,8 +380,8 @@ const calls = (rpc: RpcClient.RpcClient["Service"]) => {
     onResults: (results: ReadonlyArray<Json>) => Effect.Effect<A, E>
   ) =>
     tracedTransact(
-      Effect.matchEffect(rpc.call("transact", params), {
-        onFailure: (error) => Effect.fail(cutOff(database, error)),
+      Effect.matchCauseEffect(rpc.call("transact", params), {
+        onFailure: (cause) => Effect.failCause(Cause.map(cause, (error) => cutOff(database, error))),
         onSuccess: (json): Effect.Effect<A, E | ProtocolError> =>
           Array.isArray(json) ? onResults(json) : Effect.fail(notAnArray("transact", json))
       }),

@@ -1,9 +1,10 @@
 // Unit tests of the Codec's writer and reader over a scripted Transport.
 import { assert, describe, it } from "@effect/vitest"
 import type { Cause } from "effect"
-import { Deferred, Effect, Exit, Fiber, Layer, Option, Queue, Stream } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Option, Queue, Result, Stream } from "effect"
 import * as Codec from "../src/Codec.js"
 import { TransportError } from "../src/Errors.js"
+import * as Json from "../src/Json.js"
 import * as JsonRpc from "../src/protocol/JsonRpc.js"
 import { Transport } from "../src/Transport.js"
 
@@ -43,16 +44,60 @@ const withCodec = <A, E>(
 const request = (id: number) => JsonRpc.request("transact", ["OVN_Northbound", { op: "comment", comment: "x" }], id)
 
 describe("Codec", () => {
-  it.effect("an idle writer writes a message within the send that makes it, not on a later tick", () =>
+  it("encodes each kind of message as the JSON text of its wire object, bigints and deep values included", () => {
+    const deep: Json.Json = Array.from({ length: 10_000 }).reduce<Json.Json>((inner) => [inner], 1)
+    const messages: ReadonlyArray<JsonRpc.Message> = [
+      JsonRpc.request("transact", ["db", { op: "insert", table: "T", row: { n: 9223372036854775807n } }], 7),
+      JsonRpc.request("echo", [], "echo"),
+      JsonRpc.notification("cancel", [3]),
+      JsonRpc.notification("update", ["m\"1", deep]),
+      JsonRpc.response(4, [{ uuid: ["uuid", "4a2b3c4d-1111-2222-3333-444455556666"] }]),
+      { _tag: "Response", id: 5, result: null, error: { error: "syntax error", details: "\u0000" } }
+    ]
+    for (const message of messages) {
+      const text = Codec.encode(message)
+      assert.strictEqual(text, Json.stringify(JsonRpc.toJson(message)))
+      if (!(message._tag === "Notification" && message.params[1] === deep)) {
+        assert.deepStrictEqual(JsonRpc.fromJson(Result.getOrThrow(Json.parse(text))), message)
+      }
+    }
+  })
+
+  it.live("the first message of a turn is written within the send that makes it, not on a later tick", () =>
     Effect.gen(function*() {
       const peer = yield* scriptedTransport()
       yield* withCodec(peer, (codec) =>
         Effect.gen(function*() {
-          // Nothing yields to the scheduler here: what is written was written by the sends themselves.
+          // Nothing yields to the scheduler here: what is written was written by the send itself.
           yield* codec.send(request(0))
           assert.deepStrictEqual(peer.written, [Codec.encode(request(0))])
+          // The next turn's first message too.
+          yield* Effect.sleep(1)
           assert.isUndefined(codec.sendUnsafe(request(1)))
           assert.deepStrictEqual(peer.written, [Codec.encode(request(0)), Codec.encode(request(1))])
+        }))
+    }))
+
+  it.live("the rest of a burst goes out in writes of 16 KiB, and what is left when the turn ends", () =>
+    Effect.gen(function*() {
+      const peer = yield* scriptedTransport()
+      const count = 1000
+      const texts = Array.from({ length: count }, (_, id) => Codec.encode(request(id)))
+      const total = texts.join("")
+      yield* withCodec(peer, (codec) =>
+        Effect.gen(function*() {
+          for (let id = 0; id < count; id++) assert.isUndefined(codec.sendUnsafe(request(id)))
+          // Within the turn: the first message alone, then whole writes of at least 16 KiB.
+          assert.strictEqual(peer.written[0], texts[0])
+          assert.isAbove(peer.written.length, 2)
+          for (const write of peer.written.slice(1)) assert.isAtLeast(Buffer.byteLength(write), 16 * 1024)
+          const withinTurn = peer.written.join("").length
+          assert.isBelow(withinTurn, total.length)
+          for (let spins = 0; peer.written.join("").length < total.length && spins < 1000; spins++) {
+            yield* Effect.sleep(1)
+          }
+          assert.strictEqual(peer.written.join(""), total)
+          assert.isAtMost(peer.written.length, 2 + Math.ceil(Buffer.byteLength(total) / (16 * 1024)))
         }))
     }))
 
