@@ -369,28 +369,18 @@ const calls = (rpc: RpcClient.RpcClient["Service"]) => {
     )
 
   /**
-   * RFC 7047 §4.1.3: `params` is the database and its operations; `onResults` reads the array of
-   * results. One step after the call, since transact is the hot path: every step of a call in
-   * flight is memory held until its reply.
+   * RFC 7047 §4.1.3 transact, the hot path: one step after the call reads the reply, since every
+   * step and every closure of a call in flight is memory held until its reply comes.
    */
-  const transactCall = <A, E>(
-    database: string,
-    params: ReadonlyArray<Json>,
-    operations: number,
-    onResults: (results: ReadonlyArray<Json>) => Effect.Effect<A, E>
-  ) =>
+  const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
     tracedTransact(
-      Effect.matchCauseEffect(rpc.call("transact", params), {
+      Effect.matchCauseEffect(rpc.call("transact", [database, ...operations]), {
         onFailure: (cause) => Effect.failCause(Cause.map(cause, (error) => cutOff(database, error))),
-        onSuccess: (json): Effect.Effect<A, E | ProtocolError> =>
-          Array.isArray(json) ? onResults(json) : Effect.fail(notAnArray("transact", json))
+        onSuccess: (json) => Array.isArray(json) ? Effect.succeed(json) : Effect.fail(notAnArray("transact", json))
       }),
       database,
-      operations
+      operations.length
     )
-
-  const transactJson = (database: string, operations: ReadonlyArray<Json>) =>
-    transactCall(database, [database, ...operations], operations.length, Effect.succeed)
 
   const transact = <const Ops extends ReadonlyArray<Operation.Any>>(database: string, ...operations: Ops) => {
     const params: Array<Json> = [database]
@@ -398,11 +388,16 @@ const calls = (rpc: RpcClient.RpcClient["Service"]) => {
       if (operation.problem !== undefined) return Effect.fail(operation.problem)
       params.push(operation.json)
     }
-    return transactCall(
+    return tracedTransact(
+      Effect.matchCauseEffect(rpc.call("transact", params), {
+        onFailure: (cause) => Effect.failCause(Cause.map(cause, (error) => cutOff(database, error))),
+        onSuccess: (json) =>
+          Array.isArray(json)
+            ? Effect.fromResult(decodeTransactResult(database, operations, json))
+            : Effect.fail(notAnArray("transact", json))
+      }),
       database,
-      params,
-      operations.length,
-      (reply) => Effect.fromResult(decodeTransactResult(database, operations, reply))
+      operations.length
     )
   }
 
