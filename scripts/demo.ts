@@ -99,7 +99,8 @@ const main = Effect.gen(function*() {
   const remote = remoteArg()
   if (remote !== undefined) {
     yield* Console.log(`connecting to ${remote} (read-only)`)
-    return yield* readOnly.pipe(Effect.provide(Ovsdb.layer({ remote, connectTimeout: "5 seconds" })))
+    // One plain connection, as a tool makes: it fails at once when the server is not there.
+    return yield* readOnly.pipe(Effect.provide(Ovsdb.layerConnection({ remote, connectTimeout: "5 seconds" })))
   }
   const server = yield* OvsdbServer.start()
   yield* Console.log(`started a throwaway ovsdb-server in ${server.dir}`)

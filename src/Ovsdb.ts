@@ -19,8 +19,9 @@
  * program.pipe(Effect.provide(Ovsdb.layer({ remote: "unix:/var/run/ovn/ovnnb_db.sock" })))
  * ```
  *
- * `Ovsdb.layer` builds the whole stack (Transport, Codec, RpcClient); `Ovsdb.layerRpc` builds only
- * this layer over an `RpcClient` you provide, e.g. a test double.
+ * `Ovsdb.layer` builds the resilient client (a `Session` over a list of remotes, surviving failovers);
+ * `Ovsdb.layerConnection` one plain connection (Transport, Codec, RpcClient), as tools want;
+ * `Ovsdb.layerRpc` only this layer over an `RpcClient` you provide, e.g. a test double.
  *
  * @since 0.1.0
  */
@@ -497,16 +498,6 @@ export const makeOverSession: Effect.Effect<Ovsdb["Service"], never, Session.Ses
 export const layerRpc: Layer.Layer<Ovsdb, never, RpcClient.RpcClient> = Layer.effect(Ovsdb, make())
 
 /**
- * The resilient client: a `Session` over the remotes of `options` (see `Session`), and the API over
- * it. Building it does not wait for the first connection: calls do.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerSession = (options: Session.Options): Layer.Layer<Ovsdb | Session.Session, RemoteParseError> =>
-  Layer.effect(Ovsdb, makeOverSession).pipe(Layer.provideMerge(Session.layer(options)))
-
-/**
  * Options of the full stack: where to connect and how patiently.
  *
  * @since 0.1.0
@@ -515,12 +506,31 @@ export const layerSession = (options: Session.Options): Layer.Layer<Ovsdb | Sess
 export interface Options extends Transport.Options, Codec.Options, RpcClient.Options, ApiOptions {}
 
 /**
- * The whole client: one connection to `remote`, open for the layer's lifetime.
+ * The client: a resilient `Session` over the remotes of `options`, and the API over it. Calls go
+ * to whichever connection is ready (waiting for one while the session reconnects); monitors and
+ * locks survive reconnects and failovers (see `Session`). Building it does not wait for the first
+ * connection: calls do. The layer gives the `Session` too, for its state.
+ *
+ * @example
+ * ```ts
+ * Ovsdb.layer({ remote: "unix:/run/ovn/nb1.sock,unix:/run/ovn/nb2.sock,unix:/run/ovn/nb3.sock" })
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Ovsdb, TransportError | RemoteParseError> =>
+export const layer = (options: Session.Options): Layer.Layer<Ovsdb | Session.Session, RemoteParseError> =>
+  Layer.effect(Ovsdb, makeOverSession).pipe(Layer.provideMerge(Session.layer(options)))
+
+/**
+ * One plain connection to `remote` (the first of a list that answers), open for the layer's
+ * lifetime, as tools like ovsdb-client use: building it fails when no remote answers, and when the
+ * connection ends, every call, monitor and lock on it ends too.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConnection = (options: Options): Layer.Layer<Ovsdb, TransportError | RemoteParseError> =>
   Layer.effect(Ovsdb, make(options)).pipe(
     Layer.provide(RpcClient.layer(options)),
     Layer.provide(Codec.layer(options)),

@@ -87,6 +87,22 @@ export class RpcClient extends Context.Service<RpcClient, {
    * the server refuses), each of its routes gets every notification.
    */
   readonly route: (target: string) => Effect.Effect<Queue.Dequeue<JsonRpc.Notification>, never, Scope.Scope>
+  /**
+   * Like `route`, but each notification addressed to `target` is handed to `handler` by the reader
+   * itself, in stream order, before any later message is read: before the caller of a reply that
+   * came after it goes on. The handler must not block or throw; it is for consumers that keep their
+   * own buffers (a session moving a monitor's updates to its stream). Removed when the scope closes.
+   *
+   * @example
+   * ```ts
+   * const seen: Array<JsonRpc.Notification> = []
+   * yield* rpc.listen("my-monitor", (notification) => seen.push(notification))
+   * ```
+   */
+  readonly listen: (
+    target: string,
+    handler: (notification: JsonRpc.Notification) => void
+  ) => Effect.Effect<void, never, Scope.Scope>
   /** Waits until the connection is closed and tells why. */
   readonly closed: Effect.Effect<ConnectionClosed>
 }>()("effect-ovsdb/RpcClient") {}
@@ -129,6 +145,9 @@ interface Pending {
   readonly resume: (reply: Exit.Exit<Json, RpcError | ConnectionClosed>) => void
 }
 
+/** A consumer of one target's notifications, called by the reader. */
+type Handler = (notification: JsonRpc.Notification) => void
+
 /**
  * Starts a session over the `Codec` in context; the reader fiber lives in the surrounding scope.
  *
@@ -140,7 +159,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
   const pending = new Map<number, Pending>()
   const notifications = yield* PubSub.unbounded<JsonRpc.Notification>()
   /** The consumers of each routed target: almost always one. */
-  const routes = new Map<string, Array<Queue.Queue<JsonRpc.Notification>>>()
+  const routes = new Map<string, Array<Handler>>()
   /** Targets whose route closed, oldest first (a Set keeps insertion order). */
   const retired = new Set<string>()
   const closedWith = yield* Deferred.make<ConnectionClosed>()
@@ -181,12 +200,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
           const target = message.params[0]
           const consumers = typeof target === "string" ? routes.get(target) : undefined
           if (consumers !== undefined) {
-            for (const consumer of consumers) {
-              Queue.offerUnsafe(consumer, message)
-              // Wake its taker now, not on a later tick, so that a consumer sees a notification before
-              // the caller of a reply that came after it in the stream goes on.
-              Queue.flushUnsafe(consumer)
-            }
+            for (const consumer of consumers) consumer(message)
           } else if (typeof target !== "string" || !retired.has(target)) {
             PubSub.publishUnsafe(notifications, message)
           }
@@ -233,28 +247,41 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
     // RFC 7047 §4.1.4: cancel is a notification naming the request; the server then drops it.
     pending.delete(id) ? Effect.ignore(send(JsonRpc.notification("cancel", [id]))) : Effect.void
 
-  const addRoute = (target: string, queue: Queue.Queue<JsonRpc.Notification>) => {
+  const addRoute = (target: string, handler: Handler) => {
     retired.delete(target)
     const consumers = routes.get(target)
-    if (consumers === undefined) routes.set(target, [queue])
-    else consumers.push(queue)
+    if (consumers === undefined) routes.set(target, [handler])
+    else consumers.push(handler)
   }
 
-  const removeRoute = (target: string, queue: Queue.Queue<JsonRpc.Notification>) => {
+  const removeRoute = (target: string, handler: Handler) => {
     const consumers = routes.get(target)
     if (consumers === undefined) return
-    const left = consumers.filter((consumer) => consumer !== queue)
+    const left = consumers.filter((consumer) => consumer !== handler)
     if (left.length > 0) return routes.set(target, left)
     routes.delete(target)
     retired.add(target)
     if (retired.size > RETIRED_TARGETS) retired.delete(retired.values().next().value!)
   }
 
-  const route = (target: string) =>
+  const listen = (target: string, handler: Handler) =>
     Effect.acquireRelease(
-      Effect.tap(Queue.unbounded<JsonRpc.Notification>(), (queue) => Effect.sync(() => addRoute(target, queue))),
-      (queue) => Effect.andThen(Effect.sync(() => removeRoute(target, queue)), Queue.shutdown(queue))
-    ).pipe(Effect.map(Queue.asDequeue))
+      Effect.sync(() => addRoute(target, handler)),
+      () => Effect.sync(() => removeRoute(target, handler))
+    )
+
+  const route = (target: string) =>
+    Effect.acquireRelease(Queue.unbounded<JsonRpc.Notification>(), Queue.shutdown).pipe(
+      Effect.tap((queue) =>
+        listen(target, (notification) => {
+          Queue.offerUnsafe(queue, notification)
+          // Wake its taker now, not on a later tick, so that a consumer sees a notification before
+          // the caller of a reply that came after it in the stream goes on.
+          Queue.flushUnsafe(queue)
+        })
+      ),
+      Effect.map(Queue.asDequeue)
+    )
 
   const defaultTimeout = options?.requestTimeout
   const call = (method: string, params: ReadonlyArray<Json>, callOptions?: CallOptions) => {
@@ -303,6 +330,7 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
     notify: (method, params) => send(JsonRpc.notification(method, params)),
     subscribe: PubSub.subscribe(notifications),
     route,
+    listen,
     closed: Deferred.await(closedWith)
   })
 })

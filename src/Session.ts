@@ -268,7 +268,7 @@ interface MonitorEntry {
   readonly events: Queue.Queue<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError | Cause.Done>
 }
 
-/** Why a monitor's contents must be read again: what its forwarder fails with. */
+/** Why a monitor's contents must be read again: what its handler's trouble is. */
 interface Resync {
   readonly _tag: "Resync"
   readonly reason: string
@@ -348,10 +348,12 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const locks = new Map<string, LockEntry>()
   const notifications = yield* PubSub.unbounded<JsonRpc.Notification>()
   /** The routes of the session's `rpc`, by target, over whichever connection is ready. */
-  const routes = new Map<string, Queue.Queue<JsonRpc.Notification>>()
+  const routes = new Map<string, (notification: JsonRpc.Notification) => void>()
   let current: Connection | undefined
   let ready = Deferred.makeUnsafe<Connection, ConnectionClosed>()
   let failed: ConnectionClosed | undefined
+  /** Completed when the session ends: failed for good, or closed with its scope. */
+  const ended = Deferred.makeUnsafe<ConnectionClosed>()
   let minIndex = 0n
   let monitorCounter = 0
 
@@ -495,11 +497,64 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       }
     })
 
+  /** Puts an event on a monitor's stream and wakes its reader now, before whatever the caller does next. */
+  const deliver = (entry: MonitorEntry, event: MonitorEvent) => {
+    Queue.offerUnsafe(entry.events, event)
+    Queue.flushUnsafe(entry.events)
+  }
+
+  /**
+   * The handler of one monitor's notifications on one connection, called by the connection's
+   * reader: each update is checked against the monitor's rows and put on its stream at once, so
+   * that the updates a transaction causes are on the stream when its `transact` returns.
+   * Notifications are held until `arm`, when the reply's contents are on the stream first. A
+   * `monitor_canceled` (its database converted), an update that does not fit, or one that cannot be
+   * read stops the handler and completes `trouble`, for the monitor's watcher to act on.
+   */
+  const follow = (entry: MonitorEntry) => {
+    let held: Array<JsonRpc.Notification> | undefined = []
+    let stopped = false
+    const trouble = Deferred.makeUnsafe<never, Resync | ProtocolError>()
+    const stop = (error: Resync | ProtocolError) => {
+      stopped = true
+      Deferred.doneUnsafe(trouble, Exit.fail(error))
+    }
+    const apply = (notification: JsonRpc.Notification) => {
+      if (stopped) return
+      if (notification.method === "monitor_canceled") {
+        return stop({
+          _tag: "Resync",
+          reason: "the server canceled the monitor (its database was converted or removed)"
+        })
+      }
+      if (notification.method !== "update3") return
+      const lastTxnId = notification.params[1]
+      const changes = Monitor.decodeTableUpdates(notification.params[2] ?? null, 3, false)
+      if (typeof changes === "string") return stop(new ProtocolError({ method: "update3", detail: changes }))
+      if (!fits(entry, changes)) return stop({ _tag: "Resync", reason: "an update did not fit the monitor's rows" })
+      if (typeof lastTxnId !== "string") return deliver(entry, { _tag: "Update", changes })
+      entry.lastTxnId = lastTxnId
+      deliver(entry, { _tag: "Update", changes, lastTxnId })
+    }
+    return {
+      handler: (notification: JsonRpc.Notification) =>
+        held === undefined ? apply(notification) : held.push(notification),
+      /** Applies what was held, and everything after as it comes; `trouble` tells when it stopped. */
+      arm: () => {
+        const waiting = held ?? []
+        held = undefined
+        for (const notification of waiting) apply(notification)
+        return Deferred.await(trouble)
+      }
+    }
+  }
+
   /**
    * Asks for the monitor on this connection: with the last transaction id it applied, so that the
    * server sends only what it missed (`found: true`), or everything again, delivered as a `Reset`.
-   * Returns the initial rows the first time. Forks the forwarder of its notifications; the route
-   * they come by lives until the connection ends or the monitor is read again.
+   * Returns the initial rows the first time. Its notifications come by a handler (`follow`) that
+   * lives until the connection ends or the monitor is read again; a watcher forked on the
+   * connection acts on the handler's trouble.
    */
   const establish = (entry: MonitorEntry, conn: Connection): Effect.Effect<
     ReadonlyArray<Monitor.RowUpdate>,
@@ -507,7 +562,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   > =>
     Effect.flatMap(Scope.fork(conn.scope, "sequential"), (routed) =>
       Effect.gen(function*() {
-        const notices = yield* Scope.provide(conn.rpc.route(entry.id), routed)
+        const follower = follow(entry)
+        yield* Scope.provide(conn.rpc.listen(entry.id, follower.handler), routed)
         const reset = entry.resetReason
         const since = reset !== undefined || entry.changing ? undefined : entry.lastTxnId
         const requests = entry.requests
@@ -540,10 +596,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
             if (!fits(entry, updates)) {
               return yield* resync(entry, conn, routed, "an update did not fit the monitor's rows")
             }
-            yield* Queue.offer(entry.events, { _tag: "Update", changes: updates, lastTxnId })
+            deliver(entry, { _tag: "Update", changes: updates, lastTxnId })
           }
         } else {
-          yield* Queue.offer(entry.events, {
+          deliver(entry, {
             _tag: "Reset",
             changes: replaceContents(entry, updates),
             lastTxnId,
@@ -552,14 +608,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
               : "the server no longer had the changes missed")
           })
         }
-        yield* forward(entry, conn, notices, routed)
+        yield* watch(entry, conn, follower.arm(), routed)
         return initial
       }).pipe(Effect.onError(() => Scope.close(routed, Exit.void))))
 
   /**
    * Asks for the monitor's whole contents again, on the same connection, delivered as a `Reset`
-   * with `reason`: the monitor is canceled and its route closed first, so that nothing the old one
-   * sent is taken for the new one's. Should the connection end first, the next one reads them.
+   * with `reason`: the monitor is canceled and its handler removed first, so that nothing the old
+   * one sent is taken for the new one's. Should the connection end first, the next one reads them.
    */
   const resync = (entry: MonitorEntry, conn: Connection, routed: Scope.Closeable, reason: string) =>
     Effect.gen(function*() {
@@ -570,39 +626,20 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       return yield* establish(entry, conn)
     })
 
-  const resyncFor = (reason: string): Effect.Effect<never, Resync> => Effect.fail({ _tag: "Resync", reason })
-
   /**
-   * Moves the monitor's notifications from this connection to its stream, checking each update.
-   * A `monitor_canceled` (its database converted) or an update that does not fit has the contents
-   * read again; a reply that cannot be read again ends the stream (a canceled monitor whose request
-   * the server no longer takes, after a conversion, fails it with `MonitorCanceled`), and a
-   * connection that does not answer is left, for the next one to read them.
+   * Acts on the trouble of a monitor's handler, in a fiber of the connection: a resync reads the
+   * contents again; a reply that cannot be read again ends the stream (a canceled monitor whose
+   * request the server no longer takes, after a conversion, fails it with `MonitorCanceled`), and a
+   * connection that does not answer is left, for the next one to read them. An update that cannot
+   * be read ends the stream with its `ProtocolError`.
    */
-  const forward = (
+  const watch = (
     entry: MonitorEntry,
     conn: Connection,
-    notices: Queue.Dequeue<JsonRpc.Notification>,
+    trouble: Effect.Effect<never, Resync | ProtocolError>,
     routed: Scope.Closeable
   ) =>
-    Queue.take(notices).pipe(
-      Effect.flatMap((notification): Effect.Effect<void, Resync | ProtocolError> => {
-        const rest = notification.params.slice(1)
-        if (notification.method === "monitor_canceled") {
-          return resyncFor("the server canceled the monitor (its database was converted or removed)")
-        }
-        if (notification.method !== "update3") return Effect.void
-        const lastTxnId = rest[0]
-        return Effect.flatMap(decodeUpdates("update3", rest[1] ?? null, 3, false), (changes) => {
-          if (!fits(entry, changes)) return resyncFor("an update did not fit the monitor's rows")
-          if (typeof lastTxnId === "string") entry.lastTxnId = lastTxnId
-          return Queue.offer(
-            entry.events,
-            typeof lastTxnId === "string" ? { _tag: "Update", changes, lastTxnId } : { _tag: "Update", changes }
-          )
-        })
-      }),
-      Effect.forever,
+    trouble.pipe(
       Effect.catchTag("Resync", ({ reason }) =>
         resync(entry, conn, routed, reason).pipe(
           Effect.catchTag("ConnectionClosed", () => Effect.void),
@@ -702,7 +739,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
               const route = typeof target === "string" ? routes.get(target) : undefined
               return route === undefined
                 ? PubSub.publish(notifications, notification)
-                : Queue.offer(route, notification)
+                : Effect.sync(() => route(notification))
             }),
             Effect.forever
           )
@@ -808,6 +845,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     Effect.catch((reason: string) =>
       Effect.gen(function*() {
         failed = new ConnectionClosed({ detail: `the session failed: ${reason}` })
+        Deferred.doneUnsafe(ended, Exit.succeed(failed))
         Deferred.doneUnsafe(ready, Exit.fail(failed))
         yield* setState({ _tag: "Failed", reason })
       })
@@ -817,6 +855,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   yield* Effect.addFinalizer(() =>
     Effect.sync(() => {
       failed ??= new ConnectionClosed({ detail: "the session was closed" })
+      Deferred.doneUnsafe(ended, Exit.succeed(failed))
       Deferred.doneUnsafe(ready, Exit.fail(failed))
     })
   )
@@ -833,17 +872,23 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     return Deferred.await(ready)
   })
 
+  const listen = (target: string, handler: (notification: JsonRpc.Notification) => void) =>
+    Effect.acquireRelease(
+      Effect.sync(() => routes.set(target, handler)),
+      () => Effect.sync(() => routes.delete(target))
+    )
+
   const rpc: RpcClient.RpcClient["Service"] = {
     call: (method, params, callOptions) =>
       Effect.flatMap(connected, (conn) => conn.rpc.call(method, params, callOptions)),
     notify: (method, params) => Effect.flatMap(connected, (conn) => conn.rpc.notify(method, params)),
     subscribe: PubSub.subscribe(notifications),
     route: (target) =>
-      Effect.acquireRelease(
-        Effect.tap(Queue.unbounded<JsonRpc.Notification>(), (queue) => Effect.sync(() => routes.set(target, queue))),
-        () => Effect.sync(() => routes.delete(target))
+      Effect.acquireRelease(Queue.unbounded<JsonRpc.Notification>(), Queue.shutdown).pipe(
+        Effect.tap((queue) => listen(target, (notification) => Queue.offerUnsafe(queue, notification)))
       ),
-    closed: Effect.suspend(() => failed === undefined ? Effect.never : Effect.succeed(failed))
+    listen,
+    closed: Deferred.await(ended)
   }
 
   const monitor = (database: string, requests: Monitor.Requests, lastTxnId?: string) =>

@@ -25,6 +25,7 @@ const scripted = (replies: { readonly [method: string]: Json }, seen: Array<Seen
     notify: () => Effect.void,
     subscribe: Effect.die("not used"),
     route: () => Effect.die("not used"),
+    listen: () => Effect.die("not used"),
     closed: Effect.never
   })
 

@@ -213,6 +213,7 @@ describe("Typed operations", () => {
         notify: () => Effect.void,
         subscribe: Effect.die("not used"),
         route: () => Effect.die("not used"),
+        listen: () => Effect.die("not used"),
         closed: Effect.never
       })
       const error = yield* Ovsdb.Ovsdb.use((ovsdb) =>

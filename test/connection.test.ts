@@ -10,7 +10,7 @@ import * as Ovsdb from "../src/Ovsdb.js"
 import { OvsdbServer, type Pki, runTool } from "./support/OvsdbServer.js"
 
 const listDbs = (options: Ovsdb.Options) =>
-  Ovsdb.Ovsdb.use((ovsdb) => ovsdb.listDbs).pipe(Effect.provide(Ovsdb.layer(options)))
+  Ovsdb.Ovsdb.use((ovsdb) => ovsdb.listDbs).pipe(Effect.provide(Ovsdb.layerConnection(options)))
 
 const missingSocket = () => `unix:${Path.join(Os.tmpdir(), `effect-ovsdb-missing-${process.pid}.sock`)}`
 
@@ -70,7 +70,7 @@ describe("connecting to ovsdb-server", () => {
         // ovsdb-server probes a TCP client after 5 s of silence and drops it 5 s after an unanswered probe.
         yield* Effect.sleep("11 seconds")
         assert.deepStrictEqual(yield* ovsdb.echo("after"), ["after"])
-      }).pipe(Effect.provide(Ovsdb.layer({ remote: server.tcp })))
+      }).pipe(Effect.provide(Ovsdb.layerConnection({ remote: server.tcp })))
       const log = Fs.readFileSync(server.log, "utf8")
       assert.match(log, /send request, method="echo", params=\[\], id="echo"/)
       assert.match(log, /received reply, result=\[\], id="echo"/)
@@ -84,7 +84,7 @@ describe("connecting to ovsdb-server", () => {
         const ovsdb = yield* Ovsdb.Ovsdb
         yield* Effect.sleep("1200 millis")
         assert.deepStrictEqual(yield* ovsdb.echo("after"), ["after"])
-      }).pipe(Effect.provide(Ovsdb.layer({ remote: server.unix, inactivityProbe: "300 millis" })))
+      }).pipe(Effect.provide(Ovsdb.layerConnection({ remote: server.unix, inactivityProbe: "300 millis" })))
       const probes = Fs.readFileSync(server.log, "utf8").match(/received request, method="echo", params=\[\]/g)
       assert.isAtLeast(probes?.length ?? 0, 1)
     }), 60_000)
@@ -111,7 +111,7 @@ describe("connecting to ovsdb-server", () => {
         Effect.gen(function*() {
           const server = yield* OvsdbServer.start({ tls: true })
           const pki = server.pki!
-          const error = yield* Effect.flip(Effect.scoped(Layer.build(Ovsdb.layer({
+          const error = yield* Effect.flip(Effect.scoped(Layer.build(Ovsdb.layerConnection({
             remote: server.ssl!,
             tls: { ...files(pki), caCert: pki.caCert }
           }))))
@@ -278,7 +278,7 @@ describe("a broken byte stream", () => {
       const server = yield* OvsdbServer.start()
       const error = yield* Effect.flip(
         Ovsdb.Ovsdb.use((ovsdb) => ovsdb.getSchemaJson("OVN_Northbound")).pipe(
-          Effect.provide(Ovsdb.layer({ remote: server.unix, maxFrameBytes: 4096 }))
+          Effect.provide(Ovsdb.layerConnection({ remote: server.unix, maxFrameBytes: 4096 }))
         )
       )
       assert.strictEqual(error._tag, "ConnectionClosed")

@@ -74,7 +74,7 @@ const against = <A, E>(
   remote: string,
   use: (ovsdb: Ovsdb.Ovsdb["Service"]) => Effect.Effect<A, E>,
   options?: Partial<Ovsdb.Options>
-) => Effect.exit(Ovsdb.Ovsdb.use(use).pipe(Effect.provide(Ovsdb.layer({ remote, ...options }))))
+) => Effect.exit(Ovsdb.Ovsdb.use(use).pipe(Effect.provide(Ovsdb.layerConnection({ remote, ...options }))))
 
 /** The typed errors of a failed exit; the test fails on success, and on any defect. */
 const typedErrors = <A, E>(exit: Exit.Exit<A, E>): ReadonlyArray<E> => {

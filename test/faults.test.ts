@@ -19,7 +19,7 @@ const NB = "OVN_Northbound"
 
 /** A connection to the server, open for the current scope. */
 const connect = (options: Ovsdb.Options) =>
-  Effect.map(Layer.build(Ovsdb.layer(options)), (context) => Context.get(context, Ovsdb.Ovsdb))
+  Effect.map(Layer.build(Ovsdb.layerConnection(options)), (context) => Context.get(context, Ovsdb.Ovsdb))
 
 /** Polls until `condition` holds, for at most ten seconds. */
 const eventually = <E, R>(what: string, condition: Effect.Effect<boolean, E, R>) =>

@@ -12,7 +12,7 @@ const NB = "OVN_Northbound"
 /** Another connection to the test server, open for the current scope. */
 const connect = Effect.gen(function*() {
   const server = yield* OvsdbServer
-  const context = yield* Layer.build(Ovsdb.layer({ remote: server.unix }))
+  const context = yield* Layer.build(Ovsdb.layerConnection({ remote: server.unix }))
   return Context.get(context, Ovsdb.Ovsdb)
 })
 

@@ -12,7 +12,7 @@ const NB = "OVN_Northbound"
 
 const ServerLayer = OvsdbServer.layer()
 const TestLayer = Layer.provideMerge(
-  Layer.unwrap(OvsdbServer.use((server) => Effect.succeed(Ovsdb.layer({ remote: server.unix })))),
+  Layer.unwrap(OvsdbServer.use((server) => Effect.succeed(Ovsdb.layerConnection({ remote: server.unix })))),
   ServerLayer
 )
 

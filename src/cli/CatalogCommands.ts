@@ -5,7 +5,7 @@
  */
 import { Console, Effect } from "effect"
 import { columnOrder, compareBytes, sortedJson, table, tableOrder } from "./OvsText.js"
-import { asRecord, atMost, command, splitDatabase, UsageError, withOvsdb } from "./Session.js"
+import { asRecord, atMost, command, UsageError, withDatabase, withOvsdb } from "./Session.js"
 
 /**
  * The `listDbs` command.
@@ -31,11 +31,13 @@ export const getSchema = command(
   "Print a database's schema as JSON",
   0,
   (server, args) =>
-    withOvsdb(server, (ovsdb) =>
-      Effect.gen(function*() {
-        const [database] = yield* splitDatabase(ovsdb, "get-schema", args, { minArgs: 0, maxArgs: 0 })
-        yield* Console.log(sortedJson(yield* ovsdb.getSchemaJson(database)))
-      }))
+    withDatabase(
+      server,
+      "get-schema",
+      args,
+      { minArgs: 0, maxArgs: 0 },
+      (ovsdb, database) => Effect.flatMap(ovsdb.getSchemaJson(database), (schema) => Console.log(sortedJson(schema)))
+    )
 )
 
 /**
@@ -49,9 +51,8 @@ export const listTables = command(
   "List a database's tables",
   0,
   (server, args) =>
-    withOvsdb(server, (ovsdb) =>
+    withDatabase(server, "list-tables", args, { minArgs: 0, maxArgs: 0 }, (ovsdb, database) =>
       Effect.gen(function*() {
-        const [database] = yield* splitDatabase(ovsdb, "list-tables", args, { minArgs: 0, maxArgs: 0 })
         const names = tableOrder(Object.keys(asRecord(asRecord(yield* ovsdb.getSchemaJson(database)).tables)))
         yield* Console.log(table(["Table"], names.map((name) => [name])).trimEnd())
       }))
@@ -68,26 +69,31 @@ export const listColumns = command(
   "List the columns of a table, or of every table",
   0,
   (server, args) =>
-    withOvsdb(server, (ovsdb) =>
-      Effect.gen(function*() {
-        const [database, [only]] = yield* splitDatabase(ovsdb, "list-columns", args, { minArgs: 0, maxArgs: 1 })
-        const tables = asRecord(asRecord(yield* ovsdb.getSchemaJson(database)).tables)
-        // ovsdb-client prints just the headings here; naming the mistake is more use.
-        if (only !== undefined && tables[only] === undefined) {
-          return yield* Effect.fail(new UsageError(`${only} is not a table in ${database}`))
-        }
-        const rows: Array<ReadonlyArray<string>> = []
-        for (const name of only === undefined ? tableOrder(Object.keys(tables)) : [only]) {
-          const columns = asRecord(asRecord(tables[name]).columns)
-          for (const column of columnOrder(Object.keys(columns))) {
-            // The implicit columns are not in the reply; their type is uuid.
-            const type = column === "_uuid" || column === "_version" ? "uuid" : asRecord(columns[column]).type ?? null
-            rows.push([...(only === undefined ? [name] : []), column, sortedJson(type)])
+    withDatabase(
+      server,
+      "list-columns",
+      args,
+      { minArgs: 0, maxArgs: 1 },
+      (ovsdb, database, [only]) =>
+        Effect.gen(function*() {
+          const tables = asRecord(asRecord(yield* ovsdb.getSchemaJson(database)).tables)
+          // ovsdb-client prints just the headings here; naming the mistake is more use.
+          if (only !== undefined && tables[only] === undefined) {
+            return yield* Effect.fail(new UsageError(`${only} is not a table in ${database}`))
           }
-        }
-        const headings = [...(only === undefined ? ["Table"] : []), "Column", "Type"]
-        yield* Console.log(table(headings, rows).trimEnd())
-      }))
+          const rows: Array<ReadonlyArray<string>> = []
+          for (const name of only === undefined ? tableOrder(Object.keys(tables)) : [only]) {
+            const columns = asRecord(asRecord(tables[name]).columns)
+            for (const column of columnOrder(Object.keys(columns))) {
+              // The implicit columns are not in the reply; their type is uuid.
+              const type = column === "_uuid" || column === "_version" ? "uuid" : asRecord(columns[column]).type ?? null
+              rows.push([...(only === undefined ? [name] : []), column, sortedJson(type)])
+            }
+          }
+          const headings = [...(only === undefined ? ["Table"] : []), "Column", "Type"]
+          yield* Console.log(table(headings, rows).trimEnd())
+        })
+    )
 )
 
 /**

@@ -8,7 +8,7 @@ import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
 import { dumpColumns, dumpSelect, dumpTable } from "./Dump.js"
 import { compareBytes, sortedJson } from "./OvsText.js"
-import { asRecord, atMost, command, requireJsonFormat, splitDatabase, UsageError, withOvsdb } from "./Session.js"
+import { asRecord, atMost, command, requireJsonFormat, UsageError, withDatabase, withOvsdb } from "./Session.js"
 
 const parseTransaction = (text: string | undefined) =>
   Effect.gen(function*() {
@@ -50,7 +50,7 @@ export const transactCommand = (name: "transact" | "query", description: string)
       const { database, operations } = yield* parseTransaction(args[0])
       // ovsdb-client query appends an abort, so nothing is committed.
       const sent = name === "query" ? [...operations, { op: "abort" }] : operations
-      const reply = yield* withOvsdb(server, (ovsdb) => ovsdb.transactJson(database, sent))
+      const reply = yield* withOvsdb(server, (ovsdb) => ovsdb.transactJson(database, sent), { database })
       yield* Console.log(sortedJson(name === "query" ? queryResult(operations.length, reply) : reply))
     }))
 
@@ -67,12 +67,12 @@ export const dump = command(
   (server, args) =>
     Effect.gen(function*() {
       yield* requireJsonFormat
-      yield* withOvsdb(server, (ovsdb) =>
+      yield* withDatabase(server, "dump", args, { minArgs: 0, maxArgs: Number.POSITIVE_INFINITY }, (
+        ovsdb,
+        database,
+        [tableName, ...named]
+      ) =>
         Effect.gen(function*() {
-          const [database, [tableName, ...named]] = yield* splitDatabase(ovsdb, "dump", args, {
-            minArgs: 0,
-            maxArgs: Number.POSITIVE_INFINITY
-          })
           const schema = yield* ovsdb.getSchema(database)
           if (tableName !== undefined && schema.tables[tableName] === undefined) {
             return yield* Effect.fail(new UsageError(`${database} has no table named ${tableName}`))

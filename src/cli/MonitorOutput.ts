@@ -12,7 +12,7 @@
  */
 import type { Json } from "../Json.js"
 import type { TableSchema } from "../protocol/DatabaseSchema.js"
-import type * as Monitor from "../protocol/Monitor.js"
+import * as Monitor from "../protocol/Monitor.js"
 import * as Value from "../protocol/Value.js"
 import { compareBytes, shashOrder, sortedJson } from "./OvsText.js"
 
@@ -86,4 +86,47 @@ export const formatUpdate = (
     }
   }
   return sortedJson({ data, headings: ["row", "action", ...columns] })
+}
+
+/**
+ * Makes version 2 and 3 changes of `table` printable as version 1's: a modification gets its whole
+ * new row and its changed columns' old values, a deletion its last row, from the rows seen so far.
+ * What `monitor` prints when it follows a cluster, whose session monitors with diffs. Changes that
+ * already carry their rows (version 1 from the server) pass as they are.
+ *
+ * @since 0.1.0
+ * @category monitor
+ */
+export const asVersion1 = (table: TableSchema) => {
+  const rows = new Map<string, Value.Row>()
+  return (changes: ReadonlyArray<Monitor.RowUpdate>): ReadonlyArray<Monitor.RowUpdate> =>
+    changes.map((change): Monitor.RowUpdate => {
+      if (change.table !== table.name) return change
+      const key = change.uuid.value
+      switch (change._tag) {
+        case "Initial":
+        case "Insert":
+          rows.set(key, change.row)
+          return change
+        case "Delete": {
+          const old = change.old ?? rows.get(key)
+          rows.delete(key)
+          return old === undefined ? change : { ...change, old }
+        }
+        case "Modify": {
+          if (change.row !== undefined) rows.set(key, change.row)
+          if (change.row !== undefined || change.diff === undefined) return change
+          const before = rows.get(key) ?? {}
+          const row: { [column: string]: Value.Value } = { ...before }
+          const old: { [column: string]: Value.Value } = {}
+          for (const [column, diff] of Object.entries(change.diff)) {
+            const type = table.columns[column]?.type
+            if (before[column] !== undefined) old[column] = before[column]
+            row[column] = type === undefined ? diff : Monitor.applyDiff(type, before[column], diff)
+          }
+          rows.set(key, row)
+          return { _tag: "Modify", table: change.table, uuid: change.uuid, row, old }
+        }
+      }
+    })
 }

@@ -1,14 +1,23 @@
 /**
- * What every command shares: the connection flags (TLS files, timeout, output format), ovsdb-client's
- * way of reading an optional SERVER argument, a connection for the command's run, and its way of
- * reporting failure (one line on stderr, exit status 1).
+ * What every command shares: the connection flags (TLS files, timeout, output format, leader-only),
+ * ovsdb-client's way of reading optional SERVER and DATABASE arguments, a connection for the
+ * command's run, and its way of reporting failure (one line on stderr, exit status 1).
+ *
+ * A SERVER that is one remote gets one plain connection, as ovsdb-client's: when it ends, so does
+ * the command. A list of remotes (`unix:a,unix:b,unix:c`, a cluster) is tried in random order
+ * until a member is usable for the command's database — its leader, unless `--no-leader-only` —
+ * as ovsdb-client tries it, through a `Session`. The monitor commands then follow the cluster
+ * across failovers, with one line on stderr at each reconnect; every other command ends when its
+ * connection does.
  *
  * @since 0.1.0
  */
-import { Console, Effect, Option } from "effect"
+import { Console, Context, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { ConnectionClosed } from "../Errors.js"
 import type { Json } from "../Json.js"
 import * as Ovsdb from "../Ovsdb.js"
+import * as Session from "../Session.js"
 
 /**
  * The server ovsdb-client talks to when none is named.
@@ -44,6 +53,13 @@ export const connection = Command.make("effect-ovsdb").pipe(
     format: Flag.String("format").pipe(
       Flag.withDescription("output format of dump: json (as ovsdb-client --format=json)"),
       Flag.optional
+    ),
+    leaderOnly: Flag.Boolean("leader-only").pipe(
+      Flag.withDescription(
+        "with several remotes, use only the leader of a clustered database (the default); " +
+          "--no-leader-only accepts any member connected to its cluster"
+      ),
+      Flag.withDefault(true)
     )
   }),
   Command.withDescription("An OVSDB client (RFC 7047) that mirrors ovsdb-client")
@@ -67,14 +83,75 @@ const isRemote = (arg: string): boolean => /^[A-Za-z]/.test(arg) && arg.includes
 const splitServer = (args: ReadonlyArray<string>, minArgs: number): readonly [string, ReadonlyArray<string>] =>
   args.length > minArgs && isRemote(args[0]!) ? [args[0]!, args.slice(1)] : [DEFAULT_SERVER, args]
 
+/** Whether `server` names several remotes (a cluster), `cid:` entries aside. */
+const isRemoteList = (server: string): boolean =>
+  server.split(",").filter((entry) => entry.trim() !== "" && !entry.trim().startsWith("cid:")).length > 1
+
 /**
- * Runs `use` with a connection to `server`, built from the shared flags: the three TLS files
- * together or none, and `--timeout` bounding the connection and each reply.
+ * How a command uses a list of remotes: `database` is the one a member must be usable for (none:
+ * any member that answers), and `follow` keeps the command on the cluster across failovers.
  *
  * @since 0.1.0
  * @category running
  */
-export const withOvsdb = <A, E>(server: string, use: (ovsdb: Ovsdb.Ovsdb["Service"]) => Effect.Effect<A, E>) =>
+export interface Connect {
+  readonly database?: string | undefined
+  readonly follow?: boolean | undefined
+}
+
+/** One line on stderr at each reconnect of a followed session (which remote, and why), and at each backoff. */
+const reportReconnects = (session: Session.Session["Service"]) => {
+  let reconnects = 0
+  return Stream.runForEach(session.changes, (status) => {
+    if (status.state._tag === "Backoff") {
+      return Console.error(
+        `effect-ovsdb: no server is usable (${status.lastDisconnect ?? "none answered"}); ` +
+          `trying again in ${status.state.millis} ms`
+      )
+    }
+    if (status.state._tag !== "Ready" || status.reconnects === reconnects) return Effect.void
+    reconnects = status.reconnects
+    return Console.error(
+      `effect-ovsdb: reconnected to ${status.state.remote} (${status.lastDisconnect ?? "reconnected"})`
+    )
+  })
+}
+
+/** Fails with `ConnectionClosed` once a session that was ready stops being so: a command that does not follow ends. */
+const connectionLost = (session: Session.Session["Service"]) => {
+  let wasReady = false
+  return session.changes.pipe(
+    Stream.filter((status) => {
+      if (status.state._tag === "Ready") wasReady = true
+      return wasReady && status.state._tag !== "Ready"
+    }),
+    Stream.runHead,
+    Effect.flatMap((status) =>
+      Effect.fail(
+        new ConnectionClosed({
+          detail: Option.match(status, {
+            onNone: () => "the session ended",
+            onSome: (lost) => lost.lastDisconnect ?? "the connection ended"
+          })
+        })
+      )
+    )
+  )
+}
+
+/**
+ * Runs `use` with a connection to `server`, built from the shared flags: the three TLS files
+ * together or none, `--timeout` bounding the connection and each reply, and `--leader-only` for a
+ * list of remotes (see the module doc and `Connect`).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const withOvsdb = <A, E>(
+  server: string,
+  use: (ovsdb: Ovsdb.Ovsdb["Service"]) => Effect.Effect<A, E>,
+  connect: Connect = {}
+) =>
   Effect.gen(function*() {
     const flags = yield* connection
     const files = [flags.privateKey, flags.certificate, flags.caCert]
@@ -91,7 +168,24 @@ export const withOvsdb = <A, E>(server: string, use: (ovsdb: Ovsdb.Ovsdb["Servic
     }
     const seconds = timeout === undefined ? undefined : `${timeout} seconds` as const
     const options: Ovsdb.Options = { remote: server, tls, connectTimeout: seconds, requestTimeout: seconds }
-    return yield* Ovsdb.Ovsdb.use(use).pipe(Effect.provide(Ovsdb.layer(options)))
+    if (!isRemoteList(server)) return yield* Ovsdb.Ovsdb.use(use).pipe(Effect.provide(Ovsdb.layerConnection(options)))
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const context = yield* Layer.build(Ovsdb.layer({
+        ...options,
+        database: connect.database,
+        // A member of any database will do for a command that names none, as for ovsdb-client.
+        leaderOnly: flags.leaderOnly && connect.database !== undefined,
+        // ovsdb-client tries each remote once; a followed session tries for as long as it runs.
+        ...(connect.follow === true ? {} : { backoff: Schedule.recurs(0), whileDisconnected: "fail" as const })
+      }))
+      const ovsdb = Context.get(context, Ovsdb.Ovsdb)
+      const session = Context.get(context, Session.Session)
+      if (connect.follow === true) {
+        yield* Effect.forkScoped(reportReconnects(session))
+        return yield* use(ovsdb)
+      }
+      return yield* Effect.raceFirst(use(ovsdb), connectionLost(session))
+    }))
   })
 
 /**
@@ -132,11 +226,8 @@ export const command = <R>(
  * the database is `Open_vSwitch` when the server has it, or else the server's only database whose
  * name does not start with `_`. More than `maxArgs` arguments after the database fail; when the
  * database was not named, the first argument is reported as an unknown database, the likely slip.
- *
- * @since 0.1.0
- * @category parsing
  */
-export const splitDatabase = (
+const splitDatabase = (
   ovsdb: Ovsdb.Ovsdb["Service"],
   name: string,
   args: ReadonlyArray<string>,
@@ -157,6 +248,38 @@ export const splitDatabase = (
     return database === undefined
       ? Effect.fail(new UsageError("could not find a default database, please specify a database name"))
       : Effect.succeed([database, args] as const)
+  })
+
+/**
+ * Runs `use` with a connection to `server` and the command's database, split from `[DATABASE]
+ * ARGS…` as ovsdb-client does: by `splitDatabase` with one remote; with a list of remotes the
+ * database must be named (it decides which member is usable), as ovsdb-client requires.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const withDatabase = <A, E>(
+  server: string,
+  name: string,
+  args: ReadonlyArray<string>,
+  limits: { readonly minArgs: number; readonly maxArgs: number; readonly follow?: boolean },
+  use: (ovsdb: Ovsdb.Ovsdb["Service"], database: string, rest: ReadonlyArray<string>) => Effect.Effect<A, E>
+) =>
+  Effect.suspend(() => {
+    if (!isRemoteList(server)) {
+      return withOvsdb(server, (ovsdb) =>
+        Effect.flatMap(splitDatabase(ovsdb, name, args, limits), ([database, rest]) =>
+          use(ovsdb, database, rest)))
+    }
+    const [database, ...rest] = args
+    if (database === undefined || args.length <= limits.minArgs) {
+      return Effect.fail(new UsageError("database name is required with multiple remotes"))
+    }
+    if (rest.length > limits.maxArgs) {
+      return Effect.fail(new UsageError(`too many arguments for '${name}' (use --help for help)`))
+    }
+    return withOvsdb(server, (ovsdb) =>
+      use(ovsdb, database, rest), { database, follow: limits.follow })
   })
 
 /**

@@ -7,12 +7,13 @@
 import { Console, Effect, PubSub, Result, Stream } from "effect"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
+import type * as Ovsdb from "../Ovsdb.js"
 import type * as Monitor from "../protocol/Monitor.js"
 import * as Op from "../protocol/Operation.js"
 import * as Value from "../protocol/Value.js"
-import { formatUpdate, parseColumns } from "./MonitorOutput.js"
+import { asVersion1, formatUpdate, parseColumns } from "./MonitorOutput.js"
 import { sortedJson } from "./OvsText.js"
-import { command, requireJsonFormat, splitDatabase, UsageError, withOvsdb } from "./Session.js"
+import { command, requireJsonFormat, UsageError, withDatabase, withOvsdb } from "./Session.js"
 
 /**
  * A `CONDITIONS` argument: a JSON array of `[column, function, value]` clauses and `true` or
@@ -49,12 +50,9 @@ export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-
   command(name, description, name === "monitor" ? 1 : 2, (server, args) =>
     Effect.gen(function*() {
       yield* requireJsonFormat
-      yield* withOvsdb(server, (ovsdb) =>
+      const limits = { minArgs: name === "monitor" ? 1 : 2, maxArgs: Number.POSITIVE_INFINITY, follow: true }
+      yield* withDatabase(server, name, args, limits, (ovsdb, database, rest) =>
         Effect.scoped(Effect.gen(function*() {
-          const [database, rest] = yield* splitDatabase(ovsdb, name, args, {
-            minArgs: name === "monitor" ? 1 : 2,
-            maxArgs: Number.POSITIVE_INFINITY
-          })
           const sinceId = name === "monitor-cond-since" && rest.length > 0 && /^[0-9a-f-]{36}$/.test(rest[0]!)
             ? rest[0]
             : undefined
@@ -72,25 +70,38 @@ export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-
           if (typeof parsed === "string") return yield* Effect.fail(new UsageError(parsed))
           const request = { [tableName]: { ...parsed, ...(where === undefined ? {} : { where }) } }
           const version = name === "monitor" ? 1 : name === "monitor-cond" ? 2 : 3
+          // Over a followed cluster every monitor is a monitor_cond_since; monitor prints version 1 rows still.
+          const toVersion = version === 1 ? asVersion1(table) : (changes: ReadonlyArray<Monitor.RowUpdate>) => changes
+          const format = (changes: ReadonlyArray<Monitor.RowUpdate>) =>
+            formatUpdate(tableName, parsed.columns, toVersion(changes), version)
           const print = (changes: ReadonlyArray<Monitor.RowUpdate>) => {
-            const text = formatUpdate(tableName, parsed.columns, changes, version)
+            const text = format(changes)
             return text === undefined ? Effect.void : Console.log(text)
           }
+          // A followed monitor whose server no longer had the changes missed gets the whole contents again.
+          const reset = (event: Ovsdb.MonitorEvent) =>
+            event._tag === "Reset"
+              ? Console.error(`effect-ovsdb: the monitor's contents were read again: ${event.reason}`)
+              : Effect.void
           if (name === "monitor-cond-since") {
             const live = yield* ovsdb.monitorCondSince(database, request, sinceId)
             yield* Console.log(`found: ${live.found}, last_id: ${live.lastTxnId}`)
             yield* print(live.initial)
             // ovsdb-client writes each update's transaction id after a blank line, just before the update.
-            yield* Stream.runForEach(live.updates, (update) => {
-              const text = formatUpdate(tableName, parsed.columns, update.changes, version)
-              return Console.log(`\nlast_id: ${update.lastTxnId}${text ?? ""}`)
-            })
+            yield* Stream.runForEach(
+              live.updates,
+              (update) =>
+                Effect.andThen(
+                  reset(update),
+                  Console.log(`\nlast_id: ${update.lastTxnId}${format(update.changes) ?? ""}`)
+                )
+            )
           } else {
             const live = version === 1
               ? yield* ovsdb.monitor(database, request)
               : yield* ovsdb.monitorCond(database, request)
             yield* print(live.initial)
-            yield* Stream.runForEach(live.updates, (update) => print(update.changes))
+            yield* Stream.runForEach(live.updates, (update) => Effect.andThen(reset(update), print(update.changes)))
           }
         })))
     }))
