@@ -809,17 +809,16 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const run = Effect.gen(function*() {
     let step = yield* Schedule.toStep(options.backoff ?? DEFAULT_BACKOFF)
     let lastDelay = 0
-    let failedInPass = 0
+    /** Why each remote of this pass failed, so far. */
+    let failures: Array<string> = []
     let missingInPass = 0
     for (let attempt = 0;; attempt++) {
       const remote = remotes[attempt % remotes.length]!
       const outcome = yield* connection(remote)
-      yield* SubscriptionRef.update(status, (now) => ({
-        ...now,
-        lastDisconnect: naming(Remote.format(remote), outcome.reason)
-      }))
+      const why = naming(Remote.format(remote), outcome.reason)
+      yield* SubscriptionRef.update(status, (now) => ({ ...now, lastDisconnect: why }))
       if (outcome.ready) {
-        failedInPass = 0
+        failures = []
         missingInPass = 0
         if ("lived" in outcome && outcome.lived >= lastDelay) {
           step = yield* Schedule.toStep(options.backoff ?? DEFAULT_BACKOFF)
@@ -827,16 +826,17 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         }
         continue
       }
-      failedInPass++
+      failures.push(why)
       if (outcome.missing) missingInPass++
-      if (failedInPass < remotes.length) continue
+      if (failures.length < remotes.length) continue
       if (missingInPass === remotes.length) {
         return yield* Effect.fail(`no server has the database ${wanted.database}`)
       }
-      failedInPass = 0
+      const pass = failures.join("; ")
+      failures = []
       missingInPass = 0
       const next = yield* Effect.exit(step(Date.now(), outcome.reason))
-      if (Exit.isFailure(next)) return yield* Effect.fail(`no usable server after the backoff schedule ended`)
+      if (Exit.isFailure(next)) return yield* Effect.fail(`no server was usable, and the backoff schedule ended (${pass})`)
       lastDelay = Duration.toMillis(next.value[1])
       yield* setState({ _tag: "Backoff", millis: lastDelay })
       yield* Effect.sleep(next.value[1])

@@ -176,7 +176,7 @@ export const withOvsdb = <A, E>(
         // A member of any database will do for a command that names none, as for ovsdb-client.
         leaderOnly: flags.leaderOnly && connect.database !== undefined,
         // ovsdb-client tries each remote once; a followed session tries for as long as it runs.
-        ...(connect.follow === true ? {} : { backoff: Schedule.recurs(0), whileDisconnected: "fail" as const })
+        ...(connect.follow === true ? {} : { backoff: Schedule.recurs(0) })
       }))
       const ovsdb = Context.get(context, Ovsdb.Ovsdb)
       const session = Context.get(context, Session.Session)
