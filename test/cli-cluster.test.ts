@@ -87,6 +87,10 @@ describe("the CLI over a list of remotes", () => {
         // One line at each reconnect, naming the remote and why; never a reset: every resume was found.
         const reconnects = stderr.split("\n").filter((line) => line.includes("reconnected to unix:"))
         assert.strictEqual(reconnects.length, kills, stderr)
+        // Which remote it is on now, and why the one before ended: its member was killed.
+        for (const line of reconnects) {
+          assert.match(line, /^effect-ovsdb: reconnected to unix:\S+ \(unix:\S+: the server closed the connection\)$/)
+        }
         assert.notInclude(stderr, "read again")
         assert.strictEqual([...stdout.matchAll(/^last_id: /gm)].length, expected.length)
         yield* Fiber.interrupt(cli)

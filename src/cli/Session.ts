@@ -99,21 +99,31 @@ export interface Connect {
   readonly follow?: boolean | undefined
 }
 
-/** One line on stderr at each reconnect of a followed session (which remote, and why), and at each backoff. */
+/**
+ * One line on stderr at each reconnect of a followed session: the remote it is on now, and why
+ * the connection before ended; and one at each backoff, with the last failure.
+ */
 const reportReconnects = (session: Session.Session["Service"]) => {
   let reconnects = 0
+  let ready = false
+  let ended: string | undefined
   return Stream.runForEach(session.changes, (status) => {
+    if (status.state._tag !== "Ready") {
+      // The first change after Ready says why that connection ended.
+      if (ready) ended = status.lastDisconnect
+      ready = false
+    }
     if (status.state._tag === "Backoff") {
       return Console.error(
         `effect-ovsdb: no server is usable (${status.lastDisconnect ?? "none answered"}); ` +
           `trying again in ${status.state.millis} ms`
       )
     }
-    if (status.state._tag !== "Ready" || status.reconnects === reconnects) return Effect.void
+    if (status.state._tag !== "Ready") return Effect.void
+    ready = true
+    if (status.reconnects === reconnects) return Effect.void
     reconnects = status.reconnects
-    return Console.error(
-      `effect-ovsdb: reconnected to ${status.state.remote} (${status.lastDisconnect ?? "reconnected"})`
-    )
+    return Console.error(`effect-ovsdb: reconnected to ${status.state.remote} (${ended ?? "the connection ended"})`)
   })
 }
 
