@@ -836,7 +836,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       failures = []
       missingInPass = 0
       const next = yield* Effect.exit(step(Date.now(), outcome.reason))
-      if (Exit.isFailure(next)) return yield* Effect.fail(`no server was usable, and the backoff schedule ended (${pass})`)
+      if (Exit.isFailure(next)) {
+        return yield* Effect.fail(`no server was usable, and the backoff schedule ended (${pass})`)
+      }
       lastDelay = Duration.toMillis(next.value[1])
       yield* setState({ _tag: "Backoff", millis: lastDelay })
       yield* Effect.sleep(next.value[1])
@@ -879,8 +881,13 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     )
 
   const rpc: RpcClient.RpcClient["Service"] = {
+    // The connection is looked up when the call runs (an Effect may run again, on a later connection).
     call: (method, params, callOptions) =>
-      Effect.flatMap(connected, (conn) => conn.rpc.call(method, params, callOptions)),
+      Effect.suspend(() =>
+        current !== undefined
+          ? current.rpc.call(method, params, callOptions)
+          : Effect.flatMap(connected, (conn) => conn.rpc.call(method, params, callOptions))
+      ),
     notify: (method, params) => Effect.flatMap(connected, (conn) => conn.rpc.notify(method, params)),
     subscribe: PubSub.subscribe(notifications),
     route: (target) =>

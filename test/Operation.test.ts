@@ -220,6 +220,20 @@ describe("decodeTransactResult", () => {
     const wrong = decodeTransactResult("db", ops, [{ uuid: "nope" }, { count: 1 }, {}])
     assert.isTrue(Result.isFailure(wrong) && wrong.failure._tag === "ProtocolError")
   })
+
+  it("names what is wrong in each kind of malformed result, by operation", () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<Json>, string]> = [
+      [[{ uuid: ["uuid", 7] }, { count: 1 }, {}], "result 0 (insert)"],
+      [[{ uuid: ["named-uuid", U1] }, { count: 1 }, {}], "result 0 (insert)"],
+      [[{ uuid: ["uuid", U1] }, { count: "1" }, {}], "result 1 (update)"],
+      [[{ uuid: ["uuid", U1] }, {}, {}], "result 1 (update)"]
+    ]
+    for (const [reply, where] of cases) {
+      const result = decodeTransactResult("db", ops, reply)
+      assert.isTrue(Result.isFailure(result) && result.failure._tag === "ProtocolError", where)
+      if (Result.isFailure(result)) assert.include(result.failure.message, where)
+    }
+  })
 })
 
 describe("JsonRpc", () => {
