@@ -5,19 +5,23 @@
  * - transact: 10,000 pipelined transactions through the client vs a raw node:net client sending
  *   the same bytes, both against the same real ovsdb-server.
  * - monitor: the initial contents of 100,000 rows, vs ovsdb-client and the Python IDL.
+ * - failover: kill -9 of a 3-member cluster's leader to monitoring on the new leader, vs the
+ *   Python IDL on the same cluster, through the same kills.
  *
- * `npm run bench -- transact` (or `codec`, `monitor`; several may be named) runs only those.
+ * `npm run bench -- transact` (or `codec`, `monitor`, `failover`; several may be named) runs only those.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
+import { OvsdbCluster } from "../test/support/OvsdbCluster.js"
 import { OvsdbServer } from "../test/support/OvsdbServer.js"
 import { benchCodec } from "./bench/codec.js"
+import { benchFailover } from "./bench/failover.js"
 import { benchMonitor } from "./bench/monitor.js"
 import { benchTransact } from "./bench/transact.js"
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits)
 
-const BENCHMARKS = ["codec", "transact", "monitor"] as const
+const BENCHMARKS = ["codec", "transact", "monitor", "failover"] as const
 
 /** The benchmarks named on the command line; all of them when none is. */
 const chosen = (args: ReadonlyArray<string>): ReadonlySet<string> | string => {
@@ -73,6 +77,22 @@ const monitorBench = Effect.gen(function*() {
   )
 }).pipe(Effect.scoped)
 
+const failoverBench = Effect.gen(function*() {
+  const cluster = yield* OvsdbCluster.start({ database: "OVN_Northbound", members: 3 })
+  const failover = yield* benchFailover(cluster)
+  yield* Console.log(
+    `failover: kill -9 of the leader to monitoring on the new leader, ${failover.rounds} rounds: ` +
+      `effect-ovsdb ${fixed(failover.oursMillis, 0)} ms, Python IDL ${fixed(failover.pythonIdlMillis, 0)} ms ` +
+      `-> ${fixed(failover.ratio, 2)} x Python IDL (target <= 1.00)`
+  )
+  const range = ([low, high]: readonly [number, number]) => `${fixed(low, 0)}-${fixed(high, 0)} ms`
+  yield* Console.log(
+    `          rounds: effect-ovsdb ${range(failover.oursRange)}, Python IDL ${range(failover.pythonIdlRange)}; ` +
+      `each includes the election and the probe row's commit on the new leader, ` +
+      `${fixed(failover.probeMillis, 0)} ms after the kill`
+  )
+}).pipe(Effect.scoped)
+
 const main = Effect.gen(function*() {
   const only = chosen(process.argv.slice(2))
   if (typeof only === "string") return yield* Console.log(only)
@@ -80,6 +100,7 @@ const main = Effect.gen(function*() {
   if (only.has("codec")) yield* codecBench
   if (only.has("transact")) yield* transactBench
   if (only.has("monitor")) yield* monitorBench
+  if (only.has("failover")) yield* failoverBench
 }).pipe(Effect.scoped)
 
 NodeRuntime.runMain(main)
