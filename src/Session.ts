@@ -16,7 +16,10 @@
  * - **Remotes.** The list is shuffled once (`shuffle: false` keeps its order), then tried round
  *   robin: each remote gets one try without waiting; after a pass in which none became usable, the
  *   session waits as the `backoff` Schedule says (default, as OVS: 1 s doubling to 8 s), and starts
- *   the schedule over after a connection that lived at least as long as its last delay.
+ *   the schedule over after a connection that lived at least as long as its last delay. The
+ *   servers refused in the pass that may yet become usable (followers, members cut off) stay
+ *   watched through the wait, and the first that becomes usable ends it: after the leader dies,
+ *   the session is on the new one as soon as it is elected, not a backoff later.
  * - **Which server is usable** is read from a monitor on `_Server.Database`, and read again at every
  *   change to it (see `internal/serverCheck`): leader-only by default for clustered databases, a
  *   stale member refused, `cid:UUID` in the remote list pins the cluster. A server that stops being
@@ -361,8 +364,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 
   /**
    * Watches `_Server.Database` on a new connection. Succeeds with the first verdict and forks a
-   * watcher that closes the connection when a later change makes the server unusable. A server
-   * without `_Server` is usable as it is.
+   * watcher of the later changes: on a usable server it closes the connection when one makes the
+   * server unusable; on an unusable one it completes `usable` when one makes it usable (a follower
+   * that won an election), for the backoff to stop waiting. A server without `_Server` is usable as
+   * it is.
    */
   const checkServer = (conn: Connection) =>
     Effect.gen(function*() {
@@ -376,7 +381,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         Effect.map((json): Json | undefined => json),
         Effect.catchTag("RpcError", () => Effect.succeed(undefined))
       )
-      if (reply === undefined) return { _tag: "Usable", index: undefined } as ServerCheck.Verdict
+      const usable = Deferred.makeUnsafe<void>()
+      if (reply === undefined) return { verdict: { _tag: "Usable", index: undefined } as ServerCheck.Verdict, usable }
       yield* conn.rpc.call("set_db_change_aware", [true]).pipe(Effect.ignore)
       const rows = new Map<string, Value.Row>()
       const apply = (updates: ReadonlyArray<Monitor.RowUpdate>) => {
@@ -399,12 +405,16 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         return verdict
       }
       const first = apply(yield* decodeUpdates("monitor_cond", reply, 2, true))
-      // Every later change is judged again; an unusable server is left.
+      // Every later change is judged again: a usable server that stops being so is left.
       yield* Queue.take(notices).pipe(
         Effect.flatMap((notification) => {
           if (notification.method !== "update2") return Effect.void
           return Effect.flatMap(decodeUpdates("update2", notification.params[1] ?? null, 2, false), (updates) => {
             const verdict = apply(updates)
+            if (first._tag === "Unusable") {
+              if (verdict._tag === "Usable") Deferred.doneUnsafe(usable, Exit.void)
+              return Effect.void
+            }
             return verdict._tag === "Usable" ? Effect.void : Effect.fail(verdict.reason)
           })
         }),
@@ -417,7 +427,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         ),
         Effect.forkIn(conn.scope)
       )
-      return first
+      return { verdict: first, usable }
     })
 
   let disconnectReason: string | undefined
@@ -750,8 +760,23 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     })
 
   /**
+   * Connections to servers that refused the session but may become usable (a follower, a member
+   * cut off from its cluster, one still catching up), kept open until the next backoff ends so
+   * that a change of theirs ends it at once: after the leader dies, the pass that finds no leader
+   * yet does not cost a whole backoff once one of the followers wins the election.
+   */
+  const watched: Array<
+    { readonly remote: Remote.Remote; readonly conn: Connection; readonly usable: Deferred.Deferred<void> }
+  > = []
+
+  /** Closes the watched connections. */
+  const stopWatching = Effect.suspend(() =>
+    Effect.forEach(watched.splice(0), ({ conn }) => Scope.close(conn.scope, Exit.void), { discard: true })
+  )
+
+  /**
    * One connection's life: dial, check, restore, serve until it ends. Returns whether it became
-   * ready, and why it ended; `terminal` when retrying cannot help.
+   * ready, and why it ended; `missing` when the server does not have the database.
    */
   const connection = (remote: Remote.Remote) =>
     Effect.gen(function*() {
@@ -759,12 +784,16 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       yield* setState({ _tag: "Connecting", remote: name })
       const conn = yield* dial(remote)
       disconnectReason = undefined
+      let watching = false
       const served = yield* Effect.gen(function*() {
         yield* setState({ _tag: "CheckingServer", remote: name })
-        const verdict = yield* checkServer(conn)
+        const { usable, verdict } = yield* checkServer(conn)
         if (verdict._tag === "Unusable") {
+          watching = !verdict.missing
+          if (watching) watched.push({ remote, conn, usable })
           return { ready: false, reason: verdict.reason, missing: verdict.missing } as const
         }
+        yield* stopWatching
         yield* setState({ _tag: "Restoring", remote: name })
         for (const entry of monitors.values()) if (entry.established) yield* restore(entry, conn)
         for (const entry of locks.values()) yield* requestLock(entry, conn)
@@ -795,7 +824,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
             current = undefined
             ready = Deferred.makeUnsafe()
           }
-          return Scope.close(conn.scope, Exit.void)
+          return watching ? Effect.void : Scope.close(conn.scope, Exit.void)
         }))
       )
       // Whoever held a lock on that connection holds it no more.
@@ -841,7 +870,11 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       }
       lastDelay = Duration.toMillis(next.value[1])
       yield* setState({ _tag: "Backoff", millis: lastDelay })
-      yield* Effect.sleep(next.value[1])
+      // The wait ends early when a refused server becomes usable: the next pass starts with it.
+      const early = watched.map(({ remote, usable }) => Effect.as(Deferred.await(usable), remote))
+      const woken = yield* Effect.raceAll([Effect.as(Effect.sleep(next.value[1]), undefined), ...early])
+      yield* stopWatching
+      if (woken !== undefined) attempt = remotes.indexOf(woken) - 1
     }
   }).pipe(
     Effect.catch((reason: string) =>
@@ -851,7 +884,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         Deferred.doneUnsafe(ready, Exit.fail(failed))
         yield* setState({ _tag: "Failed", reason })
       })
-    )
+    ),
+    Effect.ensuring(stopWatching)
   )
   yield* Effect.forkScoped(run)
   yield* Effect.addFinalizer(() =>

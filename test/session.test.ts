@@ -733,6 +733,31 @@ describe("members refused, and the backoff between passes", () => {
       }),
     120_000
   )
+
+  it.live(
+    "a follower that wins the election ends the backoff at once: on the new leader long before a 60 s wait",
+    () =>
+      Effect.gen(function*() {
+        const cluster = yield* OvsdbCluster.start({ database: NB })
+        // A backoff far longer than the test: only the followers' own news can end it.
+        const session = yield* open({ remote: cluster.unix, database: NB, backoff: Schedule.spaced("60 seconds") })
+        const old = yield* whenReady(session)
+        const seen: Array<Session.Status> = []
+        yield* Effect.forkChild(Stream.runForEach(session.changes, (status) => Effect.sync(() => seen.push(status))))
+        const killedAt = Date.now()
+        yield* cluster.kill(yield* cluster.leader)
+        const now = yield* whenReady(session, old)
+        const took = Date.now() - killedAt
+        const leader = yield* cluster.leader
+        console.log(`on the new leader ${took} ms after the kill`)
+        assert.strictEqual(now, cluster.members[leader]!.unix)
+        // The pass right after the kill found no leader yet, and the session waited: then a follower won.
+        const backoff = seen.find((status) => status.state._tag === "Backoff")
+        assert.deepStrictEqual(backoff?.state, { _tag: "Backoff", millis: 60_000 })
+        assert.isBelow(took, 20_000)
+      }),
+    60_000
+  )
 })
 
 describe("a stale member", () => {
