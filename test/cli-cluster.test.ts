@@ -6,6 +6,7 @@ import { afterEach, assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import { TestConsole } from "effect/testing"
 import { run } from "../src/cli/Cli.js"
+import { eventually } from "./support/eventually.js"
 import { OvsdbCluster } from "./support/OvsdbCluster.js"
 import { runTool, runToolResult } from "./support/OvsdbServer.js"
 
@@ -31,16 +32,6 @@ const ours = (args: ReadonlyArray<string>) =>
     process.exitCode = 0
     return { code, ...(yield* printed) }
   }).pipe(Effect.provide(Layer.merge(TestConsole.layer, NodeServices.layer)))
-
-/** Waits (at most 30 s, polling) until `condition` holds. */
-const eventually = <E, R>(what: string, condition: Effect.Effect<boolean, E, R>) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 600; i++) {
-      if (yield* condition) return
-      yield* Effect.sleep("50 millis")
-    }
-    assert.fail(`${what} did not happen within 30 seconds`)
-  })
 
 /** The names in the `insert` rows of monitor output whose only column is `name`. */
 const inserted = (stdout: string) => [...stdout.matchAll(/"insert","([^"]+)"/g)].map((match) => match[1]!)

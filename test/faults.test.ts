@@ -13,6 +13,7 @@ import type { ConnectionClosed } from "../src/Errors.js"
 import { TransportError } from "../src/Errors.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
+import { eventually } from "./support/eventually.js"
 import { isAlive, OvsdbServer, runTool, type Server } from "./support/OvsdbServer.js"
 
 const NB = "OVN_Northbound"
@@ -20,16 +21,6 @@ const NB = "OVN_Northbound"
 /** A connection to the server, open for the current scope. */
 const connect = (options: Ovsdb.Options) =>
   Effect.map(Layer.build(Ovsdb.layerConnection(options)), (context) => Context.get(context, Ovsdb.Ovsdb))
-
-/** Polls until `condition` holds, for at most ten seconds. */
-const eventually = <E, R>(what: string, condition: Effect.Effect<boolean, E, R>) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 200; i++) {
-      if (yield* condition) return
-      yield* Effect.sleep("50 millis")
-    }
-    assert.fail(`${what} did not happen within 10 seconds`)
-  })
 
 /** Kills the server as a crash would (kill -9), and waits until its process is gone. */
 const crash = (server: Server) =>

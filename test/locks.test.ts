@@ -5,6 +5,7 @@ import { Context, Effect, Exit, Fiber, Layer, Scope } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
+import { eventually } from "./support/eventually.js"
 import { OvsdbServer } from "./support/OvsdbServer.js"
 
 const NB = "OVN_Northbound"
@@ -24,15 +25,6 @@ const owns = (ovsdb: Ovsdb.Ovsdb["Service"], lock: string) =>
   )
 
 /** Polls until `condition` holds, for at most five seconds. */
-const eventually = (condition: Effect.Effect<boolean>) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 100; i++) {
-      if (yield* condition) return
-      yield* Effect.sleep("50 millis")
-    }
-    assert.fail("the condition did not become true within 5 seconds")
-  })
-
 layer(OvsdbServer.layer(), { timeout: 60_000, excludeTestServices: true })("locks", (it) => {
   describe("lock and unlock", () => {
     it.effect("a contended lock is waited for, and passes on when its holder's scope closes", () =>
@@ -116,11 +108,15 @@ layer(OvsdbServer.layer(), { timeout: 60_000, excludeTestServices: true })("lock
           }),
           (child) => Effect.sync(() => child.kill())
         )
-        yield* eventually(Effect.sync(() => output.includes("{\"locked\":false}")))
+        yield* eventually("the unlocked reply", Effect.sync(() => output.includes("{\"locked\":false}")), 5)
         assert.notInclude(output, "\"locked\",")
         yield* Scope.close(holding, Exit.void)
         // ovsdb-client prints the server's "locked" notification when the lock comes to it.
-        yield* eventually(Effect.sync(() => /locked/.test(output.replace("{\"locked\":false}", ""))))
+        yield* eventually(
+          "the locked notice",
+          Effect.sync(() => /locked/.test(output.replace("{\"locked\":false}", ""))),
+          5
+        )
       })))
   })
 

@@ -14,6 +14,7 @@ import type * as Monitor from "../src/protocol/Monitor.js"
 import * as Op from "../src/protocol/Operation.js"
 import { RpcClient } from "../src/RpcClient.js"
 import * as Session from "../src/Session.js"
+import { eventually } from "./support/eventually.js"
 import { type Cluster, type Member, OvsdbCluster } from "./support/OvsdbCluster.js"
 import { pause, runTool, SCHEMAS } from "./support/OvsdbServer.js"
 
@@ -64,17 +65,6 @@ const FAST_BACKOFF = Schedule.spaced("100 millis")
 
 /** DEFAULT_BACKOFF at a tenth of its pace: 100, 200, 400, 800 ms, then 800 ms. */
 const TENTH_BACKOFF = Schedule.min([Schedule.exponential("100 millis", 2), Schedule.spaced("800 millis")])
-
-/** Polls (in real time) until `condition` holds, for at most `seconds`. */
-const eventually = <E, R>(what: string, condition: Effect.Effect<boolean, E, R>, seconds = 20) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + seconds * 1000
-    while (Date.now() < deadline) {
-      if (yield* condition) return
-      yield* pause(50)
-    }
-    return assert.fail(`${what} did not happen within ${seconds} s`)
-  })
 
 /** `ovs-appctl` on a member. */
 const appctl = (member: Member, ...args: ReadonlyArray<string>) =>

@@ -12,7 +12,9 @@ const NB = "OVN_Northbound"
 const VS = "Open_vSwitch"
 
 const ServerLayer = Layer.effect(OvsdbServer, OvsdbServer.start())
-const ClientLayer = Layer.unwrap(OvsdbServer.use((server) => Effect.succeed(Ovsdb.layerConnection({ remote: server.unix }))))
+const ClientLayer = Layer.unwrap(
+  OvsdbServer.use((server) => Effect.succeed(Ovsdb.layerConnection({ remote: server.unix })))
+)
 const TestLayer = Layer.provideMerge(ClientLayer, ServerLayer)
 
 const failure = <A, E>(effect: Effect.Effect<A, E>) => Effect.flip(effect)
