@@ -421,7 +421,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         Effect.forever,
         Effect.catch((reason) =>
           Effect.andThen(
-            Effect.sync(() => (disconnectReason = typeof reason === "string" ? reason : reason.message)),
+            Effect.sync(() => {
+              // Only the session's own connection says why it ended; a watched one just goes.
+              if (first._tag === "Usable") disconnectReason = typeof reason === "string" ? reason : reason.message
+            }),
             Scope.close(conn.scope, Exit.void)
           )
         ),
