@@ -120,7 +120,7 @@ layer(TestLayer, { excludeTestServices: true, timeout: 120_000 })("the package, 
       const { tarball } = yield* PackedPackage
       const files = yield* tarballFiles(tarball)
       const tops = new Set(files.map((file) => file.split("/").slice(0, file.startsWith("dist/") ? 2 : 1).join("/")))
-      assert.deepStrictEqual([...tops].sort(), ["README.md", "dist/src", "package.json", "src"])
+      assert.deepStrictEqual([...tops].sort(), ["LICENSE", "README.md", "dist/src", "package.json", "src"])
       for (
         const file of [
           "dist/src/index.js",
