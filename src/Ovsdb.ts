@@ -508,8 +508,11 @@ export interface Options extends Transport.Options, Codec.Options, RpcClient.Opt
 /**
  * The client: a resilient `Session` over the remotes of `options`, and the API over it. Calls go
  * to whichever connection is ready (waiting for one while the session reconnects); monitors and
- * locks survive reconnects and failovers (see `Session`). Building it does not wait for the first
- * connection: calls do. The layer gives the `Session` too, for its state.
+ * locks survive reconnects and failovers (see `Session`). Every monitor is a `monitor_cond_since`
+ * on the wire, so its rows come as version 3 reports them: inserts without their default-valued
+ * columns (`Monitor.defaultValue`), modifications as diffs (`Monitor.applyDiff`). Building it
+ * does not wait for the first connection: calls do. The layer gives the `Session` too, for its
+ * state.
  *
  * @example
  * ```ts

@@ -149,6 +149,41 @@ describe("applyDiff (ovsdb-server(7) §4.1.14)", () => {
   })
 })
 
+describe("defaultValue: what version 2 and 3 inserts leave out", () => {
+  const type = (key: ColumnType["key"]["type"], more: Partial<ColumnType> = {}): ColumnType => ({
+    key: { type: key },
+    min: 1,
+    max: 1,
+    ...more
+  })
+
+  it("is the default atom of a scalar, an empty set or map when the column may be empty", () => {
+    assert.strictEqual(Monitor.defaultValue(type("integer")), 0)
+    assert.strictEqual(Monitor.defaultValue(type("real")), 0)
+    assert.strictEqual(Monitor.defaultValue(type("boolean")), false)
+    assert.strictEqual(Monitor.defaultValue(type("string")), "")
+    assert.deepStrictEqual(Monitor.defaultValue(type("uuid")), Value.uuid("00000000-0000-0000-0000-000000000000"))
+    assert.deepStrictEqual(Monitor.defaultValue(type("string", { min: 0, max: 1 })), [])
+    assert.deepStrictEqual(Monitor.defaultValue(type("uuid", { min: 0, max: "unlimited" })), [])
+    assert.deepStrictEqual(
+      Monitor.defaultValue(type("string", { min: 0, max: "unlimited", value: { type: "string" } })),
+      new Map()
+    )
+    assert.deepStrictEqual(
+      Monitor.defaultValue(type("string", { value: { type: "integer" } })),
+      new Map([["", 0]])
+    )
+  })
+
+  it("encodes as the value ovsdb-server writes for a column never set", () => {
+    assert.deepStrictEqual(Value.encode(Monitor.defaultValue(type("string", { min: 0, max: 1 }))), ["set", []])
+    assert.deepStrictEqual(
+      Value.encode(Monitor.defaultValue(type("string", { min: 0, max: "unlimited", value: { type: "string" } }))),
+      ["map", []]
+    )
+  })
+})
+
 describe("TableUpdates (the Schema)", () => {
   const wire2 = {
     T: {

@@ -5,6 +5,7 @@ import { NodeServices } from "@effect/platform-node"
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import { TestConsole } from "effect/testing"
+import * as ChildProcess from "node:child_process"
 import { run } from "../src/cli/Cli.js"
 import { eventually } from "./support/eventually.js"
 import { OvsdbCluster } from "./support/OvsdbCluster.js"
@@ -128,6 +129,51 @@ describe("the CLI over a list of remotes", () => {
           stderr: unnamed.stderr.replace(/^.*ovsdb-client: /ms, "effect-ovsdb: ")
         })
       }),
+    120_000
+  )
+
+  it.live(
+    "monitor over a list prints what ovsdb-client monitor prints on the leader: version 1 rows from the session's diffs",
+    () =>
+      Effect.gen(function*() {
+        const cluster = yield* OvsdbCluster.start({ database: NB })
+        const leader = cluster.members[yield* cluster.leader]!.unix
+        const nbctl = (...args: ReadonlyArray<string>) => runTool("ovn-nbctl", [`--db=${leader}`, ...args])
+        yield* nbctl("ls-add", "pre", "--", "set", "Logical_Switch", "pre", "other_config:a=1")
+        const columns = ["Logical_Switch", "name,other_config"]
+        let theirs = ""
+        yield* Effect.acquireRelease(
+          Effect.sync(() => {
+            const child = ChildProcess.spawn("ovsdb-client", ["--format=json", "monitor", leader, NB, ...columns], {
+              stdio: ["ignore", "pipe", "ignore"]
+            })
+            child.stdout.setEncoding("utf8").on("data", (text: string) => (theirs += text))
+            return child
+          }),
+          (child) => Effect.sync(() => child.kill("SIGKILL"))
+        )
+        const cli = yield* Effect.forkChild(run(["--format=json", "monitor", cluster.unix, NB, ...columns]))
+        const lines = (text: string) => text.split("\n").filter((line) => line !== "").length
+        yield* eventually(
+          "both monitors' initial rows",
+          Effect.map(printed, ({ stdout }) => stdout.includes("\"initial\"") && theirs.includes("\"initial\""))
+        )
+        // A new row changed, a map key replaced and removed, an initial row changed, then deletes.
+        yield* nbctl("ls-add", "x")
+        yield* nbctl("set", "Logical_Switch", "x", "other_config:k=v")
+        yield* nbctl("set", "Logical_Switch", "x", "other_config:k=w")
+        yield* nbctl("remove", "Logical_Switch", "x", "other_config", "k")
+        yield* nbctl("set", "Logical_Switch", "pre", "other_config:b=2")
+        yield* nbctl("ls-del", "x")
+        yield* nbctl("ls-del", "pre")
+        yield* eventually(
+          "both monitors' seven updates",
+          Effect.map(printed, ({ stdout }) => lines(theirs) === 8 && lines(stdout) === 8)
+        )
+        assert.strictEqual((yield* printed).stdout, theirs)
+        assert.include(theirs, "\"old\"")
+        yield* Fiber.interrupt(cli)
+      }).pipe(Effect.provide(Layer.merge(TestConsole.layer, NodeServices.layer))),
     120_000
   )
 

@@ -89,10 +89,11 @@ export const formatUpdate = (
 }
 
 /**
- * Makes version 2 and 3 changes of `table` printable as version 1's: a modification gets its whole
- * new row and its changed columns' old values, a deletion its last row, from the rows seen so far.
- * What `monitor` prints when it follows a cluster, whose session monitors with diffs. Changes that
- * already carry their rows (version 1 from the server) pass as they are.
+ * Makes version 2 and 3 changes of `table` printable as version 1's: a new row gets the columns
+ * left out for holding their default value, a modification its whole new row and its changed
+ * columns' old values, a deletion its last row, from the rows seen so far. What `monitor` prints
+ * when it follows a cluster, whose session monitors with diffs. Changes that already carry their
+ * rows (version 1 from the server) pass as they are.
  *
  * @since 0.1.0
  * @category monitor
@@ -105,9 +106,16 @@ export const asVersion1 = (table: TableSchema) => {
       const key = change.uuid.value
       switch (change._tag) {
         case "Initial":
-        case "Insert":
-          rows.set(key, change.row)
-          return change
+        case "Insert": {
+          const row: { [column: string]: Value.Value } = { ...change.row }
+          for (const column in table.columns) {
+            if (column !== "_uuid" && row[column] === undefined) {
+              row[column] = Monitor.defaultValue(table.columns[column]!.type)
+            }
+          }
+          rows.set(key, row)
+          return { ...change, row }
+        }
         case "Delete": {
           const old = change.old ?? rows.get(key)
           rows.delete(key)

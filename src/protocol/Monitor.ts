@@ -259,6 +259,43 @@ const asSet = (type: ColumnType, value: Value.Value | undefined): ReadonlyArray<
   return Array.isArray(normalized) ? normalized as ReadonlyArray<Value.Atom> : []
 }
 
+const ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
+/** The default atom of a base type (ovsdb-data.c `ovsdb_atom_default`): 0, 0.0, false, "", the zero UUID. */
+const defaultAtom = (type: ColumnType["key"]): Value.Atom => {
+  switch (type.type) {
+    case "integer":
+    case "real":
+      return 0
+    case "boolean":
+      return false
+    case "string":
+      return ""
+    default:
+      return Value.uuid(ZERO_UUID)
+  }
+}
+
+/**
+ * The value a column holds by default: what a version 2 or 3 `initial` or `insert` leaves out
+ * (ovsdb-server(7) §4.1.14 "columns whose value is the default are omitted"). An empty set or map
+ * when the column may be empty; otherwise the default atom (0, 0.0, false, "", the zero UUID),
+ * or a map of the default key to the default value.
+ *
+ * @example
+ * ```ts
+ * Monitor.defaultValue({ key: { type: "string" }, value: { type: "string" }, min: 0, max: "unlimited" }) // Map(0)
+ * ```
+ *
+ * @since 0.1.0
+ * @category diffs
+ */
+export const defaultValue = (type: ColumnType): Value.Value => {
+  if (type.min === 0) return type.value === undefined ? [] : new Map()
+  const key = defaultAtom(type.key)
+  return type.value === undefined ? key : new Map([[key, defaultAtom(type.value)]])
+}
+
 /**
  * Applies a version 2 or 3 `modify` diff of one column to its old value (ovsdb-server(7) §4.1.14):
  * a scalar takes the new value; a set toggles each element of the diff; a map adds the pairs whose
