@@ -71,6 +71,7 @@ import type * as Locks from "./internal/locks.js"
 import type * as Monitors from "./internal/monitors.js"
 import * as ServerCheck from "./internal/serverCheck.js"
 import { type Json, show as showJson } from "./Json.js"
+import type { ColumnType } from "./protocol/DatabaseSchema.js"
 import type * as JsonRpc from "./protocol/JsonRpc.js"
 import * as Monitor from "./protocol/Monitor.js"
 import type * as Value from "./protocol/Value.js"
@@ -309,11 +310,11 @@ const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: 
 }
 
 /** The `_Server.Database` columns' types, for applying `update2` diffs to the rows. */
-const SERVER_TYPES = {
+const SERVER_TYPES: { readonly [column: string]: ColumnType } = {
   cid: { key: { type: "uuid" }, min: 0, max: 1 },
   index: { key: { type: "integer" }, min: 0, max: 1 },
   schema: { key: { type: "string" }, min: 0, max: 1 }
-} as const
+}
 
 /**
  * Builds the session; its connection loop runs in the surrounding scope. The first connection is
@@ -390,12 +391,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           const key = update.uuid.value
           if (update._tag === "Delete") rows.delete(key)
           else if (update._tag === "Modify") {
-            const row: { [column: string]: Value.Value } = { ...rows.get(key) }
-            for (const [column, diff] of Object.entries(update.diff ?? {})) {
-              const type = SERVER_TYPES[column as keyof typeof SERVER_TYPES]
-              row[column] = type === undefined ? diff : Monitor.applyDiff(type, row[column], diff)
-            }
-            rows.set(key, row)
+            rows.set(key, Monitor.applyRowDiff(SERVER_TYPES, rows.get(key), update.diff ?? {}))
           } else rows.set(key, update.row)
         }
         const verdict = ServerCheck.check([...rows.values()].map(ServerCheck.readRow), wanted, minIndex)
@@ -408,7 +404,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       // Every later change is judged again: a usable server that stops being so is left.
       yield* Queue.take(notices).pipe(
         Effect.flatMap((notification) => {
-          if (notification.method !== "update2") return Effect.void
+          if (notification.method !== "update2") {
+            return Effect.void
+          }
           return Effect.flatMap(decodeUpdates("update2", notification.params[1] ?? null, 2, false), (updates) => {
             const verdict = apply(updates)
             if (first._tag === "Unusable") {

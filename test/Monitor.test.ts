@@ -149,6 +149,28 @@ describe("applyDiff (ovsdb-server(7) §4.1.14)", () => {
   })
 })
 
+describe("applyRowDiff", () => {
+  it("applies each column's diff by its type, and takes a column of unknown type as it comes", () => {
+    const types: { readonly [column: string]: ColumnType } = {
+      ports: { key: { type: "string" }, min: 0, max: "unlimited" },
+      other_config: { key: { type: "string" }, value: { type: "string" }, min: 0, max: "unlimited" }
+    }
+    const row = { name: "ls0", ports: ["a", "b"], other_config: new Map([["k", "v"], ["x", "1"]]) }
+    const after = Monitor.applyRowDiff(types, row, {
+      name: "ls1",
+      ports: ["b", "c"],
+      other_config: new Map([["k", "w"], ["x", "1"], ["y", "2"]])
+    })
+    assert.deepStrictEqual(after, {
+      name: "ls1",
+      ports: ["a", "c"],
+      other_config: new Map([["k", "w"], ["y", "2"]])
+    })
+    // The row itself is left as it was.
+    assert.deepStrictEqual(row.ports, ["a", "b"])
+  })
+})
+
 describe("defaultValue: what version 2 and 3 inserts leave out", () => {
   const type = (key: ColumnType["key"]["type"], more: Partial<ColumnType> = {}): ColumnType => ({
     key: { type: key },

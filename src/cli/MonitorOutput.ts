@@ -100,6 +100,7 @@ export const formatUpdate = (
  */
 export const asVersion1 = (table: TableSchema) => {
   const rows = new Map<string, Value.Row>()
+  const types = Object.fromEntries(Object.entries(table.columns).map(([name, column]) => [name, column.type]))
   return (changes: ReadonlyArray<Monitor.RowUpdate>): ReadonlyArray<Monitor.RowUpdate> =>
     changes.map((change): Monitor.RowUpdate => {
       if (change.table !== table.name) return change
@@ -125,13 +126,9 @@ export const asVersion1 = (table: TableSchema) => {
           if (change.row !== undefined) rows.set(key, change.row)
           if (change.row !== undefined || change.diff === undefined) return change
           const before = rows.get(key) ?? {}
-          const row: { [column: string]: Value.Value } = { ...before }
           const old: { [column: string]: Value.Value } = {}
-          for (const [column, diff] of Object.entries(change.diff)) {
-            const type = table.columns[column]?.type
-            if (before[column] !== undefined) old[column] = before[column]
-            row[column] = type === undefined ? diff : Monitor.applyDiff(type, before[column], diff)
-          }
+          for (const column in change.diff) if (before[column] !== undefined) old[column] = before[column]
+          const row = Monitor.applyRowDiff(types, before, change.diff)
           rows.set(key, row)
           return { _tag: "Modify", table: change.table, uuid: change.uuid, row, old }
         }

@@ -8,7 +8,7 @@ import { Console, Effect, PubSub, Result, Stream } from "effect"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
 import type * as Ovsdb from "../Ovsdb.js"
-import type * as Monitor from "../protocol/Monitor.js"
+import * as Monitor from "../protocol/Monitor.js"
 import * as Op from "../protocol/Operation.js"
 import * as Value from "../protocol/Value.js"
 import { asVersion1, formatUpdate, parseColumns } from "./MonitorOutput.js"
@@ -167,7 +167,8 @@ export const waitCommand = command(
           for (const change of changes) {
             if (change._tag === "Delete") rows.delete(change.uuid.value)
             else if (change._tag === "Modify") {
-              rows.set(change.uuid.value, { ...rows.get(change.uuid.value), ...change.diff })
+              // name, model and connected are scalars: a diff holds their new values.
+              rows.set(change.uuid.value, Monitor.applyRowDiff({}, rows.get(change.uuid.value), change.diff ?? {}))
             } else rows.set(change.uuid.value, change.row)
           }
           const row = [...rows.values()][0]

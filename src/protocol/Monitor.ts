@@ -328,3 +328,29 @@ export const applyDiff = (type: ColumnType, old: Value.Value | undefined, diff: 
   }
   return [...result.values()]
 }
+
+/**
+ * A row with a version 2 or 3 `modify` diff applied, column by column with `applyDiff` and the
+ * column's type in `types`; a column whose type is not there takes the diff's value as it is (what
+ * a scalar's diff is).
+ *
+ * @example
+ * ```ts
+ * Monitor.applyRowDiff({ ports: portsType }, { name: "ls0", ports: [] }, { ports: [portUuid] })
+ * ```
+ *
+ * @since 0.1.0
+ * @category diffs
+ */
+export const applyRowDiff = (
+  types: { readonly [column: string]: ColumnType | undefined },
+  row: Value.Row | undefined,
+  diff: Value.Row
+): Value.Row => {
+  const out: { [column: string]: Value.Value } = { ...row }
+  for (const column in diff) {
+    const type = types[column]
+    out[column] = type === undefined ? diff[column]! : applyDiff(type, row?.[column], diff[column]!)
+  }
+  return out
+}
