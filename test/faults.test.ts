@@ -14,6 +14,7 @@ import { TransportError } from "../src/Errors.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
 import { eventually } from "./support/eventually.js"
+import { byOutcome } from "./support/outcomes.js"
 import { isAlive, OvsdbServer, runTool, type Server } from "./support/OvsdbServer.js"
 
 const NB = "OVN_Northbound"
@@ -259,18 +260,7 @@ describe("a transaction cut off by the connection's end has an unknown outcome",
         })
         yield* eventually("the server's exit", Effect.sync(() => !isAlive(server.pid)))
 
-        const kinds = new Map<string, Array<string>>()
-        outcomes.forEach((exit, i) => {
-          const error = Exit.isFailure(exit)
-            ? Cause.squash(exit.cause) as { _tag: string; requestSent?: boolean }
-            : undefined
-          const kind = error === undefined
-            ? "committed"
-            : error._tag === "ConnectionClosed" && error.requestSent !== true
-            ? "unsent"
-            : error._tag
-          kinds.set(kind, [...(kinds.get(kind) ?? []), `t${i}`])
-        })
+        const kinds = byOutcome(outcomes, (i) => `t${i}`)
         // What the database file holds after the crash, read by Open vSwitch's own tool.
         const query = yield* runTool("ovsdb-tool", [
           "query",

@@ -15,6 +15,7 @@ import * as Op from "../src/protocol/Operation.js"
 import { RpcClient } from "../src/RpcClient.js"
 import * as Session from "../src/Session.js"
 import { eventually } from "./support/eventually.js"
+import { byOutcome } from "./support/outcomes.js"
 import { type Cluster, type Member, OvsdbCluster } from "./support/OvsdbCluster.js"
 import { pause, runTool, SCHEMAS } from "./support/OvsdbServer.js"
 
@@ -872,19 +873,7 @@ describe("transactions across a failover", () => {
 
         const [{ rows }] = yield* ovsdb.transact(NB, Op.select("Address_Set", [], ["name"]))
         const stored = new Set(rows.map((row) => String(row.name)))
-        const kinds = new Map<string, Array<string>>()
-        ;[...outcomes, ...laterOutcomes].forEach((exit, i) => {
-          const name = [...names, ...later][i]!
-          const error = Exit.isFailure(exit)
-            ? Cause.squash(exit.cause) as { _tag: string; requestSent?: boolean }
-            : undefined
-          const kind = error === undefined
-            ? "committed"
-            : error._tag === "ConnectionClosed" && error.requestSent !== true
-            ? "unsent"
-            : error._tag
-          kinds.set(kind, [...(kinds.get(kind) ?? []), name])
-        })
+        const kinds = byOutcome([...outcomes, ...laterOutcomes], (i) => [...names, ...later][i]!)
         const count = (kind: string) => kinds.get(kind)?.length ?? 0
         const unknown = kinds.get("TransactionOutcomeUnknown") ?? []
         console.log(
