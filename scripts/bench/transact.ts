@@ -10,7 +10,7 @@ import { encode } from "../../src/Codec.js"
 import * as Ovsdb from "../../src/Ovsdb.js"
 import * as JsonRpc from "../../src/protocol/JsonRpc.js"
 import * as Op from "../../src/protocol/Operation.js"
-import { collectGarbage, median } from "./measure.js"
+import { median, settle } from "./measure.js"
 
 /** One pipelined run's figures. */
 export interface TransactReport {
@@ -116,7 +116,7 @@ export const benchTransact = (
     ]
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < variants.length; i++) {
-        collectGarbage()
+        yield* settle
         yield* variants[(round + i) % variants.length]!(round)
       }
     }
