@@ -343,3 +343,26 @@ export class SchemaMismatch extends Schema.TaggedError<SchemaMismatch>()("Schema
     return `${this.database}: the server's schema does not fit the model:\n  ${this.differences.join("\n  ")}`
   }
 }
+
+/**
+ * An optimistic transaction (`Replica.transact`) that did not commit, and may commit if built
+ * again from what the replica shows then: a value it verified changed (`"verify"`), the server
+ * answered `"timed out"` or `"canceled"`, or the connection ended (`"reconnect"`). With
+ * `outcomeUnknown`, its reply never came: it may have committed, and a builder run again should
+ * find its own change already there. `Replica.retry` runs the builder again.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TryAgain extends Schema.TaggedError<TryAgain>()("TryAgain", {
+  database: Schema.String,
+  reason: Schema.Literals(["verify", "timed out", "canceled", "reconnect"]),
+  detail: Schema.String,
+  outcomeUnknown: Schema.Boolean
+}) {
+  override get message(): string {
+    return `${this.database}: try the transaction again (${this.reason}): ${this.detail}${
+      this.outcomeUnknown ? " (it may have committed)" : ""
+    }`
+  }
+}

@@ -228,6 +228,23 @@ export class Session extends Context.Service<Session, {
     requests: Monitor.Requests,
     lastTxnId?: string
   ) => Effect.Effect<LiveMonitor, RpcError | RpcTimeout | ConnectionClosed | ProtocolError, Scope.Scope>
+  /**
+   * A monitor like `monitor` whose updates and resets are handed to `onEvent` as they are read, in
+   * order: an update by the connection's reader before it reads the next message, so the changes a
+   * transaction causes have been handed over when its `transact` returns. `onEvent` must not block
+   * or throw. The monitor's `updates` stream carries no events: it only ends, or fails, as
+   * `monitor`'s does.
+   *
+   * @example
+   * ```ts
+   * const live = yield* session.monitorWith("OVN_Northbound", { Logical_Switch: {} }, (event) => apply(event))
+   * ```
+   */
+  readonly monitorWith: (
+    database: string,
+    requests: Monitor.Requests,
+    onEvent: (event: MonitorEvent) => void
+  ) => Effect.Effect<LiveMonitor, RpcError | RpcTimeout | ConnectionClosed | ProtocolError, Scope.Scope>
   /** A lock (`lock`, or `steal` at first) that is asked for again after every reconnect. */
   readonly lock: (
     name: string,
@@ -270,6 +287,8 @@ interface MonitorEntry {
   /** The rows the monitor has, by table: what an update is checked against. */
   readonly present: Map<string, Set<string>>
   readonly events: Queue.Queue<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError | Cause.Done>
+  /** Takes each event as it comes instead of `events` (`monitorWith`); `events` then only ends. */
+  readonly onEvent: ((event: MonitorEvent) => void) | undefined
 }
 
 /** Why a monitor's contents must be read again: what its handler's trouble is. */
@@ -510,6 +529,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 
   /** Puts an event on a monitor's stream and wakes its reader now, before whatever the caller does next. */
   const deliver = (entry: MonitorEntry, event: MonitorEvent) => {
+    if (entry.onEvent !== undefined) return entry.onEvent(event)
     Queue.offerUnsafe(entry.events, event)
     Queue.flushUnsafe(entry.events)
   }
@@ -933,7 +953,12 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     closed: Deferred.await(ended)
   }
 
-  const monitor = (database: string, requests: Monitor.Requests, lastTxnId?: string) =>
+  const open = (
+    database: string,
+    requests: Monitor.Requests,
+    lastTxnId: string | undefined,
+    onEvent: ((event: MonitorEvent) => void) | undefined
+  ) =>
     Effect.gen(function*() {
       const entry: MonitorEntry = {
         id: `session-monitor-${monitorCounter++}`,
@@ -946,7 +971,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         established: false,
         resetReason: undefined,
         present: new Map(),
-        events: yield* Queue.unbounded<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError | Cause.Done>()
+        events: yield* Queue.unbounded<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError | Cause.Done>(),
+        onEvent
       }
       const conn = yield* connected
       const initial = yield* establish(entry, conn)
@@ -992,6 +1018,12 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       } satisfies LiveMonitor
     })
 
+  const monitor = (database: string, requests: Monitor.Requests, lastTxnId?: string) =>
+    open(database, requests, lastTxnId, undefined)
+
+  const monitorWith = (database: string, requests: Monitor.Requests, onEvent: (event: MonitorEvent) => void) =>
+    open(database, requests, undefined, onEvent)
+
   const lock = (name: string, steal = false) =>
     Effect.gen(function*() {
       const entry: LockEntry = {
@@ -1029,6 +1061,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     changes: SubscriptionRef.changes(status),
     rpc,
     monitor,
+    monitorWith,
     lock
   })
 })

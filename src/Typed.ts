@@ -35,7 +35,7 @@ import * as Model from "./Model.js"
 import * as ColumnCodec from "./protocol/ColumnCodec.js"
 import type { ColumnSchema, ColumnType } from "./protocol/DatabaseSchema.js"
 import * as Operation from "./protocol/Operation.js"
-import type * as Value from "./protocol/Value.js"
+import * as Value from "./protocol/Value.js"
 
 type Columns<Row> = keyof Row & string
 
@@ -279,6 +279,30 @@ const build = <R>(
   })
 
 const whereOf = (table: AnyTable, conditions: ReadonlyArray<unknown>) => encodeConditions(table, conditions)
+
+/**
+ * Typed conditions as the untyped `Operation.Condition`s a monitor's `where` takes, each value
+ * checked against its column as in a transaction.
+ *
+ * @example
+ * ```ts
+ * const where = Typed.conditions(Logical_Switch, [["name", "==", "ls0"]]) // Result<ReadonlyArray<Operation.Condition>, ValueError>
+ * ```
+ *
+ * @since 0.1.0
+ * @category conditions
+ */
+export const conditions = <T extends AnyTable>(
+  table: T,
+  where: ReadonlyArray<Condition<Model.RowOf<T>>>
+): Result.Result<ReadonlyArray<Operation.Condition>, ValueError> =>
+  Result.map(encodeConditions(table, where), (encoded) =>
+    encoded.map((json): Operation.Condition => {
+      if (typeof json === "boolean") return json
+      const [column, fn, value] = json as readonly [string, Operation.ConditionFunction, Json]
+      // Encoded by the column's codec just now: it decodes.
+      return { column, function: fn, value: Value.decode(value)! }
+    }))
 
 const checkColumns = (table: AnyTable, columns: ReadonlyArray<string>) =>
   Result.flatMap(Model.knownTable(table), (known) => {

@@ -37,6 +37,8 @@ export * as Ovsdb from "./Ovsdb.js"
 /** @since 0.1.0 */
 export * as Remote from "./Remote.js"
 /** @since 0.1.0 */
+export * as Replica from "./Replica.js"
+/** @since 0.1.0 */
 export * as RpcClient from "./RpcClient.js"
 /** @since 0.1.0 */
 export * as SchemaCompatibility from "./protocol/SchemaCompatibility.js"
@@ -63,5 +65,6 @@ export {
   TransactionError,
   TransactionOutcomeUnknown,
   TransportError,
+  TryAgain,
   ValueError
 } from "./Errors.js"

@@ -1,0 +1,406 @@
+/**
+ * The rows of a replica and their indexes: pure and synchronous, so that every change is applied
+ * whole between two reads, and so that it can be tested without a server.
+ *
+ * Rows are immutable objects, typed as the model says (`Value.normalize`), with `_uuid`; a change
+ * replaces a row with a new object. Each change applied is returned as a `Change`, with the old
+ * row, so that a consumer's derived state can follow; a full replacement (`replace`) is returned
+ * as the changes that turn the old contents into the new ones.
+ */
+import type { ColumnType } from "../protocol/DatabaseSchema.js"
+import * as Monitor from "../protocol/Monitor.js"
+import type * as Operation from "../protocol/Operation.js"
+import * as Value from "../protocol/Value.js"
+
+/** A replicated row: its replicated columns, typed, and `_uuid`. */
+export type Row = { readonly [column: string]: unknown }
+
+/** One part of an index key: a column's whole value, or the value one map column has at `key`. */
+export type IndexPart = string | readonly [column: string, key: Value.Atom]
+
+/** An index: its key's parts, and whether the server keeps the key unique (a schema index). */
+export interface IndexSpec {
+  readonly parts: ReadonlyArray<IndexPart>
+  readonly unique: boolean
+}
+
+/** One change of one row, as applied. */
+export type Change =
+  | { readonly _tag: "Insert"; readonly table: string; readonly uuid: string; readonly row: Row }
+  | {
+    readonly _tag: "Modify"
+    readonly table: string
+    readonly uuid: string
+    readonly old: Row
+    readonly row: Row
+    /** The columns whose value changed. */
+    readonly columns: ReadonlyArray<string>
+  }
+  | { readonly _tag: "Delete"; readonly table: string; readonly uuid: string; readonly old: Row }
+
+/** What a table replicates: the type of each replicated column, and its indexes by name. */
+export interface TableSpec {
+  readonly types: { readonly [column: string]: ColumnType }
+  readonly indexes: { readonly [name: string]: IndexSpec }
+}
+
+/** A value in one canonical text, equal for equal values whatever their order (sets, maps). */
+export const valueKey = (value: unknown): string => {
+  if (value === undefined) return "-"
+  if (value instanceof Map) {
+    return `{${[...value].map(([k, v]) => `${Value.atomKey(k)}=${Value.atomKey(v)}`).sort().join(",")}}`
+  }
+  if (Array.isArray(value)) return `[${value.map((atom) => Value.atomKey(atom as Value.Atom)).sort().join(",")}]`
+  return Value.atomKey(value as Value.Atom)
+}
+
+/** The value an index part reads from a row. */
+const partValue = (row: Row, part: IndexPart): unknown => {
+  if (typeof part === "string") return row[part]
+  const map = row[part[0]]
+  if (!(map instanceof Map)) return undefined
+  const wanted = Value.atomKey(part[1])
+  for (const [key, value] of map as ReadonlyMap<Value.Atom, Value.Atom>) if (Value.atomKey(key) === wanted) return value
+  return undefined
+}
+
+/**
+ * A key's parts in the order a range follows: numbers by value before text, text before the rest
+ * (by their canonical text). An absent part (an empty optional column, a map without the key) is
+ * `undefined`: its row is in no range.
+ */
+type Sortable = ReadonlyArray<number | bigint | string | undefined>
+
+const sortable = (value: unknown): number | bigint | string | undefined =>
+  value === undefined || typeof value === "number" || typeof value === "bigint" || typeof value === "string"
+    ? value
+    : valueKey(value)
+
+const rank = (part: number | bigint | string) => typeof part === "string" ? 1 : 0
+
+const compareParts = (a: ReadonlyArray<number | bigint | string>, b: Sortable): number => {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!
+    const y = b[i]!
+    if (rank(x) !== rank(y)) return rank(x) - rank(y)
+    if (x < y) return -1
+    if (x > y) return 1
+  }
+  return 0
+}
+
+/** One index of one table: its keys' rows, and (built when a range asks) the keys in order. */
+class Index {
+  private readonly byKey = new Map<string, Set<string>>()
+  private sorted: Array<{ readonly key: ReadonlyArray<number | bigint | string>; readonly uuid: string }> | undefined
+  constructor(readonly spec: IndexSpec) {}
+
+  key(values: ReadonlyArray<unknown>): string {
+    return values.map(valueKey).join("\u0000")
+  }
+
+  rowKey(row: Row): string {
+    return this.key(this.spec.parts.map((part) => partValue(row, part)))
+  }
+
+  add(uuid: string, row: Row) {
+    const key = this.rowKey(row)
+    const uuids = this.byKey.get(key)
+    if (uuids === undefined) this.byKey.set(key, new Set([uuid]))
+    else uuids.add(uuid)
+    this.sorted = undefined
+  }
+
+  remove(uuid: string, row: Row) {
+    const key = this.rowKey(row)
+    const uuids = this.byKey.get(key)
+    if (uuids === undefined) return
+    uuids.delete(uuid)
+    if (uuids.size === 0) this.byKey.delete(key)
+    this.sorted = undefined
+  }
+
+  find(values: ReadonlyArray<unknown>): ReadonlySet<string> {
+    return this.byKey.get(this.key(values)) ?? new Set()
+  }
+
+  range(rows: ReadonlyMap<string, Row>, from: Sortable | undefined, to: Sortable | undefined): ReadonlyArray<string> {
+    if (this.sorted === undefined) {
+      this.sorted = []
+      for (const [uuid, row] of rows) {
+        const key = this.spec.parts.map((part) => sortable(partValue(row, part)))
+        if (!key.includes(undefined)) this.sorted.push({ key: key as ReadonlyArray<number | bigint | string>, uuid })
+      }
+      this.sorted.sort((a, b) => compareParts(a.key, b.key))
+    }
+    const out: Array<string> = []
+    for (const entry of this.sorted) {
+      if (from !== undefined && compareParts(entry.key, from) < 0) continue
+      if (to !== undefined && compareParts(entry.key, to) > 0) break
+      out.push(entry.uuid)
+    }
+    return out
+  }
+}
+
+/** A column's value as a set of atoms (a map's as its pairs' keys), for `includes` and `excludes`. */
+const atomsOf = (value: unknown): ReadonlyArray<string> => {
+  if (value === undefined) return []
+  if (value instanceof Map) return [...value].map(([k, v]) => `${Value.atomKey(k)}=${Value.atomKey(v)}`)
+  if (Array.isArray(value)) return value.map((atom) => Value.atomKey(atom as Value.Atom))
+  return [Value.atomKey(value as Value.Atom)]
+}
+
+/** The single number of a scalar or optional numeric column, for the inequalities. */
+const numberOf = (value: unknown): number | bigint | undefined =>
+  typeof value === "number" || typeof value === "bigint" ? value : undefined
+
+/**
+ * Whether a row meets one condition (RFC 7047 §5.1 <condition>): `==` and `!=` compare whole
+ * values; `includes` holds when the column has every element (or pair) of the value, `excludes`
+ * when it has none; the inequalities compare numbers, and do not hold for an empty optional column.
+ */
+export const meets = (type: ColumnType | undefined, row: Row, condition: Operation.Condition): boolean => {
+  if (typeof condition === "boolean") return condition
+  const actual = row[condition.column]
+  const wanted = type === undefined ? condition.value : Value.normalize(type, condition.value)
+  switch (condition.function) {
+    case "==":
+      return valueKey(actual) === valueKey(wanted)
+    case "!=":
+      return valueKey(actual) !== valueKey(wanted)
+    case "includes": {
+      const have = new Set(atomsOf(actual))
+      return atomsOf(wanted).every((atom) => have.has(atom))
+    }
+    case "excludes": {
+      const have = new Set(atomsOf(actual))
+      return !atomsOf(wanted).some((atom) => have.has(atom))
+    }
+    default: {
+      const a = numberOf(actual)
+      const b = numberOf(wanted)
+      if (a === undefined || b === undefined) return false
+      switch (condition.function) {
+        case "<":
+          return a < b
+        case "<=":
+          return a <= b
+        case ">":
+          return a > b
+        case ">=":
+          return a >= b
+      }
+    }
+  }
+}
+
+/** The rows and indexes of every replicated table. */
+export class Store {
+  private readonly tables = new Map<string, { readonly rows: Map<string, Row>; readonly indexes: Map<string, Index> }>()
+
+  constructor(readonly specs: { readonly [table: string]: TableSpec }) {
+    for (const [name, spec] of Object.entries(specs)) {
+      const indexes = new Map(Object.entries(spec.indexes).map(([index, s]) => [index, new Index(s)]))
+      this.tables.set(name, { rows: new Map(), indexes })
+    }
+  }
+
+  /** The rows of a table, by UUID text (empty for a table not replicated). */
+  rows(table: string): ReadonlyMap<string, Row> {
+    return this.tables.get(table)?.rows ?? new Map()
+  }
+
+  /** How many rows every table holds together. */
+  get size(): number {
+    let n = 0
+    for (const table of this.tables.values()) n += table.rows.size
+    return n
+  }
+
+  /** The rows whose index key is `values` (one per part); undefined for an index the table lacks. */
+  find(table: string, index: string, values: ReadonlyArray<unknown>): ReadonlyArray<Row> | undefined {
+    const t = this.tables.get(table)
+    const found = t?.indexes.get(index)
+    if (t === undefined || found === undefined) return undefined
+    const spec = this.specs[table]!
+    const normalized = found.spec.parts.map((part, i) =>
+      typeof part === "string" && spec.types[part] !== undefined
+        ? Value.normalize(spec.types[part]!, values[i] as Value.Value)
+        : values[i]
+    )
+    return [...found.find(normalized)].map((uuid) => t.rows.get(uuid)!)
+  }
+
+  /** The rows whose index key lies between `from` and `to` (both included, either open), in key order. */
+  range(
+    table: string,
+    index: string,
+    from: ReadonlyArray<unknown> | undefined,
+    to: ReadonlyArray<unknown> | undefined
+  ): ReadonlyArray<Row> | undefined {
+    const t = this.tables.get(table)
+    const found = t?.indexes.get(index)
+    if (t === undefined || found === undefined) return undefined
+    const bound = (values: ReadonlyArray<unknown> | undefined) => values?.map(sortable)
+    return found.range(t.rows, bound(from), bound(to)).map((uuid) => t.rows.get(uuid)!)
+  }
+
+  /**
+   * The rows meeting every condition. An `==` on the whole key of a one-part index looks the rows
+   * up in it; otherwise the table is scanned.
+   */
+  where(table: string, conditions: ReadonlyArray<Operation.Condition>): ReadonlyArray<Row> {
+    const t = this.tables.get(table)
+    if (t === undefined) return []
+    const types = this.specs[table]!.types
+    let candidates: Iterable<Row> = t.rows.values()
+    for (const condition of conditions) {
+      if (typeof condition === "boolean" || condition.function !== "==") continue
+      const index = [...t.indexes.values()].find((i) =>
+        i.spec.parts.length === 1 && i.spec.parts[0] === condition.column
+      )
+      const type = types[condition.column]
+      if (index === undefined || type === undefined) continue
+      candidates = [...index.find([Value.normalize(type, condition.value)])].map((uuid) => t.rows.get(uuid)!)
+      break
+    }
+    const out: Array<Row> = []
+    for (const row of candidates) {
+      if (
+        conditions.every((condition) =>
+          meets(condition === true || condition === false ? undefined : types[condition.column], row, condition)
+        )
+      ) {
+        out.push(row)
+      }
+    }
+    return out
+  }
+
+  /** A row from an insert or initial row of the wire: every replicated column, defaults for those version 3 left out. */
+  private fromWire(table: string, uuid: Value.Uuid, wire: Value.Row): Row {
+    const types = this.specs[table]!.types
+    const row: { [column: string]: unknown } = { _uuid: uuid }
+    for (const column in types) {
+      if (column === "_uuid") continue
+      const type = types[column]!
+      const value = wire[column]
+      row[column] = Value.normalize(type, value ?? Monitor.defaultValue(type))
+    }
+    return row
+  }
+
+  private put(table: string, uuid: string, row: Row) {
+    const t = this.tables.get(table)!
+    const old = t.rows.get(uuid)
+    if (old !== undefined) { for (const index of t.indexes.values()) index.remove(uuid, old) }
+    t.rows.set(uuid, row)
+    for (const index of t.indexes.values()) index.add(uuid, row)
+  }
+
+  private drop(table: string, uuid: string) {
+    const t = this.tables.get(table)!
+    const old = t.rows.get(uuid)
+    if (old === undefined) return
+    for (const index of t.indexes.values()) index.remove(uuid, old)
+    t.rows.delete(uuid)
+  }
+
+  /**
+   * Applies one update's row changes (version 3 `modify` diffs), in order; returns them as applied.
+   * A change to a table not replicated is skipped. The session has checked that each fits the rows
+   * (no insert of a row it has, no change to one it lacks); should one not fit all the same, it is
+   * applied as what it makes of the row: an insert of a present row replaces it, a modify of an
+   * absent row inserts what the diff gives, a delete of an absent row is nothing.
+   */
+  apply(updates: ReadonlyArray<Monitor.RowUpdate>): ReadonlyArray<Change> {
+    const changes: Array<Change> = []
+    for (const update of updates) {
+      const t = this.tables.get(update.table)
+      if (t === undefined) continue
+      const uuid = update.uuid.value
+      const old = t.rows.get(uuid)
+      switch (update._tag) {
+        case "Initial":
+        case "Insert": {
+          const row = this.fromWire(update.table, update.uuid, update.row)
+          this.put(update.table, uuid, row)
+          changes.push(
+            old === undefined
+              ? { _tag: "Insert", table: update.table, uuid, row }
+              : this.modified(update.table, uuid, old, row)
+          )
+          break
+        }
+        case "Modify": {
+          const types = this.specs[update.table]!.types
+          const base = old ?? this.fromWire(update.table, update.uuid, {})
+          const next: { [column: string]: unknown } = { ...base }
+          const diff = update.diff ?? update.row ?? {}
+          for (const column in diff) {
+            const type = types[column]
+            if (type === undefined) continue
+            next[column] = update.diff === undefined
+              ? Value.normalize(type, diff[column]!)
+              : Value.normalize(type, Monitor.applyDiff(type, base[column] as Value.Value | undefined, diff[column]!))
+          }
+          this.put(update.table, uuid, next)
+          changes.push(
+            old === undefined
+              ? { _tag: "Insert", table: update.table, uuid, row: next }
+              : this.modified(update.table, uuid, old, next)
+          )
+          break
+        }
+        case "Delete":
+          if (old === undefined) break
+          this.drop(update.table, uuid)
+          changes.push({ _tag: "Delete", table: update.table, uuid, old })
+      }
+    }
+    return changes
+  }
+
+  private modified(table: string, uuid: string, old: Row, row: Row): Change {
+    const columns = Object.keys(this.specs[table]!.types).filter((column) =>
+      valueKey(old[column]) !== valueKey(row[column])
+    )
+    return { _tag: "Modify", table, uuid, old, row, columns }
+  }
+
+  /**
+   * Replaces every table's rows with `rows` (a resync's whole contents); returns what that changed:
+   * a delete for each row gone, an insert for each new one, a modify for each whose value changed.
+   */
+  replace(rows: ReadonlyArray<Monitor.RowUpdate>): ReadonlyArray<Change> {
+    const next = new Map<string, Map<string, Row>>()
+    for (const name of this.tables.keys()) next.set(name, new Map())
+    for (const update of rows) {
+      if (update._tag !== "Initial" && update._tag !== "Insert") continue
+      next.get(update.table)?.set(update.uuid.value, this.fromWire(update.table, update.uuid, update.row))
+    }
+    const changes: Array<Change> = []
+    for (const [name, t] of this.tables) {
+      const fresh = next.get(name)!
+      for (const [uuid, old] of [...t.rows]) {
+        if (fresh.has(uuid)) continue
+        this.drop(name, uuid)
+        changes.push({ _tag: "Delete", table: name, uuid, old })
+      }
+      for (const [uuid, row] of fresh) {
+        const old = t.rows.get(uuid)
+        if (old === undefined) {
+          this.put(name, uuid, row)
+          changes.push({ _tag: "Insert", table: name, uuid, row })
+          continue
+        }
+        const change = this.modified(name, uuid, old, row) as Extract<Change, { _tag: "Modify" }>
+        if (change.columns.length === 0) continue
+        this.put(name, uuid, row)
+        changes.push(change)
+      }
+    }
+    return changes
+  }
+}
