@@ -226,7 +226,7 @@ export interface Replica<R> extends Reads<R> {
   /**
    * An optimistic transaction: `build` reads a view and returns the operations, calling `verify`
    * for what they depend on; on success the operations' typed results, and the replica has the
-   * transaction's changes.
+   * transaction's changes. No operation and no verify: nothing is sent.
    */
   readonly transact: <const Ops extends ReadonlyArray<Operation.Any>>(
     build: (view: View<R>, verify: Verify<R>) => Ops
@@ -508,6 +508,8 @@ export const make = <Tables extends { readonly [name: string]: AnyTable }, const
         }
         const operations = build(view, verify)
         const verifies = waits.length
+        // Nothing to write: nothing to send.
+        if (operations.length === 0 && verifies === 0) return Effect.succeed([] as unknown as Operation.Results<Ops>)
         return ovsdb.transact(database.name, ...waits, ...operations).pipe(
           Effect.map((results) => results.slice(verifies) as unknown as Operation.Results<Ops>),
           Effect.catch((error): Effect.Effect<never, TryAgain | CommitError> => {

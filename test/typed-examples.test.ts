@@ -4,9 +4,11 @@ import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import * as ControllerExample from "../examples/ovn-controller.js"
 import * as OvnExample from "../examples/ovn-switches.js"
 import * as VswitchExample from "../examples/vswitch-bridges.js"
 import * as Ovsdb from "../src/Ovsdb.js"
+import { eventually } from "./support/eventually.js"
 import { OvsdbServer, runTool } from "./support/OvsdbServer.js"
 
 const TestLayer = Layer.provideMerge(
@@ -55,11 +57,42 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("the README's t
       assert.strictEqual((yield* vsctl("get", "Interface", "vif0", "type")).trim(), "internal")
     }))
 
+  it.effect("the replica controller: two copies at once give each switch exactly one management port", () =>
+    Effect.gen(function*() {
+      const server = yield* OvsdbServer
+      const nbctl = (...args: ReadonlyArray<string>) => runTool("ovn-nbctl", [`--db=${server.unix}`, ...args])
+      yield* nbctl("ls-add", "sw0")
+      // Two controllers, each on a session and a replica of its own, racing for the same switches.
+      for (let copy = 0; copy < 2; copy++) {
+        yield* ControllerExample.replicate.pipe(
+          Effect.flatMap(ControllerExample.run),
+          Effect.provide(Ovsdb.layer({ remote: server.unix })),
+          Effect.forkScoped
+        )
+      }
+      yield* nbctl("ls-add", "sw1", "--", "ls-add", "sw2")
+      const names = (table: string) =>
+        Effect.map(nbctl("--bare", "--columns=name", "list", table), (out) => out.split("\n").filter((n) => n !== ""))
+      // Every switch of the database (the tests before made some too), each with exactly one.
+      const switches = yield* names("Logical_Switch")
+      assert.includeMembers(switches, ["sw0", "sw1", "sw2"])
+      const mgmt = Effect.map(names("Logical_Switch_Port"), (ports) => ports.filter((n) => n.endsWith("-mgmt")).sort())
+      yield* eventually(
+        "every switch has its management port",
+        Effect.map(mgmt, (ports) => ports.length >= switches.length)
+      )
+      assert.deepStrictEqual(yield* mgmt, switches.map((sw) => `${sw}-mgmt`).sort())
+      for (const sw of ["sw0", "sw1", "sw2"]) {
+        assert.deepStrictEqual((yield* nbctl("lsp-list", sw)).trim().split(" ").slice(1), [`(${sw}-mgmt)`])
+      }
+    }).pipe(Effect.scoped))
+
   describe("README", () => {
     it("shows the examples' code as it is", () => {
       const readme = Fs.readFileSync(Path.join(root, "README.md"), "utf8")
       assert.include(readme, snippet("ovn-switches.ts", "ovn"))
       assert.include(readme, snippet("vswitch-bridges.ts", "vswitch"))
+      assert.include(readme, snippet("ovn-controller.ts", "replica"))
     })
   })
 })
