@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Fiber, Layer, Stream } from "effect"
 import * as Store from "../src/internal/replicaStore.js"
-import type * as Model from "../src/Model.js"
+import * as Model from "../src/Model.js"
 import * as Vs from "../src/models/Open_vSwitch.js"
 import * as Nb from "../src/models/OVN_Northbound.js"
 import * as Ovsdb from "../src/Ovsdb.js"
@@ -257,6 +257,38 @@ describe("Replica changes", () => {
       }),
     120_000
   )
+})
+
+describe("Replica.waitFor", () => {
+  it.live("waits until a transaction id another replica saw is applied here; a model from the server's schema works too", () =>
+    Effect.gen(function*() {
+      const server = yield* OvsdbServer.start({ databases: [NB] })
+      const first = yield* Replica.make(Nb.database, { Address_Set: true }).pipe(
+        Effect.provide(yield* connect(server.unix))
+      )
+      const ovsdb = Context.get(yield* connect(server.unix), Ovsdb.Ovsdb)
+      const model = Model.fromSchema(yield* ovsdb.getSchema(NB))
+      const second = yield* Replica.make(model, { Address_Set: { columns: ["name"] } })
+        .pipe(Effect.provide(yield* connect(server.unix)))
+      const seen = yield* Effect.forkChild(
+        first.changes.pipe(
+          Stream.filter((event) => event._tag === "Update"),
+          Stream.runHead
+        )
+      )
+      yield* nbctl(server, "create", "Address_Set", "name=as0")
+      const update = yield* Fiber.join(seen)
+      const txnId = update._tag === "Some" ? update.value.lastTxnId : undefined
+      assert.isDefined(txnId)
+      yield* second.waitFor(txnId!).pipe(Effect.timeout("10 seconds"))
+      assert.deepStrictEqual((yield* second.all("Address_Set")).map((row) => row.name), ["as0"])
+      assert.strictEqual(yield* second.lastTxnId, txnId)
+      // An id no transaction had: still waiting after a while.
+      const never = yield* Effect.exit(
+        second.waitFor("00000000-0000-0000-0000-00000000abcd").pipe(Effect.timeout("200 millis"))
+      )
+      assert.isTrue(never._tag === "Failure")
+    }))
 })
 
 describe("Replica transactions", () => {
