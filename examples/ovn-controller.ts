@@ -6,7 +6,7 @@
  *   node dist/examples/ovn-controller.js unix:/var/run/ovn/ovnnb_db.sock
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Stream } from "effect"
+import { Context, Effect, Layer, Stream } from "effect"
 import { fileURLToPath } from "node:url"
 import { Model, Ovsdb, Replica, Typed } from "../src/index.js"
 import { database, Logical_Switch, Logical_Switch_Port } from "../src/models/OVN_Northbound.js"
@@ -18,10 +18,13 @@ export const replicate = Replica.make(database, {
   Logical_Switch_Port: { columns: ["name"] } // its schema index on name comes with it
 })
 
-type NbReplica = Effect.Success<typeof replicate>
+/** The replica as a service, for an application built from layers; it needs `Ovsdb.layer`. */
+export class NbReplica extends Context.Service<NbReplica, Effect.Success<typeof replicate>>()("example/NbReplica") {
+  static readonly layer = Layer.effect(NbReplica, replicate)
+}
 
 /** Gives one switch its management port, unless the replica shows it has one. */
-const ensureMgmtPort = (replica: NbReplica, switchName: string) =>
+const ensureMgmtPort = (replica: NbReplica["Service"], switchName: string) =>
   replica.retry((view, verify) => {
     const sw = view.where("Logical_Switch", [["name", "==", switchName]])[0]
     const port = `${switchName}-mgmt`
@@ -37,7 +40,7 @@ const ensureMgmtPort = (replica: NbReplica, switchName: string) =>
   })
 
 /** Reconciles after the snapshot and after every change, until interrupted. */
-export const run = (replica: NbReplica) =>
+export const run = (replica: NbReplica["Service"]) =>
   replica.changes.pipe(
     Stream.runForEach((event) =>
       Effect.forEach(
@@ -53,10 +56,8 @@ export const run = (replica: NbReplica) =>
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const remote = process.argv[2] ?? "unix:/var/run/ovn/ovnnb_db.sock"
-  replicate.pipe(
-    Effect.flatMap(run),
-    Effect.scoped,
-    Effect.provide(Ovsdb.layer({ remote })),
+  NbReplica.use(run).pipe(
+    Effect.provide(NbReplica.layer.pipe(Layer.provide(Ovsdb.layer({ remote })))),
     NodeRuntime.runMain
   )
 }

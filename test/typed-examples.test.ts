@@ -64,9 +64,8 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("the README's t
       yield* nbctl("ls-add", "sw0")
       // Two controllers, each on a session and a replica of its own, racing for the same switches.
       for (let copy = 0; copy < 2; copy++) {
-        yield* ControllerExample.replicate.pipe(
-          Effect.flatMap(ControllerExample.run),
-          Effect.provide(Ovsdb.layer({ remote: server.unix })),
+        yield* ControllerExample.NbReplica.use(ControllerExample.run).pipe(
+          Effect.provide(ControllerExample.NbReplica.layer.pipe(Layer.provide(Ovsdb.layer({ remote: server.unix })))),
           Effect.forkScoped
         )
       }
