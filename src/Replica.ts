@@ -48,8 +48,8 @@
  */
 import type { Scope } from "effect"
 import { Cause, Deferred, Effect, Option, Queue, Schedule, Stream } from "effect"
-import type { ConnectionClosed, MonitorCanceled, ProtocolError, RpcError, RpcTimeout } from "./Errors.js"
-import { TransactionError, TransactionOutcomeUnknown, TryAgain, ValueError } from "./Errors.js"
+import type { ConnectionClosed, MonitorCanceled, RpcError, RpcTimeout } from "./Errors.js"
+import { ProtocolError, TransactionError, TransactionOutcomeUnknown, TryAgain, ValueError } from "./Errors.js"
 import * as Store from "./internal/replicaStore.js"
 import type * as Model from "./Model.js"
 import { Ovsdb } from "./Ovsdb.js"
@@ -356,10 +356,11 @@ export const make = <Tables extends { readonly [name: string]: AnyTable }, const
         applied.add(txnId)
         if (applied.size > REMEMBERED_TXNS) applied.delete(applied.values().next().value!)
       }
-      for (const [id, waiting] of [...txnWaiters]) {
-        if (!resync && id !== txnId) continue
+      // A resync makes every committed transaction part of the contents: all waiters go on.
+      const done = resync ? [...txnWaiters.keys()] : txnId !== undefined && txnWaiters.has(txnId) ? [txnId] : []
+      for (const id of done) {
+        for (const deferred of txnWaiters.get(id)!) Deferred.doneUnsafe(deferred, Effect.void)
         txnWaiters.delete(id)
-        for (const deferred of waiting) Deferred.doneUnsafe(deferred, Effect.void)
       }
       for (let i = changeWaiters.length - 1; i >= 0; i--) {
         if (changeWaiters[i]!.after >= version) continue
@@ -368,8 +369,28 @@ export const make = <Tables extends { readonly [name: string]: AnyTable }, const
       }
     }
 
+    /** Ends the replica: every subscriber's stream fails with `error` (or ends, without one); reads keep the last rows. */
+    const end = (error: ReplicaError | undefined) => {
+      if (ended !== undefined) return
+      ended = error ?? new ProtocolError({ method: "update3", detail: "the replica's monitor ended" })
+      for (const queue of subscribers) {
+        if (error === undefined) Queue.endUnsafe(queue)
+        else Queue.failCauseUnsafe(queue, Cause.fail(error))
+      }
+    }
+
     /** Applies one event of the session's monitor; called by the connection's reader, so it never throws. */
     const take = (event: MonitorEvent) => {
+      try {
+        apply(event)
+      } catch (defect) {
+        end(
+          new ProtocolError({ method: "update3", detail: `an update the replica could not apply: ${String(defect)}` })
+        )
+      }
+    }
+
+    const apply = (event: MonitorEvent) => {
       if (ended !== undefined) return
       const txnId = event.lastTxnId
       if (event._tag === "Reset") {
@@ -400,11 +421,7 @@ export const make = <Tables extends { readonly [name: string]: AnyTable }, const
       Effect.catchCause((cause) =>
         Effect.sync(() => {
           const error = Cause.findErrorOption(cause)
-          ended = Option.isSome(error) ? error.value : undefined
-          for (const queue of subscribers) {
-            if (ended === undefined) Queue.endUnsafe(queue)
-            else Queue.failCauseUnsafe(queue, Cause.fail(ended))
-          }
+          end(Option.isSome(error) ? error.value : undefined)
         })
       ),
       Effect.forkScoped
