@@ -44,13 +44,29 @@ export interface TableSpec {
   readonly indexes: { readonly [name: string]: IndexSpec }
 }
 
-/** A value in one canonical text, equal for equal values whatever their order (sets, maps). */
+/**
+ * An atom's text inside a set's or map's text: its length first, so that a string holding the
+ * separators (`,` `=`) cannot pass for several atoms (the set `["a", "b"]` is not `["a,sb"]`, the
+ * map `{a: "b=sc"}` is not `{"a=sb": "c"}`).
+ */
+const elementKey = (atom: Value.Atom): string => {
+  const key = Value.atomKey(atom)
+  return `${key.length}:${key}`
+}
+
+/** A map's pair as one text, for its value's text and for `includes` and `excludes`. */
+const pairKey = (key: Value.Atom, value: Value.Atom): string => `${elementKey(key)}=${elementKey(value)}`
+
+/**
+ * A value in one canonical text, equal for equal values whatever their order (sets, maps), and
+ * different for different values.
+ */
 export const valueKey = (value: unknown): string => {
   if (value === undefined) return "-"
   if (value instanceof Map) {
-    return `{${[...value].map(([k, v]) => `${Value.atomKey(k)}=${Value.atomKey(v)}`).sort().join(",")}}`
+    return `{${[...(value as ReadonlyMap<Value.Atom, Value.Atom>)].map(([k, v]) => pairKey(k, v)).sort().join(",")}}`
   }
-  if (Array.isArray(value)) return `[${value.map((atom) => Value.atomKey(atom as Value.Atom)).sort().join(",")}]`
+  if (Array.isArray(value)) return `[${value.map((atom) => elementKey(atom as Value.Atom)).sort().join(",")}]`
   return Value.atomKey(value as Value.Atom)
 }
 
@@ -146,7 +162,7 @@ class Index {
 /** A column's value as a set of atoms (a map's as its pairs' keys), for `includes` and `excludes`. */
 const atomsOf = (value: unknown): ReadonlyArray<string> => {
   if (value === undefined) return []
-  if (value instanceof Map) return [...value].map(([k, v]) => `${Value.atomKey(k)}=${Value.atomKey(v)}`)
+  if (value instanceof Map) return [...(value as ReadonlyMap<Value.Atom, Value.Atom>)].map(([k, v]) => pairKey(k, v))
   if (Array.isArray(value)) return value.map((atom) => Value.atomKey(atom as Value.Atom))
   return [Value.atomKey(value as Value.Atom)]
 }
