@@ -258,7 +258,14 @@ export class Store {
     const t = this.tables.get(table)
     const found = t?.indexes.get(index)
     if (t === undefined || found === undefined) return undefined
-    const bound = (values: ReadonlyArray<unknown> | undefined) => values?.map(sortable)
+    const spec = this.specs[table]!
+    // Bounds read as the columns' values are (an optional column's `[5]` is 5), then ordered as keys are.
+    const bound = (values: ReadonlyArray<unknown> | undefined) =>
+      values?.map((value, i) => {
+        const part = found.spec.parts[i]
+        const type = typeof part === "string" ? spec.types[part] : undefined
+        return sortable(type === undefined ? value : Value.normalize(type, value as Value.Value))
+      })
     return found.range(t.rows, bound(from), bound(to)).map((uuid) => t.rows.get(uuid)!)
   }
 
@@ -365,7 +372,8 @@ export class Store {
           changes.push(
             old === undefined
               ? { _tag: "Insert", table: update.table, uuid, row: next }
-              : this.modified(update.table, uuid, old, next)
+              // Only the columns of the diff can have changed: the others are not compared.
+              : this.modified(update.table, uuid, old, next, Object.keys(diff))
           )
           break
         }
@@ -378,9 +386,17 @@ export class Store {
     return changes
   }
 
-  private modified(table: string, uuid: string, old: Row, row: Row): Change {
-    const columns = Object.keys(this.specs[table]!.types).filter((column) =>
-      valueKey(old[column]) !== valueKey(row[column])
+  /** A modify, with the columns (of `candidates`, default every replicated one) whose value changed. */
+  private modified(
+    table: string,
+    uuid: string,
+    old: Row,
+    row: Row,
+    candidates: ReadonlyArray<string> = Object.keys(this.specs[table]!.types)
+  ): Change {
+    const types = this.specs[table]!.types
+    const columns = candidates.filter((column) =>
+      types[column] !== undefined && valueKey(old[column]) !== valueKey(row[column])
     )
     return { _tag: "Modify", table, uuid, old, row, columns }
   }
