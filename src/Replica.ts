@@ -539,6 +539,8 @@ export const make = <Tables extends { readonly [name: string]: AnyTable }, const
               if (error.error === "timed out" || error.error === "canceled") return again(error.error, error.message)
               return Effect.fail(error)
             }
+            // ovsdb-server cancels a transaction it holds (a blocking wait) when its session ends.
+            if (error._tag === "RpcError" && error.error === "canceled") return again("canceled", error.message)
             if (error instanceof TransactionOutcomeUnknown) return again("reconnect", error.detail, true)
             if (error._tag === "ConnectionClosed") return again("reconnect", error.detail)
             return Effect.fail(error)

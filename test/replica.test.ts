@@ -347,6 +347,32 @@ describe("Replica transactions", () => {
       const stdout = yield* nbctl(server, "get", "Logical_Switch", "sw0", "external_ids:n")
       assert.strictEqual(stdout.trim(), "\"3\"")
 
+      // Cut off while the server holds it (a wait that blocks): ovsdb-server answers "canceled" as
+      // the session ends, a TryAgain; retry builds it again on the next connection, and it commits.
+      const ctl = (...args: ReadonlyArray<string>) => runTool("ovs-appctl", ["--timeout=5", "-t", server.ctl, ...args])
+      let attempts = 0
+      const blocked = yield* Effect.forkChild(replica.retry((view) => {
+        attempts++
+        const sw = view.where("Logical_Switch", [["name", "==", "sw0"]])[0]!
+        return [
+          // The first attempt waits (up to a minute) for a value the switch does not have.
+          ...(attempts === 1
+            ? [
+              Typed.wait(Nb.Logical_Switch, [["_uuid", "==", sw._uuid]], ["name"], "==", [{ name: "never" }], {
+                timeout: 60_000
+              })
+            ]
+            : []),
+          Typed.insert(Nb.Address_Set, { name: `after-${attempts}` })
+        ]
+      }))
+      yield* eventually("the first attempt sent", Effect.sync(() => attempts === 1))
+      yield* ctl("ovsdb-server/remove-remote", `punix:${server.unixPath}`)
+      yield* ctl("ovsdb-server/add-remote", `punix:${server.unixPath}`)
+      yield* Fiber.join(blocked)
+      assert.strictEqual(attempts, 2)
+      assert.strictEqual((yield* nbctl(server, "--bare", "--columns=name", "list", "Address_Set")).trim(), "after-2")
+
       // A failure that retrying cannot fix is not a TryAgain.
       const duplicate = yield* Effect.flip(
         replica.retry(() => [Typed.insert(Nb.Address_Set, { name: "x" }), Typed.insert(Nb.Address_Set, { name: "x" })])
