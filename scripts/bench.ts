@@ -7,8 +7,11 @@
  * - monitor: the initial contents of 100,000 rows, vs ovsdb-client and the Python IDL.
  * - failover: kill -9 of a 3-member cluster's leader to monitoring on the new leader, vs the
  *   Python IDL on the same cluster, through the same kills.
+ * - replica: the initial replication of 100,000 rows (vs ovsdb-client and the Python IDL), the
+ *   memory per replicated row (vs the Python IDL), and applying 10,000 small updates.
  *
- * `npm run bench -- transact` (or `codec`, `monitor`, `failover`; several may be named) runs only those.
+ * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`; several may be named)
+ * runs only those.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
@@ -17,11 +20,16 @@ import { OvsdbServer } from "../test/support/OvsdbServer.js"
 import { benchCodec } from "./bench/codec.js"
 import { benchFailover } from "./bench/failover.js"
 import { benchMonitor } from "./bench/monitor.js"
+import { benchReplica } from "./bench/replica.js"
 import { benchTransact } from "./bench/transact.js"
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits)
 
-const BENCHMARKS = ["codec", "transact", "monitor", "failover"] as const
+/** One client's process: its wall time, CPU time and peak memory. */
+const usage = (u: { readonly wallSeconds: number; readonly cpuSeconds: number; readonly peakMiB: number }) =>
+  `${fixed(u.wallSeconds, 2)} s wall, ${fixed(u.cpuSeconds, 2)} s CPU, ${fixed(u.peakMiB, 0)} MiB`
+
+const BENCHMARKS = ["codec", "transact", "monitor", "failover", "replica"] as const
 
 /** The benchmarks named on the command line; all of them when none is. */
 const chosen = (args: ReadonlyArray<string>): ReadonlySet<string> | string => {
@@ -62,8 +70,6 @@ const transactBench = Effect.gen(function*() {
 const monitorBench = Effect.gen(function*() {
   const big = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
   const monitor = yield* benchMonitor(big.unixPath)
-  const usage = (u: { readonly wallSeconds: number; readonly cpuSeconds: number; readonly peakMiB: number }) =>
-    `${fixed(u.wallSeconds, 2)} s wall, ${fixed(u.cpuSeconds, 2)} s CPU, ${fixed(u.peakMiB, 0)} MiB`
   yield* Console.log(
     `monitor:  initial contents of ${monitor.rows} Logical_Switch_Port rows:\n` +
       `          effect-ovsdb ${usage(monitor.ours)}\n` +
@@ -93,6 +99,41 @@ const failoverBench = Effect.gen(function*() {
   )
 }).pipe(Effect.scoped)
 
+const replicaBench = Effect.gen(function*() {
+  const server = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
+  const replica = yield* benchReplica(server.unixPath)
+  yield* Console.log(
+    `replica:  initial replication of ${replica.rows} Logical_Switch_Port rows ` +
+      `(medians of ${replica.rounds} alternating runs):\n` +
+      `          effect-ovsdb ${usage(replica.ours)}\n` +
+      `          ovsdb-client dump ${usage(replica.ovsdbClient)}\n` +
+      `          Python IDL ${usage(replica.pythonIdl)}\n` +
+      `          -> wall ${fixed(replica.ours.wallSeconds / replica.ovsdbClient.wallSeconds, 2)} x ovsdb-client ` +
+      `(target <= 1.00), CPU ${fixed(replica.ours.cpuSeconds / replica.pythonIdl.cpuSeconds, 2)} x Python IDL ` +
+      `(target <= 0.25), memory ${fixed(replica.ours.peakMiB / replica.pythonIdl.peakMiB, 2)} x Python IDL ` +
+      `(target <= 0.50)`
+  )
+  yield* Console.log(
+    `          memory per replicated row after a full collection: effect-ovsdb ${fixed(replica.bytesPerRow, 0)} ` +
+      `bytes of heap, Python IDL ${fixed(replica.pythonIdlBytesPerRow, 0)} bytes (tracemalloc) ` +
+      `-> ${fixed(replica.bytesPerRow / replica.pythonIdlBytesPerRow, 2)} x Python IDL`
+  )
+  const u = replica.updates
+  const share = u.replicaBusyMillis - u.rawBusyMillis
+  yield* Console.log(
+    `          applying ${u.updates} small updates (one transaction's update3, medians of ${u.samples}): ` +
+      `event loop busy ${fixed(u.replicaBusyMillis)} ms with the replica, ${fixed(u.rawBusyMillis)} ms on a bare ` +
+      `socket reading the same monitor's bytes; the replica's share ${fixed(share)} ms ` +
+      `-> ${fixed(u.updates / share * 1000, 0)} updates/s (target >= 50000)`
+  )
+  yield* Console.log(
+    `          of which the replica's handler (Store.apply) ${fixed(u.applyMillis)} ms ` +
+      `-> ${fixed(u.updates / u.applyMillis * 1000, 0)} updates/s; the transaction's wall time, the server's ` +
+      `commit included: ${fixed(u.replicaMillis, 0)} ms with the replica, ${fixed(u.rawMillis, 0)} ms bare; ` +
+      `client CPU: ${fixed(u.replicaCpuMillis)} ms with the replica, ${fixed(u.rawCpuMillis)} ms bare`
+  )
+}).pipe(Effect.scoped)
+
 const main = Effect.gen(function*() {
   const only = chosen(process.argv.slice(2))
   if (typeof only === "string") return yield* Console.log(only)
@@ -101,6 +142,7 @@ const main = Effect.gen(function*() {
   if (only.has("transact")) yield* transactBench
   if (only.has("monitor")) yield* monitorBench
   if (only.has("failover")) yield* failoverBench
+  if (only.has("replica")) yield* replicaBench
 }).pipe(Effect.scoped)
 
 NodeRuntime.runMain(main)

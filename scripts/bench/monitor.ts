@@ -61,8 +61,15 @@ const fill = (switches: number, ports: number): ReadonlyArray<Json> => {
   return operations
 }
 
+/** Fills the server at `remote` with `switches` switches of `ports` ports each, in one transaction. */
+export const fillServer = (remote: string, switches: number, ports: number) =>
+  Ovsdb.Ovsdb.use((ovsdb) => ovsdb.transactJson(DATABASE, fill(switches, ports))).pipe(
+    Effect.provide(Ovsdb.layer({ remote })),
+    Effect.orDie
+  )
+
 /** Runs a command under a Python wrapper that reports its wall time, CPU time and peak RSS. */
-const measure = (command: ReadonlyArray<string>) =>
+export const measure = (command: ReadonlyArray<string>) =>
   Effect.callback<Usage, Error>((resume) => {
     const wrapper = [
       "import resource, subprocess, sys, time",
@@ -81,25 +88,33 @@ const measure = (command: ReadonlyArray<string>) =>
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
+/** A compiled script of the benchmark folder, by its name (`monitor-client.js`). */
+export const benchScript = (name: string) => here(`./${name}`)
+
+/** `ovsdb-client dump` of the table, the wall peer. */
+export const ovsdbClientDump = (remote: string) => ["ovsdb-client", "dump", remote, DATABASE, TABLE]
+
+/**
+ * The Python IDL replicating the table (every column), the CPU and memory peer. The scripts'
+ * source folder holds the Python side; Debian's python3 has the IDL package.
+ */
+export const pythonIdlMonitor = (remote: string) => [
+  "/usr/bin/python3",
+  here("../../../scripts/bench/python-idl-monitor.py"),
+  remote,
+  NB_SCHEMA,
+  TABLE
+]
+
 /** Fills the server at `unixPath` and measures the three clients once each. */
 export const benchMonitor = (unixPath: string, options?: { readonly switches?: number; readonly ports?: number }) =>
   Effect.gen(function*() {
     const switches = options?.switches ?? 100
     const ports = options?.ports ?? 1_000
     const remote = `unix:${unixPath}`
-    yield* Ovsdb.Ovsdb.use((ovsdb) => ovsdb.transactJson(DATABASE, fill(switches, ports))).pipe(
-      Effect.provide(Ovsdb.layer({ remote })),
-      Effect.orDie
-    )
-    const ours = yield* measure(["node", here("./monitor-client.js"), remote, DATABASE, TABLE])
-    const ovsdbClient = yield* measure(["ovsdb-client", "dump", remote, DATABASE, TABLE])
-    // The scripts' source folder holds the Python side; Debian's python3 has the IDL package.
-    const pythonIdl = yield* measure([
-      "/usr/bin/python3",
-      here("../../../scripts/bench/python-idl-monitor.py"),
-      remote,
-      NB_SCHEMA,
-      TABLE
-    ])
+    yield* fillServer(remote, switches, ports)
+    const ours = yield* measure(["node", benchScript("monitor-client.js"), remote, DATABASE, TABLE])
+    const ovsdbClient = yield* measure(ovsdbClientDump(remote))
+    const pythonIdl = yield* measure(pythonIdlMonitor(remote))
     return { rows: switches * ports, ours, ovsdbClient, pythonIdl } satisfies MonitorReport
   })
