@@ -410,7 +410,7 @@ export const make = <Tables extends { readonly [name: string]: AnyTable }, const
       if (early !== undefined) early.push(event)
       else take(event)
     })
-    store.replace(live.initial)
+    store.load(live.initial)
     advanced(yield* live.lastTxnId, true)
     const waiting = early
     early = undefined

@@ -482,10 +482,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const replaceContents = (entry: MonitorEntry, rows: ReadonlyArray<Monitor.RowUpdate>) => {
     entry.present.clear()
     entry.knowsAllRows = true
+    // Initial rows as they are (a whole database's worth is not copied), inserts marked as initial.
     const initial = rows.map((update): Monitor.RowUpdate =>
-      update._tag === "Initial" || update._tag === "Insert"
-        ? { _tag: "Initial", table: update.table, uuid: update.uuid, row: update.row }
-        : update
+      update._tag === "Insert" ? { _tag: "Initial", table: update.table, uuid: update.uuid, row: update.row } : update
     )
     fits(entry, initial)
     return initial

@@ -241,29 +241,42 @@ export class Framer {
     return this.fail("Malformed", `${what} at byte ${this.offset + at}: ${excerpt(chunk, at)}`)
   }
 
-  /** Joins the frame ending at `end` of this chunk and parses it. */
-  private complete(chunk: Uint8Array, start: number, end: number): Result.Result<Json.Json, PushResult> {
-    const where = `in the message ending at byte ${this.offset + end}`
+  /**
+   * The text of the frame ending at `end` of this chunk. The frame's bytes are joined and decoded
+   * here, so that nothing refers to them once it returns: a large frame's bytes can be collected
+   * while its text is parsed.
+   */
+  private frameText(chunk: Uint8Array, start: number, end: number): Result.Result<string, PushResult> {
     const last = chunk.subarray(start, end)
     const bytes = this.parts.length === 0 ? last : Buffer.concat([...this.parts, last], this.partsBytes + last.length)
     this.parts = []
     this.partsBytes = 0
     if (bytes.length > this.maxFrameBytes) return Result.fail(this.tooLarge())
     // Validating first keeps Buffer's fast decoder from replacing bad bytes silently.
-    if (!isUtf8(bytes)) return Result.fail(this.fail("Malformed", `invalid UTF-8 ${where}`))
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")
+    if (!isUtf8(bytes)) {
+      return Result.fail(this.fail("Malformed", `invalid UTF-8 in the message ending at byte ${this.offset + end}`))
+    }
+    return Result.succeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"))
+  }
+
+  /** Joins the frame ending at `end` of this chunk and parses it. */
+  private complete(chunk: Uint8Array, start: number, end: number): Result.Result<Json.Json, PushResult> {
+    const decoded = this.frameText(chunk, start, end)
+    if (Result.isFailure(decoded)) return decoded
+    const text = decoded.success
+    const where = () => `in the message ending at byte ${this.offset + end}`
     const exact = this.hasLongInteger
     this.hasLongInteger = false
     if (exact) {
       return Result.mapError(
         Json.parse(text, { maxDepth: this.maxDepth }),
-        (detail) => this.fail("Malformed", `${detail} ${where}`)
+        (detail) => this.fail("Malformed", `${detail} ${where()}`)
       )
     }
     try {
       return Result.succeed(JSON.parse(text) as Json.Json)
     } catch (error) {
-      return Result.fail(this.fail("Malformed", `${(error as Error).message} ${where}`))
+      return Result.fail(this.fail("Malformed", `${(error as Error).message} ${where()}`))
     }
   }
 }

@@ -107,7 +107,8 @@ const compareParts = (a: ReadonlyArray<number | bigint | string>, b: Sortable): 
 
 /** One index of one table: its keys' rows, and (built when a range asks) the keys in order. */
 class Index {
-  private readonly byKey = new Map<string, Set<string>>()
+  /** A key's row, or its rows when several share it (never for a schema index): no Set per key for most. */
+  private readonly byKey = new Map<string, string | Set<string>>()
   private sorted: Array<{ readonly key: ReadonlyArray<number | bigint | string>; readonly uuid: string }> | undefined
   constructor(readonly spec: IndexSpec) {}
 
@@ -116,28 +117,42 @@ class Index {
   }
 
   rowKey(row: Row): string {
-    return this.key(this.spec.parts.map((part) => partValue(row, part)))
+    const parts = this.spec.parts
+    return parts.length === 1
+      ? valueKey(partValue(row, parts[0]!))
+      : this.key(parts.map((part) => partValue(row, part)))
+  }
+
+  /** Moves a row whose value changed from its old key to its new one; nothing when the key is the same. */
+  update(uuid: string, old: Row, row: Row) {
+    if (this.rowKey(old) === this.rowKey(row)) return
+    this.remove(uuid, old)
+    this.add(uuid, row)
   }
 
   add(uuid: string, row: Row) {
     const key = this.rowKey(row)
-    const uuids = this.byKey.get(key)
-    if (uuids === undefined) this.byKey.set(key, new Set([uuid]))
-    else uuids.add(uuid)
+    const present = this.byKey.get(key)
+    if (present === undefined || present === uuid) this.byKey.set(key, uuid)
+    else if (typeof present === "string") this.byKey.set(key, new Set([present, uuid]))
+    else present.add(uuid)
     this.sorted = undefined
   }
 
   remove(uuid: string, row: Row) {
     const key = this.rowKey(row)
-    const uuids = this.byKey.get(key)
-    if (uuids === undefined) return
-    uuids.delete(uuid)
-    if (uuids.size === 0) this.byKey.delete(key)
+    const present = this.byKey.get(key)
+    if (present === uuid) this.byKey.delete(key)
+    else if (typeof present !== "string" && present !== undefined) {
+      present.delete(uuid)
+      if (present.size === 1) this.byKey.set(key, present.values().next().value!)
+    }
     this.sorted = undefined
   }
 
-  find(values: ReadonlyArray<unknown>): ReadonlySet<string> {
-    return this.byKey.get(this.key(values)) ?? new Set()
+  find(values: ReadonlyArray<unknown>): ReadonlyArray<string> {
+    const present = this.byKey.get(this.key(values))
+    return present === undefined ? [] : typeof present === "string" ? [present] : [...present]
   }
 
   range(rows: ReadonlyMap<string, Row>, from: Sortable | undefined, to: Sortable | undefined): ReadonlyArray<string> {
@@ -215,10 +230,24 @@ export const meets = (type: ColumnType | undefined, row: Row, condition: Operati
 export class Store {
   private readonly tables = new Map<string, { readonly rows: Map<string, Row>; readonly indexes: Map<string, Index> }>()
 
+  /**
+   * Each table's empty row: `_uuid`, then every replicated column holding its default (one shared
+   * value per column: rows are never changed in place). A row starts as a copy of it, so that every
+   * row of a table has one shape, which V8 keeps compact and fast to copy; a row built by adding
+   * its columns one by one falls back to a dictionary, at four times the memory.
+   */
+  private readonly templates = new Map<string, Row>()
+
   constructor(readonly specs: { readonly [table: string]: TableSpec }) {
     for (const [name, spec] of Object.entries(specs)) {
       const indexes = new Map(Object.entries(spec.indexes).map(([index, s]) => [index, new Index(s)]))
       this.tables.set(name, { rows: new Map(), indexes })
+      // Built in one step (a template made by adding its columns one by one is a dictionary, whose
+      // copies cost twenty times as much to make).
+      const defaults = Object.entries(spec.types).map(([column, type]) =>
+        [column, Value.normalize(type, Monitor.defaultValue(type))] as const
+      )
+      this.templates.set(name, Object.fromEntries([["_uuid", undefined], ...defaults]))
     }
   }
 
@@ -245,7 +274,7 @@ export class Store {
         ? Value.normalize(spec.types[part]!, values[i] as Value.Value)
         : values[i]
     )
-    return [...found.find(normalized)].map((uuid) => t.rows.get(uuid)!)
+    return found.find(normalized).map((uuid) => t.rows.get(uuid)!)
   }
 
   /** The rows whose index key lies between `from` and `to` (both included, either open), in key order. */
@@ -285,7 +314,7 @@ export class Store {
       )
       const type = types[condition.column]
       if (index === undefined || type === undefined) continue
-      candidates = [...index.find([Value.normalize(type, condition.value)])].map((uuid) => t.rows.get(uuid)!)
+      candidates = index.find([Value.normalize(type, condition.value)]).map((uuid) => t.rows.get(uuid)!)
       break
     }
     const out: Array<Row> = []
@@ -304,12 +333,11 @@ export class Store {
   /** A row from an insert or initial row of the wire: every replicated column, defaults for those version 3 left out. */
   private fromWire(table: string, uuid: Value.Uuid, wire: Value.Row): Row {
     const types = this.specs[table]!.types
-    const row: { [column: string]: unknown } = { _uuid: uuid }
-    for (const column in types) {
-      if (column === "_uuid") continue
-      const type = types[column]!
-      const value = wire[column]
-      row[column] = Value.normalize(type, value ?? Monitor.defaultValue(type))
+    const row: { [column: string]: unknown } = { ...this.templates.get(table)! }
+    row._uuid = uuid
+    for (const column in wire) {
+      const type = types[column]
+      if (type !== undefined && column !== "_uuid") row[column] = Value.normalize(type, wire[column]!)
     }
     return row
   }
@@ -317,9 +345,11 @@ export class Store {
   private put(table: string, uuid: string, row: Row) {
     const t = this.tables.get(table)!
     const old = t.rows.get(uuid)
-    if (old !== undefined) { for (const index of t.indexes.values()) index.remove(uuid, old) }
     t.rows.set(uuid, row)
-    for (const index of t.indexes.values()) index.add(uuid, row)
+    for (const index of t.indexes.values()) {
+      if (old === undefined) index.add(uuid, row)
+      else index.update(uuid, old, row)
+    }
   }
 
   private drop(table: string, uuid: string) {
@@ -372,8 +402,7 @@ export class Store {
           changes.push(
             old === undefined
               ? { _tag: "Insert", table: update.table, uuid, row: next }
-              // Only the columns of the diff can have changed: the others are not compared.
-              : this.modified(update.table, uuid, old, next, Object.keys(diff))
+              : this.diffed(update.table, uuid, old, next, diff, update.diff !== undefined)
           )
           break
         }
@@ -384,6 +413,26 @@ export class Store {
       }
     }
     return changes
+  }
+
+  /**
+   * A modify by a diff: only the diff's columns can have changed. A version 2 or 3 diff of a set or
+   * map column changes it whenever it is not empty (its elements are toggled), so only scalars are
+   * compared; a version 1 row's columns are compared.
+   */
+  private diffed(table: string, uuid: string, old: Row, row: Row, diff: Value.Row, isDiff: boolean): Change {
+    const types = this.specs[table]!.types
+    const columns: Array<string> = []
+    for (const column in diff) {
+      const type = types[column]
+      if (type === undefined) continue
+      const value = diff[column]!
+      const toggles = isDiff && (type.value !== undefined || type.max !== 1)
+      const size = value instanceof Map ? value.size : Array.isArray(value) ? value.length : 1
+      const changed = toggles ? size !== 0 : valueKey(old[column]) !== valueKey(row[column])
+      if (changed) columns.push(column)
+    }
+    return { _tag: "Modify", table, uuid, old, row, columns }
   }
 
   /** A modify, with the columns (of `candidates`, default every replicated one) whose value changed. */
@@ -399,6 +448,22 @@ export class Store {
       types[column] !== undefined && valueKey(old[column]) !== valueKey(row[column])
     )
     return { _tag: "Modify", table, uuid, old, row, columns }
+  }
+
+  /**
+   * Takes a monitor's first contents into an empty store, as `replace` would, without making the
+   * changes nobody asked for (a replica's first rows reach subscribers as their `Snapshot`).
+   */
+  load(rows: ReadonlyArray<Monitor.RowUpdate>): void {
+    if (this.size > 0) {
+      this.replace(rows)
+      return
+    }
+    for (const update of rows) {
+      if (update._tag !== "Initial" && update._tag !== "Insert") continue
+      if (!this.tables.has(update.table)) continue
+      this.put(update.table, update.uuid.value, this.fromWire(update.table, update.uuid, update.row))
+    }
   }
 
   /**
