@@ -110,7 +110,16 @@ class Index {
   /** A key's row, or its rows when several share it (never for a schema index): no Set per key for most. */
   private readonly byKey = new Map<string, string | Set<string>>()
   private sorted: Array<{ readonly key: ReadonlyArray<number | bigint | string>; readonly uuid: string }> | undefined
-  constructor(readonly spec: IndexSpec) {}
+  /** The column of a one-column index on a string column: its values are their own keys (no copy per row). */
+  private readonly text: string | undefined
+
+  constructor(readonly spec: IndexSpec, types: TableSpec["types"]) {
+    const [part] = spec.parts
+    const type = typeof part === "string" ? types[part] : undefined
+    const isText = spec.parts.length === 1 && type !== undefined && type.key.type === "string" && type.min === 1 &&
+      type.max === 1 && type.value === undefined
+    this.text = isText ? part as string : undefined
+  }
 
   key(values: ReadonlyArray<unknown>): string {
     return values.map(valueKey).join("\u0000")
@@ -118,6 +127,7 @@ class Index {
 
   rowKey(row: Row): string {
     const parts = this.spec.parts
+    if (this.text !== undefined) return row[this.text] as string
     return parts.length === 1
       ? valueKey(partValue(row, parts[0]!))
       : this.key(parts.map((part) => partValue(row, part)))
@@ -151,7 +161,9 @@ class Index {
   }
 
   find(values: ReadonlyArray<unknown>): ReadonlyArray<string> {
-    const present = this.byKey.get(this.key(values))
+    // A string column's index: only a string can match.
+    if (this.text !== undefined && typeof values[0] !== "string") return []
+    const present = this.byKey.get(this.text !== undefined ? values[0] as string : this.key(values))
     return present === undefined ? [] : typeof present === "string" ? [present] : [...present]
   }
 
@@ -240,7 +252,7 @@ export class Store {
 
   constructor(readonly specs: { readonly [table: string]: TableSpec }) {
     for (const [name, spec] of Object.entries(specs)) {
-      const indexes = new Map(Object.entries(spec.indexes).map(([index, s]) => [index, new Index(s)]))
+      const indexes = new Map(Object.entries(spec.indexes).map(([index, s]) => [index, new Index(s, spec.types)]))
       this.tables.set(name, { rows: new Map(), indexes })
       // Built in one step (a template made by adding its columns one by one is a dictionary, whose
       // copies cost twenty times as much to make).
