@@ -51,7 +51,7 @@ import { Cause, Deferred, Effect, Option, Queue, Schedule, Stream } from "effect
 import type { ConnectionClosed, MonitorCanceled, RpcError, RpcTimeout } from "./Errors.js"
 import { ProtocolError, TransactionError, TransactionOutcomeUnknown, TryAgain, ValueError } from "./Errors.js"
 import * as Store from "./internal/replicaStore.js"
-import type * as Model from "./Model.js"
+import * as Model from "./Model.js"
 import { Ovsdb } from "./Ovsdb.js"
 import type * as Monitor from "./protocol/Monitor.js"
 import type * as Operation from "./protocol/Operation.js"
@@ -302,17 +302,20 @@ export const make = <Tables extends { readonly [name: string]: AnyTable }, const
       ? Object.fromEntries(Object.keys(database.tables).map((name) => [name, true]))
       : choice as { readonly [name: string]: true | TableOptions<object> }
 
+    const tableModel = (name: string): AnyTable => database.tables[name] as AnyTable | undefined ?? database.table(name)
+
     const specs: { [table: string]: Store.TableSpec } = {}
     const requests: { [table: string]: Monitor.TableRequest } = {}
     for (const [name, options] of Object.entries(chosen)) {
-      const table = database.tables[name] as AnyTable | undefined ?? database.table(name)
-      const schema = table.schema
+      const table = tableModel(name)
+      // A table the model's schema lacks is refused here, not by the server.
+      const { schema } = yield* Effect.fromResult(Model.knownTable(table))
       const columns = (options === true || options.columns === undefined
-        ? Object.keys(schema?.columns ?? {})
+        ? Object.keys(schema.columns)
         : options.columns as ReadonlyArray<string>).filter(replicable)
       const types: { [column: string]: Store.TableSpec["types"][string] } = {}
       for (const column of columns) {
-        const type = schema?.columns[column]?.type
+        const type = schema.columns[column]?.type
         if (type !== undefined) types[column] = type
       }
       const indexes: { [name: string]: Store.IndexSpec } = {}
@@ -483,8 +486,6 @@ export const make = <Tables extends { readonly [name: string]: AnyTable }, const
         changeWaiters.push({ after, done })
         return Deferred.await(done)
       })
-
-    const tableModel = (name: string): AnyTable => database.tables[name] as AnyTable | undefined ?? database.table(name)
 
     /** What a transaction verified: each row's columns and the values they had. */
     type Verified = Array<

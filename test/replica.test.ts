@@ -270,6 +270,12 @@ describe("Replica.waitFor", () => {
       const model = Model.fromSchema(yield* ovsdb.getSchema(NB))
       const second = yield* Replica.make(model, { Address_Set: { columns: ["name"] } })
         .pipe(Effect.provide(yield* connect(server.unix)))
+      // A table the schema lacks: refused before anything is sent.
+      const unknown = yield* Effect.flip(
+        Replica.make(model, { No_Such_Table: true }).pipe(Effect.provide(yield* connect(server.unix)))
+      )
+      assert.strictEqual(unknown._tag, "ValueError")
+      if (unknown._tag === "ValueError") assert.strictEqual(unknown.constraint, "table")
       const seen = yield* Effect.forkChild(
         first.changes.pipe(
           Stream.filter((event) => event._tag === "Update"),
