@@ -26,7 +26,7 @@
  *
  * @example
  * ```ts
- * import { Effect, Stream } from "effect"
+ * import { Effect } from "effect"
  * import { Ovsdb, Replica, Typed } from "effect-ovsdb"
  * import * as Nb from "effect-ovsdb/models/OVN_Northbound"
  *
@@ -35,12 +35,15 @@
  *     Logical_Switch: { columns: ["name", "ports"] },
  *     Logical_Switch_Port: { indexes: { byOwner: [["external_ids", "owner"]] } }
  *   })
- *   const [ls0] = yield* replica.find("Logical_Switch", "name", "ls0")
+ *   const alices = yield* replica.find("Logical_Switch_Port", "byOwner", "alice")
+ *   // Empties ls0's ports, unless they changed since this view: then builds it again.
  *   yield* replica.retry((view, verify) => {
- *     const sw = view.find("Logical_Switch", "name", "ls0")[0]!
+ *     const sw = view.where("Logical_Switch", [["name", "==", "ls0"]])[0]
+ *     if (sw === undefined) return []
  *     verify("Logical_Switch", sw, ["ports"])
  *     return [Typed.update(Nb.Logical_Switch, [["_uuid", "==", sw._uuid]], { ports: [] })]
  *   })
+ *   return alices.length
  * }).pipe(Effect.scoped, Effect.provide(Ovsdb.layer({ remote: "unix:/run/ovn/ovnnb_db.sock" })))
  * ```
  *
