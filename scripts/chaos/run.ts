@@ -209,6 +209,8 @@ export const runChaos = (options: ChaosOptions) =>
             }
             note(`writer ${w}: ${key} failed, trying again: ${Cause.pretty(exit.cause)}`)
             if (stopping) return
+            // Not a hot loop: a failure that lasts shows as a round that does not finish in time.
+            yield* Effect.sleep("50 millis")
           }
           acknowledged.add(key)
           perWriter[w]!++
