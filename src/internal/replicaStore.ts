@@ -280,13 +280,9 @@ export class Store {
     const t = this.tables.get(table)
     const found = t?.indexes.get(index)
     if (t === undefined || found === undefined) return undefined
-    const spec = this.specs[table]!
-    const normalized = found.spec.parts.map((part, i) =>
-      typeof part === "string" && spec.types[part] !== undefined
-        ? Value.normalize(spec.types[part]!, values[i] as Value.Value)
-        : values[i]
-    )
-    return found.find(normalized).map((uuid) => t.rows.get(uuid)!)
+    // One value per part: a part not given is an absent value.
+    const key = this.keyValues(table, found, found.spec.parts.map((_, i) => values[i]))
+    return found.find(key).map((uuid) => t.rows.get(uuid)!)
   }
 
   /** The rows whose index key lies between `from` and `to` (both included, either open), in key order. */
@@ -299,15 +295,20 @@ export class Store {
     const t = this.tables.get(table)
     const found = t?.indexes.get(index)
     if (t === undefined || found === undefined) return undefined
-    const spec = this.specs[table]!
-    // Bounds read as the columns' values are (an optional column's `[5]` is 5), then ordered as keys are.
+    // Bounds ordered as the keys are.
     const bound = (values: ReadonlyArray<unknown> | undefined) =>
-      values?.map((value, i) => {
-        const part = found.spec.parts[i]
-        const type = typeof part === "string" ? spec.types[part] : undefined
-        return sortable(type === undefined ? value : Value.normalize(type, value as Value.Value))
-      })
+      values === undefined ? undefined : this.keyValues(table, found, values).map(sortable)
     return found.range(t.rows, bound(from), bound(to)).map((uuid) => t.rows.get(uuid)!)
+  }
+
+  /** A key's values read as the index's columns hold them: an optional column's `[5]` is 5. */
+  private keyValues(table: string, index: Index, values: ReadonlyArray<unknown>): ReadonlyArray<unknown> {
+    const types = this.specs[table]!.types
+    return values.map((value, i) => {
+      const part = index.spec.parts[i]
+      const type = typeof part === "string" ? types[part] : undefined
+      return type === undefined ? value : Value.normalize(type, value as Value.Value)
+    })
   }
 
   /**
@@ -447,17 +448,10 @@ export class Store {
     return { _tag: "Modify", table, uuid, old, row, columns }
   }
 
-  /** A modify, with the columns (of `candidates`, default every replicated one) whose value changed. */
-  private modified(
-    table: string,
-    uuid: string,
-    old: Row,
-    row: Row,
-    candidates: ReadonlyArray<string> = Object.keys(this.specs[table]!.types)
-  ): Change {
-    const types = this.specs[table]!.types
-    const columns = candidates.filter((column) =>
-      types[column] !== undefined && valueKey(old[column]) !== valueKey(row[column])
+  /** A modify, with the replicated columns whose value changed. */
+  private modified(table: string, uuid: string, old: Row, row: Row): Change {
+    const columns = Object.keys(this.specs[table]!.types).filter((column) =>
+      valueKey(old[column]) !== valueKey(row[column])
     )
     return { _tag: "Modify", table, uuid, old, row, columns }
   }
