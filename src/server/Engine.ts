@@ -1,0 +1,178 @@
+/**
+ * The database engine of the in-memory OVSDB server: one database, its rows, and `transact` with
+ * ovsdb-server's semantics (RFC 7047 §4.1.3, §5.2), pure and synchronous.
+ *
+ * - **Rows.** Each table holds its rows by UUID. A row (`Value.Row`) has every column of its table,
+ *   `_uuid` and `_version` included, in one canonical shape per column type: a map column is a
+ *   `ReadonlyMap<Atom, Atom>`, a column of exactly one value (`min` 1, `max` 1, no `value`) its bare
+ *   atom, every other column (sets, optional values) a `ReadonlyArray<Atom>`. Sets and maps are kept
+ *   sorted as ovsdb-server sorts atoms (`ovsdb_atom_compare_3way`: strings by their UTF-8 bytes,
+ *   numbers by value, `false` before `true`, UUIDs by their text), so that replies list them in the
+ *   server's order. UUIDs are `Value.Uuid`, in lower case. Integers are `number`, or `bigint` beyond
+ *   ±(2^53 - 1), exact over the whole 64-bit range.
+ * - **Transactions.** `transact` runs a request's operations against the live tables, keeping
+ *   what each row was before the transaction touched it; on the first failing operation, or when the
+ *   commit's checks fail (strong references, garbage collection of unreferenced rows of non-root
+ *   tables, `maxRows`, weak references, unique indexes, in ovsdb-server's order), it puts every row
+ *   back. Nothing is visible outside until `transact` returns.
+ * - **Time.** The engine has no clock: a `wait` with a timeout compares the context's `now` with the
+ *   time the request arrived (`since`). While its condition does not hold the engine answers
+ *   `Blocked`, and the server runs the same request again after each commit and at `until`.
+ * - **Errors.** Every error is the JSON object ovsdb-server puts in the reply (`error`, `details`,
+ *   and for a syntax error the offending JSON as `syntax`), with ovsdb-server's texts.
+ *
+ * @example
+ * ```ts
+ * const engine = Engine.make(schema)
+ * const outcome = engine.transact(
+ *   [{ op: "insert", table: "Logical_Switch", row: { name: "ls0" } }],
+ *   { hasLock: () => false, now: Date.now() }
+ * )
+ * // { _tag: "Reply", result: [{ uuid: ["uuid", "…"] }], commit: { id: "…", changes: [{ table: "Logical_Switch", … }] } }
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type { Json } from "../Json.js"
+import type * as DatabaseSchema from "../protocol/DatabaseSchema.js"
+import type * as Value from "../protocol/Value.js"
+import { compileCondition } from "./engine/condition.js"
+import { makeDatabase } from "./engine/database.js"
+import { encodeDatum, encodeRowColumns } from "./engine/datum.js"
+import { execute } from "./engine/operations.js"
+
+/**
+ * What a transaction may know of its session: its locks (for `assert`) and the time (for `wait`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TransactContext {
+  /** Whether the session owns this lock (RFC 7047 §5.2.11: `assert` fails "not owner" unless it does). */
+  readonly hasLock: (name: string) => boolean
+  /** The time now, in milliseconds. */
+  readonly now: number
+  /**
+   * When the request arrived, in milliseconds (default `now`): a `wait` with a `timeout` fails
+   * "timed out" once `now - since` reaches it.
+   */
+  readonly since?: number
+  /**
+   * Lets the server itself write a database whose name begins with `_` (`_Server`); a client's
+   * writes there fail "not allowed", as ovsdb-server's do.
+   */
+  readonly reservedWrites?: boolean
+}
+
+/**
+ * One row's change in a commit: `old` undefined for an insert, `new` undefined for a delete.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Change {
+  readonly table: string
+  readonly uuid: string
+  readonly old: Value.Row | undefined
+  readonly new: Value.Row | undefined
+}
+
+/**
+ * A committed transaction's effect: the rows it inserted, modified (at least one column differs)
+ * and deleted, tables in the order the transaction first touched them, rows likewise.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Commit {
+  /** A fresh UUID: the transaction id that `monitor_cond_since` and `update3` report. */
+  readonly id: string
+  readonly changes: ReadonlyArray<Change>
+  /** The transaction's `comment` operations' texts, joined by newlines ("" when none). */
+  readonly comment: string
+  /** Whether a `commit` operation asked for `durable: true`. */
+  readonly durable: boolean
+}
+
+/**
+ * The outcome of one `transact` request.
+ *
+ * - `Reply`: the reply's `result` array as ovsdb-server sends it; `commit` when rows changed.
+ * - `Error`: a JSON-RPC-level error reply (the request itself malformed), as ovsdb-server sends it.
+ * - `Blocked`: a `wait` whose condition does not hold yet; run the same request again after the next
+ *   commit, or at `until` (then it fails "timed out"). `until` is `Infinity` for a wait without a
+ *   timeout.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome =
+  | { readonly _tag: "Reply"; readonly result: ReadonlyArray<Json>; readonly commit: Commit | undefined }
+  | { readonly _tag: "Error"; readonly error: Json }
+  | { readonly _tag: "Blocked"; readonly until: number }
+
+/**
+ * A compiled where clause, or the error ovsdb-server gives for it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Condition =
+  | { readonly _tag: "Ok"; readonly matches: (row: Value.Row) => boolean }
+  | { readonly _tag: "Error"; readonly error: Json }
+
+/**
+ * One database.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Engine {
+  readonly schema: DatabaseSchema.DatabaseSchema
+  /** RFC 7047 §4.1.3: runs one transact request's operations (the params after the database name), all or nothing. */
+  readonly transact: (operations: ReadonlyArray<Json>, context: TransactContext) => Outcome
+  /** The current rows of a table (every column, `_uuid` and `_version` included), for monitors' initial contents. */
+  readonly rows: (table: string) => Iterable<readonly [uuid: string, row: Value.Row]>
+  /**
+   * Compiles a where clause (the wire JSON of a select's or a monitor_cond's conditions: an array
+   * of `[column, function, value]` and `true`/`false`) for a table, or the error ovsdb-server would
+   * give.
+   */
+  readonly condition: (table: string, where: Json) => Condition
+}
+
+/**
+ * Makes an empty database for a schema (as `DatabaseSchema.decode` reads it).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (schema: DatabaseSchema.DatabaseSchema): Engine => {
+  const database = makeDatabase(schema)
+  return {
+    schema,
+    transact: (operations, context) => execute(database, operations, context),
+    rows: (table) => database.tables.get(table)?.rows ?? [],
+    condition: (table, where) => compileCondition(database, table, where)
+  }
+}
+
+/**
+ * The wire form of a value as ovsdb-server writes it (RFC 7047 §5.1): a map as `["map", …]`, a set
+ * of one element as its bare atom, any other set as `["set", …]`, a UUID as `["uuid", …]`.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeValue = (value: Value.Value): Json => encodeDatum(value)
+
+/**
+ * The wire form of a row, with the given columns (default: every column of the row) in that order.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeRow = (
+  row: Value.Row,
+  columns?: ReadonlyArray<string>
+): { readonly [column: string]: Json } => encodeRowColumns(row, columns ?? Object.keys(row))
