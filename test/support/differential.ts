@@ -1,0 +1,459 @@
+/**
+ * The differential harness: runs the same transactions against two targets (a real ovsdb-server,
+ * the in-memory engine, or two ovsdb-servers to check the harness itself) and compares each reply
+ * after naming UUIDs by order of appearance.
+ *
+ * A UUID a server made is named `#1`, `#2`, … in the order it first appears in the sequence's
+ * replies, on each side separately (a row's `_version` is named after its row: `v#3.2` is the second
+ * version of row `#3` seen). What that renaming cannot make equal by itself is compared as what it
+ * is: a set or map of UUIDs (ovsdb-server sorts them by UUID value, which differs between servers)
+ * as a set, a select's rows (in ovsdb-server's hash order) as a multiset, and the UUIDs an error's
+ * details quote by their names.
+ *
+ * A transaction from the generator names server-made UUIDs by these names; each side substitutes its
+ * own UUIDs before sending (`substitute`).
+ */
+import { Context, Data, Effect, Layer } from "effect"
+import type { Scope } from "effect"
+import * as Fs from "node:fs"
+import type { RpcError } from "../../src/Errors.js"
+import * as Json from "../../src/Json.js"
+import * as Ovsdb from "../../src/Ovsdb.js"
+import type * as DatabaseSchema from "../../src/protocol/DatabaseSchema.js"
+import { Generator, isLiteralUuid, isPlaceholder, Random } from "./transactionGenerator.js"
+import type { Transaction } from "./transactionGenerator.js"
+
+/** A UUID in text, anywhere in a string. */
+const UUID_IN_TEXT = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g
+
+/** Why the harness could not go on (not a disagreement: a broken connection, a name never given). */
+export class HarnessError extends Data.TaggedError("HarnessError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+// --- naming UUIDs ---
+
+/**
+ * One side's names for the UUIDs it has seen: `#n` in order of first appearance, `v#n.k` for the
+ * k-th version of row `#n` seen, and the generator's own UUIDs as themselves.
+ */
+export class Namer {
+  private readonly labels = new Map<string, string>()
+  private readonly uuids = new Map<string, string>()
+  private readonly versionsSeen = new Map<string, number>()
+  private count = 0
+
+  /** The name of a UUID; a new one is named when `assign`, else it reads `#?`. */
+  label(uuid: string, assign: boolean): string {
+    const key = uuid.toLowerCase()
+    if (isLiteralUuid(key)) return key
+    const known = this.labels.get(key)
+    if (known !== undefined || !assign) return known ?? "#?"
+    const label = `#${++this.count}`
+    this.remember(key, label)
+    return label
+  }
+
+  /** The name of a row version: after its row when the row is known, `v?` when not and new. */
+  version(uuid: string, row: string | undefined, assign: boolean): string {
+    const key = uuid.toLowerCase()
+    const known = this.labels.get(key)
+    if (known !== undefined) return known
+    if (!assign || row === undefined || !row.startsWith("#") && !isLiteralUuid(row)) return "v?"
+    const k = (this.versionsSeen.get(row) ?? 0) + 1
+    this.versionsSeen.set(row, k)
+    const label = `v${row}.${k}`
+    this.remember(key, label)
+    return label
+  }
+
+  /** The UUID a name stands for. */
+  uuidOf(label: string): string | undefined {
+    return this.uuids.get(label)
+  }
+
+  private remember(uuid: string, label: string) {
+    this.labels.set(uuid, label)
+    this.uuids.set(label, uuid)
+  }
+}
+
+/** Replaces the names in a generated transaction by this side's UUIDs. */
+export const substitute = (json: Json.Json, namer: Namer): Json.Json => {
+  const uuidOf = (label: string): string => {
+    const uuid = namer.uuidOf(label)
+    if (uuid === undefined) throw new Error(`no UUID is named ${label} on this side`)
+    return uuid
+  }
+  const walk = (value: Json.Json): Json.Json => {
+    if (Array.isArray(value)) {
+      if (value.length === 2 && value[0] === "uuid" && typeof value[1] === "string" && isPlaceholder(value[1])) {
+        return ["uuid", uuidOf(value[1])]
+      }
+      return value.map(walk)
+    }
+    if (typeof value === "object" && value !== null) {
+      const out: { [key: string]: Json.Json } = {}
+      for (const [key, member] of Object.entries(value as { readonly [key: string]: Json.Json })) {
+        out[key] = key === "uuid" && typeof member === "string" && isPlaceholder(member) ? uuidOf(member) : walk(member)
+      }
+      return out
+    }
+    return value
+  }
+  return walk(json)
+}
+
+// --- the canonical form ---
+
+/** JSON text with object members sorted by name: equal texts, equal values. */
+export const canonicalText = (json: Json.Json): string => {
+  if (Array.isArray(json)) return `[${json.map(canonicalText).join(",")}]`
+  if (typeof json === "object" && json !== null) {
+    const members = Object.keys(json).sort().map((key) =>
+      `${JSON.stringify(key)}:${canonicalText((json as { readonly [key: string]: Json.Json })[key]!)}`
+    )
+    return `{${members.join(",")}}`
+  }
+  return Json.stringify(json)
+}
+
+const isUuidAtom = (json: Json.Json): json is readonly ["uuid", string] =>
+  Array.isArray(json) && json.length === 2 && json[0] === "uuid" && typeof json[1] === "string"
+
+const isRecord = (json: Json.Json | undefined): json is { readonly [key: string]: Json.Json } =>
+  typeof json === "object" && json !== null && !Array.isArray(json)
+
+/**
+ * A reply (or any JSON a server sent) in canonical form on one side: UUIDs by their names, sets
+ * and maps of UUIDs and a select's rows sorted. New UUIDs are named in order of appearance; those in
+ * an unordered part after its known contents have sorted it (`assign` false only peeks).
+ */
+export const canonical = (json: Json.Json, namer: Namer, assign = true): Json.Json => {
+  const value = (item: Json.Json, assigning: boolean): Json.Json => {
+    if (typeof item === "string") return text(item)
+    if (Array.isArray(item)) {
+      if (isUuidAtom(item)) return ["uuid", namer.label(item[1], assigning)]
+      if (item.length === 2 && item[0] === "set" && Array.isArray(item[1])) {
+        const items = item[1] as ReadonlyArray<Json.Json>
+        return ["set", items.some(isUuidAtom) ? unordered(items, assigning) : items.map((x) => value(x, assigning))]
+      }
+      if (item.length === 2 && item[0] === "map" && Array.isArray(item[1])) {
+        const pairs = item[1] as ReadonlyArray<Json.Json>
+        const uuidKeys = pairs.some((pair) => Array.isArray(pair) && isUuidAtom(pair[0] as Json.Json))
+        return ["map", uuidKeys ? unordered(pairs, assigning) : pairs.map((x) => value(x, assigning))]
+      }
+      return item.map((x) => value(x, assigning))
+    }
+    if (isRecord(item)) return record(item, assigning)
+    return item
+  }
+  const record = (item: { readonly [key: string]: Json.Json }, assigning: boolean): Json.Json => {
+    const out: { [key: string]: Json.Json } = {}
+    const uuid = item._uuid
+    const row = uuid !== undefined && isUuidAtom(uuid) ? namer.label(uuid[1], assigning) : undefined
+    for (const key of Object.keys(item).sort()) {
+      const member = item[key]!
+      if (key === "_version" && isUuidAtom(member)) out[key] = ["uuid", namer.version(member[1], row, assigning)]
+      else if (key === "rows" && Array.isArray(member)) out[key] = unordered(member, assigning)
+      else out[key] = value(member, assigning)
+    }
+    return out
+  }
+  /** Sorts by what is known first, then names what is new in that order, then sorts by the names. */
+  const unordered = (items: ReadonlyArray<Json.Json>, assigning: boolean): Array<Json.Json> => {
+    if (!assigning) return items.map((x) => value(x, false)).sort(byText)
+    const provisional = items.map((x, i) => [canonicalText(value(x, false)), i] as const)
+    provisional.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+    return provisional.map(([, i]) => value(items[i]!, true)).sort(byText)
+  }
+  const text = (item: string): string => item.replace(UUID_IN_TEXT, (uuid) => namer.label(uuid, false))
+  return value(json, assign)
+}
+
+const byText = (a: Json.Json, b: Json.Json): number => {
+  const x = canonicalText(a)
+  const y = canonicalText(b)
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+// --- targets ---
+
+/** What a target answered to one transact request. */
+export type Reply =
+  | { readonly _tag: "Result"; readonly result: ReadonlyArray<Json.Json> }
+  | { readonly _tag: "Error"; readonly error: Json.Json }
+  | { readonly _tag: "Blocked"; readonly until: number }
+
+/** The reply as JSON, for comparing and printing. */
+export const replyJson = (reply: Reply): Json.Json =>
+  reply._tag === "Result" ? reply.result : reply._tag === "Error" ? { rpcError: reply.error } : { blocked: reply.until }
+
+/** A JSON-RPC error reply as the client reads it (`RpcClient.toRpcError`), so both sides lose the same. */
+export const rpcErrorJson = (error: RpcError): Json.Json => ({
+  error: error.error,
+  ...(error.details === undefined ? {} : { details: error.details }),
+  ...(error.syntax === undefined ? {} : { syntax: error.syntax })
+})
+
+/** Something that runs transactions: a server over a connection, or the engine in-process. */
+export interface Target {
+  readonly name: string
+  readonly transact: (database: string, operations: ReadonlyArray<Json.Json>) => Effect.Effect<Reply, HarnessError>
+  /** Empties a database. */
+  readonly reset: (database: string, tables: ReadonlyArray<string>) => Effect.Effect<void, HarnessError>
+}
+
+/** The lock a server target holds (so that `assert` of it succeeds) and the engine target says it holds. */
+export const HELD_LOCK = "differential_held"
+
+/**
+ * A real server at a unix socket, over one connection of this library, holding `HELD_LOCK`.
+ */
+export const serverTarget = (
+  name: string,
+  unixPath: string
+): Effect.Effect<Target, HarnessError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const context = yield* Layer.build(Ovsdb.layerConnection({ remote: `unix:${unixPath}` })).pipe(
+      Effect.mapError((cause) => new HarnessError({ message: `${name}: cannot connect to ${unixPath}`, cause }))
+    )
+    const rpc = Context.get(context, Ovsdb.Ovsdb).rpc
+    const locked = yield* rpc.call("lock", [HELD_LOCK]).pipe(
+      Effect.mapError((cause) => new HarnessError({ message: `${name}: lock`, cause }))
+    )
+    if (!isRecord(locked) || locked.locked !== true) {
+      return yield* new HarnessError({ message: `${name}: lock ${HELD_LOCK} not granted: ${Json.show(locked)}` })
+    }
+    const transact = (database: string, operations: ReadonlyArray<Json.Json>): Effect.Effect<Reply, HarnessError> =>
+      rpc.call("transact", [database, ...operations]).pipe(
+        Effect.map((result): Reply =>
+          Array.isArray(result) ? { _tag: "Result", result } : { _tag: "Result", result: [result] }
+        ),
+        Effect.catchTag("RpcError", (error) => Effect.succeed<Reply>({ _tag: "Error", error: rpcErrorJson(error) })),
+        Effect.mapError((cause) =>
+          new HarnessError({
+            message: `${name}: transact failed (${cause._tag}): ${Json.show([database, ...operations])}`,
+            cause
+          })
+        )
+      )
+    const reset = (database: string, tables: ReadonlyArray<string>) =>
+      Effect.gen(function*() {
+        const reply = yield* transact(database, tables.map((table) => ({ op: "delete", table, where: [] })))
+        const failed = reply._tag !== "Result" || reply.result.some((result) => isRecord(result) && "error" in result)
+        if (failed) {
+          return yield* new HarnessError({
+            message: `${name}: emptying ${database} failed: ${Json.show(replyJson(reply))}`
+          })
+        }
+      })
+    return { name, transact, reset }
+  })
+
+// --- comparing one transaction ---
+
+/** One transaction's outcome on both sides. */
+export interface Comparison {
+  readonly agree: boolean
+  readonly canonical: readonly [Json.Json, Json.Json]
+}
+
+/**
+ * Error details in which ovsdb-server names the first of several offenders it found, in an order
+ * that depends on UUID values or on its hash tables, so that two servers name different ones (seen
+ * between two ovsdb-servers): which two rows collide in an index, which row holds a reference to no
+ * row, which deleted row is still referred to, which row's weak references were all removed. Two
+ * replies whose details differ only in what such a message names agree; the error itself and the
+ * kind of message must still be the same.
+ */
+const ORDER_DEPENDENT_DETAILS: ReadonlyArray<readonly [kind: string, pattern: RegExp]> = [
+  [
+    "index violation",
+    /^Transaction causes multiple rows in "[^"]*" table to have identical values \(.*\) for index on columns? .*\.  First row, with UUID \S+, .*\.  Second row, with UUID \S+, .*\.$/s
+  ],
+  ["reference to no row", /^Table \S+ column \S+ row \S+ references nonexistent row \S+ in table \S+\.$/],
+  ["deleted row still referred to", /^cannot delete \S+ row \S+ because of \d+ remaining reference\(s\)$/],
+  [
+    "weak references removed below the minimum",
+    /^Deletion of \d+ weak reference\(s\) to deleted \(or never-existing\) rows from column "[^"]*" in "[^"]*" row \S+(?: \(inserted within this transaction\))? caused this column to /
+  ]
+]
+
+/** A canonical reply with the order-dependent parts of its error details loosened. */
+const loosened = (json: Json.Json): Json.Json => {
+  if (typeof json === "string") {
+    const rule = ORDER_DEPENDENT_DETAILS.find(([, pattern]) => pattern.test(json))
+    return rule === undefined ? json : `(${rule[0]})`
+  }
+  if (Array.isArray(json)) return json.map(loosened)
+  if (isRecord(json)) {
+    const out: { [key: string]: Json.Json } = {}
+    for (const [key, value] of Object.entries(json)) out[key] = loosened(value)
+    return out
+  }
+  return json
+}
+
+/**
+ * Compares two replies, each in its side's canonical form (which names the new UUIDs it holds):
+ * exactly, or else with the order-dependent parts of error details loosened.
+ */
+export const compare = (replies: readonly [Reply, Reply], namers: readonly [Namer, Namer]): Comparison => {
+  const a = canonical(replyJson(replies[0]), namers[0])
+  const b = canonical(replyJson(replies[1]), namers[1])
+  const agree = canonicalText(a) === canonicalText(b) ||
+    canonicalText(loosened(a)) === canonicalText(loosened(b))
+  return { agree, canonical: [a, b] }
+}
+
+/** Whether a reply (canonical or not) reports an error: a failed operation or an RPC error. */
+export const isFailure = (reply: Json.Json): boolean =>
+  !Array.isArray(reply) || reply.some((result) => isRecord(result) && "error" in result)
+
+/** Reads a schema file as the engine and the generator take it. */
+export const readSchemaJson = (path: string): Effect.Effect<Json.Json, HarnessError> =>
+  Effect.try({
+    try: () => JSON.parse(Fs.readFileSync(path, "utf8")) as Json.Json,
+    catch: (cause) => new HarnessError({ message: `reading ${path}`, cause })
+  })
+
+// --- running sequences ---
+
+/** Where the two sides first disagreed in a sequence, with all it takes to replay and read it. */
+export interface Disagreement {
+  readonly seed: number
+  readonly sequence: number
+  /** The transaction's index in its sequence (from 0). */
+  readonly index: number
+  readonly database: string
+  readonly transaction: Transaction
+  /** The operations each side was sent (its own UUIDs substituted). */
+  readonly sent: readonly [ReadonlyArray<Json.Json>, ReadonlyArray<Json.Json>]
+  readonly replies: readonly [Json.Json, Json.Json]
+  readonly canonical: readonly [Json.Json, Json.Json]
+}
+
+/** What a run did. */
+export interface RunStats {
+  transactions: number
+  /** Transactions the generator made (not dumps). */
+  generated: number
+  /** Transactions that failed on both sides (reply with an error). */
+  failed: number
+  /** Generated transactions with something invalid put in on purpose. */
+  onPurpose: number
+  /** Sequences cut short by a disagreement. */
+  readonly disagreements: Array<Disagreement>
+  /** Operations run, by op name (valid ones), for a view of the coverage. */
+  readonly operations: Map<string, number>
+}
+
+/** A database the run covers: its name and schema. */
+export interface RunDatabase {
+  readonly name: string
+  readonly schema: DatabaseSchema.DatabaseSchema
+}
+
+/** The options of a run. */
+export interface RunOptions {
+  readonly seed: number
+  readonly targets: readonly [Target, Target]
+  readonly databases: ReadonlyArray<RunDatabase>
+  /** Generated transactions to run at least (dumps come on top). */
+  readonly transactions: number
+  /** Transactions per sequence; each sequence starts from empty databases. */
+  readonly sequenceLength: number
+  /** Only this sequence (to replay one). */
+  readonly onlySequence?: number | undefined
+}
+
+/** The seed of sequence `k` of a run: each sequence replays alone from it. */
+export const sequenceSeed = (seed: number, k: number): number =>
+  (Math.imul(seed ^ 0x5bd1e995, 31) + k * 0x9e3779b1) >>> 0
+
+/** Runs sequences until `transactions` generated ones have run, round-robin over the databases. */
+export const run = (options: RunOptions): Effect.Effect<RunStats, HarnessError> =>
+  Effect.gen(function*() {
+    const stats: RunStats = {
+      transactions: 0,
+      generated: 0,
+      failed: 0,
+      onPurpose: 0,
+      disagreements: [],
+      operations: new Map()
+    }
+    for (let k = options.onlySequence ?? 0; stats.generated < options.transactions; k++) {
+      const database = options.databases[k % options.databases.length]!
+      yield* runSequence(options, k, database, stats)
+      if (options.onlySequence !== undefined) break
+    }
+    return stats
+  })
+
+const runSequence = (options: RunOptions, k: number, database: RunDatabase, stats: RunStats) =>
+  Effect.gen(function*() {
+    const [a, b] = options.targets
+    const tables = Object.keys(database.schema.tables)
+    yield* Effect.all([a.reset(database.name, tables), b.reset(database.name, tables)], { concurrency: 2 })
+    const generator = new Generator(database.schema, new Random(sequenceSeed(options.seed, k)), {
+      dumpEvery: 5,
+      lock: HELD_LOCK
+    })
+    const namers = [new Namer(), new Namer()] as const
+    for (let index = 0; index < options.sequenceLength && stats.generated < options.transactions; index++) {
+      const transaction = generator.next()
+      const sent = yield* Effect.try({
+        try: () =>
+          [substitute(transaction.operations, namers[0]), substitute(transaction.operations, namers[1])] as const,
+        catch: (cause) => new HarnessError({ message: `sequence ${k} transaction ${index}: ${String(cause)}`, cause })
+      }) as Effect.Effect<readonly [ReadonlyArray<Json.Json>, ReadonlyArray<Json.Json>], HarnessError>
+      const replies = yield* Effect.all(
+        [a.transact(database.name, sent[0]), b.transact(database.name, sent[1])],
+        { concurrency: 2 }
+      ).pipe(Effect.mapError((error) =>
+        new HarnessError({
+          message: `seed ${options.seed} sequence ${k} transaction ${index}: ${error.message}`,
+          cause: error
+        })
+      ))
+      const comparison = compare(replies, namers)
+      stats.transactions++
+      if (transaction.kind === "generated") {
+        stats.generated++
+        if (transaction.onPurpose) stats.onPurpose++
+        for (const op of transaction.operations) {
+          const name = isRecord(op) && typeof op.op === "string" ? op.op : "(not an operation)"
+          stats.operations.set(name, (stats.operations.get(name) ?? 0) + 1)
+        }
+      }
+      if (!comparison.agree) {
+        stats.disagreements.push({
+          seed: options.seed,
+          sequence: k,
+          index,
+          database: database.name,
+          transaction,
+          sent,
+          replies: [replyJson(replies[0]), replyJson(replies[1])],
+          canonical: comparison.canonical
+        })
+        return // the two databases may differ from here on: the next sequence starts afresh
+      }
+      if (isFailure(comparison.canonical[0])) stats.failed++
+      generator.observe(transaction, comparison.canonical[0])
+    }
+  })
+
+/** A disagreement as the test prints it: seed, place, transaction and both replies. */
+export const describeDisagreement = (d: Disagreement, names: readonly [string, string]): string =>
+  [
+    `disagreement: seed ${d.seed}, sequence ${d.sequence} (OVSDB_DIFF_SEED=${d.seed} OVSDB_DIFF_SEQUENCE=${d.sequence}), transaction ${d.index} on ${d.database} (${d.transaction.summary})`,
+    `  transaction: ${Json.show(d.transaction.operations)}`,
+    `  ${names[0]} was sent: ${Json.show(d.sent[0])}`,
+    `  ${names[0]} replied: ${Json.show(d.replies[0])}`,
+    `  ${names[1]} replied: ${Json.show(d.replies[1])}`,
+    `  ${names[0]} (named): ${canonicalText(d.canonical[0])}`,
+    `  ${names[1]} (named): ${canonicalText(d.canonical[1])}`
+  ].join("\n")
