@@ -1,8 +1,11 @@
 // Differential testing of the in-memory engine against ovsdb-server: random sequences of
 // transactions over Open_vSwitch, OVN_Northbound and a test schema with every column kind
 // (test/fixtures/differential.ovsschema), the same on both, each reply compared after naming UUIDs
-// by order of appearance. Prints the seed first; OVSDB_DIFF_SEED=N replays a run,
-// OVSDB_DIFF_SEQUENCE=K only its K-th sequence, OVSDB_DIFF_TRANSACTIONS=N sets the count.
+// by order of appearance. Two ovsdb-servers run the same way first, to show that the comparison
+// itself finds no difference where there is none.
+//
+// Prints the seed first. OVSDB_DIFF_SEED=N replays a run, OVSDB_DIFF_SEQUENCE=K only its K-th
+// sequence, OVSDB_DIFF_TRANSACTIONS=N sets how many transactions the engine runs.
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Path from "node:path"
@@ -20,6 +23,8 @@ const envNumber = (name: string): number | undefined => {
 const SEED = envNumber("OVSDB_DIFF_SEED") ?? Math.floor(Math.random() * 2 ** 31)
 const SEQUENCE = envNumber("OVSDB_DIFF_SEQUENCE")
 const TRANSACTIONS = envNumber("OVSDB_DIFF_TRANSACTIONS") ?? 10_000
+/** How many transactions the two ovsdb-servers run (the check of the comparison itself). */
+const SERVER_TRANSACTIONS = 2_000
 
 /** A server serving Open_vSwitch, OVN_Northbound and the test schema's Differential database. */
 const startServer = Effect.gen(function*() {
@@ -30,49 +35,77 @@ const startServer = Effect.gen(function*() {
   return server
 })
 
-const schema = (path: string) => Differential.readSchemaJson(path).pipe(Effect.flatMap(DatabaseSchema.decode))
+const readSchema = (name: string, path: string) =>
+  Differential.readSchemaJson(path).pipe(
+    Effect.flatMap(DatabaseSchema.decode),
+    Effect.map((schema) => ({ name, schema }))
+  )
+
+const databases = Effect.all([
+  readSchema("Open_vSwitch", SCHEMAS.Open_vSwitch),
+  readSchema("OVN_Northbound", SCHEMAS.OVN_Northbound),
+  readSchema("Differential", TEST_SCHEMA)
+])
+
+/** Runs the sequences on two targets, prints the summary and each kind of disagreement, and asserts none. */
+const differential = (targets: readonly [Differential.Target, Differential.Target], transactions: number) =>
+  Effect.gen(function*() {
+    const started = Date.now()
+    const stats = yield* Differential.run({
+      seed: SEED,
+      targets,
+      databases: yield* databases,
+      transactions: SEQUENCE === undefined ? transactions : Infinity,
+      sequenceLength: 60,
+      onlySequence: SEQUENCE
+    })
+    const names = [targets[0].name, targets[1].name] as const
+    const kinds = Differential.kindsOfDisagreement(stats.disagreements)
+    for (const [kind, { count, smallest }] of kinds) {
+      console.log(
+        `differential: ${count} x ${kind}; the smallest:\n${Differential.describeDisagreement(smallest, names)}`
+      )
+    }
+    console.log(
+      `differential: ${stats.transactions} transactions, ${stats.failed} failed on purpose, ${stats.disagreements.length} disagreements`
+    )
+    console.log(
+      `differential: ${names[0]} vs ${
+        names[1]
+      }: ${stats.generated} generated (${stats.onPurpose} with an invalid part), ${
+        stats.transactions - stats.generated
+      } dumps, ${kinds.size} kinds of disagreement, ${Date.now() - started} ms; operations: ${
+        [...stats.operations].map(([op, n]) => `${op} ${n}`).join(", ")
+      }`
+    )
+    assert.strictEqual(
+      stats.disagreements.length,
+      0,
+      [...kinds.values()].slice(0, 5).map(({ smallest }) => Differential.describeDisagreement(smallest, names)).join(
+        "\n"
+      )
+    )
+  })
 
 describe("differential", () => {
-  it.live("random transactions give the same replies on both targets", () =>
+  it.live("the comparison finds nothing between two ovsdb-servers", () =>
     Effect.gen(function*() {
       console.log(`differential: seed ${SEED}`)
-      const databases = yield* Effect.all([
-        Effect.map(schema(SCHEMAS.Open_vSwitch), (schema) => ({ name: "Open_vSwitch", schema })),
-        Effect.map(schema(SCHEMAS.OVN_Northbound), (schema) => ({ name: "OVN_Northbound", schema })),
-        Effect.map(schema(TEST_SCHEMA), (schema) => ({ name: "Differential", schema }))
-      ])
       const [first, second] = yield* Effect.all([startServer, startServer], { concurrency: 2 })
-      const targets = [
+      yield* differential([
         yield* Differential.serverTarget("ovsdb-server", first.unixPath),
         yield* Differential.serverTarget("second ovsdb-server", second.unixPath)
-      ] as const
-      const started = Date.now()
-      const stats = yield* Differential.run({
-        seed: SEED,
-        targets,
-        databases,
-        transactions: SEQUENCE === undefined ? TRANSACTIONS : Infinity,
-        sequenceLength: 60,
-        onlySequence: SEQUENCE
-      })
-      const names = [targets[0].name, targets[1].name] as const
-      for (const disagreement of stats.disagreements.slice(0, 20)) {
-        console.log(Differential.describeDisagreement(disagreement, names))
-      }
-      console.log(
-        `differential: ${stats.transactions} transactions, ${stats.failed} failed on purpose, ${stats.disagreements.length} disagreements`
-      )
-      console.log(
-        `differential: ${stats.generated} generated (${stats.onPurpose} with an invalid part), ${
-          stats.transactions - stats.generated
-        } dumps, ${Date.now() - started} ms; operations: ${
-          [...stats.operations].map(([op, n]) => `${op} ${n}`).join(", ")
-        }`
-      )
-      assert.strictEqual(
-        stats.disagreements.length,
-        0,
-        stats.disagreements.slice(0, 3).map((d) => Differential.describeDisagreement(d, names)).join("\n")
-      )
+      ], SERVER_TRANSACTIONS)
+    }), { timeout: 120_000 })
+
+  it.live("the engine gives ovsdb-server's replies to random transactions", () =>
+    Effect.gen(function*() {
+      console.log(`differential: seed ${SEED}`)
+      const server = yield* startServer
+      const schemas = (yield* databases).map(({ schema }) => schema)
+      yield* differential([
+        yield* Differential.serverTarget("ovsdb-server", server.unixPath),
+        Differential.engineTarget("engine", schemas)
+      ], TRANSACTIONS)
     }), { timeout: 180_000 })
 })

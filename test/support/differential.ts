@@ -20,6 +20,8 @@ import type { RpcError } from "../../src/Errors.js"
 import * as Json from "../../src/Json.js"
 import * as Ovsdb from "../../src/Ovsdb.js"
 import type * as DatabaseSchema from "../../src/protocol/DatabaseSchema.js"
+import { toRpcError } from "../../src/RpcClient.js"
+import * as Engine from "../../src/server/Engine.js"
 import { Generator, isLiteralUuid, isPlaceholder, Random } from "./transactionGenerator.js"
 import type { Transaction } from "./transactionGenerator.js"
 
@@ -185,10 +187,21 @@ export type Reply =
   | { readonly _tag: "Result"; readonly result: ReadonlyArray<Json.Json> }
   | { readonly _tag: "Error"; readonly error: Json.Json }
   | { readonly _tag: "Blocked"; readonly until: number }
+  | { readonly _tag: "Threw"; readonly message: string }
 
 /** The reply as JSON, for comparing and printing. */
-export const replyJson = (reply: Reply): Json.Json =>
-  reply._tag === "Result" ? reply.result : reply._tag === "Error" ? { rpcError: reply.error } : { blocked: reply.until }
+export const replyJson = (reply: Reply): Json.Json => {
+  switch (reply._tag) {
+    case "Result":
+      return reply.result
+    case "Error":
+      return { rpcError: reply.error }
+    case "Blocked":
+      return { blocked: reply.until }
+    case "Threw":
+      return { threw: reply.message }
+  }
+}
 
 /** A JSON-RPC error reply as the client reads it (`RpcClient.toRpcError`), so both sides lose the same. */
 export const rpcErrorJson = (error: RpcError): Json.Json => ({
@@ -251,6 +264,58 @@ export const serverTarget = (
       })
     return { name, transact, reset }
   })
+
+/**
+ * The in-memory engine, in-process: one `Engine` per database, made afresh by `reset`. Operations
+ * reach it as the server's codec would read them off the wire, and its replies go back through the
+ * wire form (`Json.stringify`, then `Json.parse`) and a JSON-RPC error through `toRpcError`, as a
+ * client would read them. An exception thrown by the engine is a reply of its own kind (a
+ * disagreement), not the end of the run.
+ */
+export const engineTarget = (
+  name: string,
+  schemas: ReadonlyArray<DatabaseSchema.DatabaseSchema>
+): Target => {
+  const engines = new Map<string, Engine.Engine>()
+  const engineOf = (database: string): Engine.Engine => {
+    let engine = engines.get(database)
+    if (engine === undefined) {
+      const schema = schemas.find((schema) => schema.name === database)
+      if (schema === undefined) throw new Error(`no schema for ${database}`)
+      engine = Engine.make(schema)
+      engines.set(database, engine)
+    }
+    return engine
+  }
+  const transact = (database: string, operations: ReadonlyArray<Json.Json>): Effect.Effect<Reply, HarnessError> =>
+    Effect.sync((): Reply => {
+      try {
+        const outcome = engineOf(database).transact(overTheWire(operations) as ReadonlyArray<Json.Json>, {
+          hasLock: (lock) => lock === HELD_LOCK,
+          now: Date.now()
+        })
+        switch (outcome._tag) {
+          case "Reply":
+            return { _tag: "Result", result: overTheWire(outcome.result) as ReadonlyArray<Json.Json> }
+          case "Error":
+            return { _tag: "Error", error: rpcErrorJson(toRpcError("transact", overTheWire(outcome.error))) }
+          case "Blocked":
+            return { _tag: "Blocked", until: outcome.until }
+        }
+      } catch (cause) {
+        return { _tag: "Threw", message: cause instanceof Error ? cause.stack ?? cause.message : String(cause) }
+      }
+    })
+  const reset = (database: string) => Effect.sync(() => void engines.delete(database))
+  return { name, transact, reset }
+}
+
+/** A value as the other end reads it after it was written to the wire. */
+const overTheWire = (json: Json.Json): Json.Json => {
+  const parsed = Json.parse(Json.stringify(json))
+  if (parsed._tag === "Failure") throw new Error(`not JSON: ${parsed.failure}`)
+  return parsed.success
+}
 
 // --- comparing one transaction ---
 
@@ -457,3 +522,68 @@ export const describeDisagreement = (d: Disagreement, names: readonly [string, s
     `  ${names[0]} (named): ${canonicalText(d.canonical[0])}`,
     `  ${names[1]} (named): ${canonicalText(d.canonical[1])}`
   ].join("\n")
+
+/** What a result is, in a few words: its error, or which kind of result. */
+const resultShape = (result: Json.Json | undefined): string => {
+  if (result === undefined) return "no result"
+  if (!isRecord(result)) return Json.show(result)
+  if (typeof result.error === "string") return `error "${result.error}"`
+  const keys = Object.keys(result)
+  return keys.length === 0 ? "{}" : keys.sort().join("+")
+}
+
+/**
+ * The kind of a disagreement: the operation whose results differ first, and how (which error, or
+ * which result, on each side), or how the whole replies differ (an RPC error, an exception).
+ */
+export const kindOf = (d: Disagreement): string => {
+  const [a, b] = d.canonical
+  if (!Array.isArray(a) || !Array.isArray(b)) {
+    const shape = (reply: Json.Json) =>
+      Array.isArray(reply)
+        ? "a result"
+        : isRecord(reply) && "threw" in reply
+        ? `a throw (${String(reply.threw).split("\n")[0]})`
+        : isRecord(reply) && "blocked" in reply
+        ? "blocked"
+        : `an RPC error ${
+          canonicalText(isRecord(reply) && isRecord(reply.rpcError) ? reply.rpcError.error ?? null : null)
+        }`
+    return `the reply: ${shape(a)} vs ${shape(b)}`
+  }
+  const length = Math.max(a.length, b.length)
+  for (let i = 0; i < length; i++) {
+    const x = a[i]
+    const y = b[i]
+    if (x !== undefined && y !== undefined && canonicalText(loosened(x)) === canonicalText(loosened(y))) continue
+    const op = d.transaction.operations[i]
+    const name = i >= d.transaction.operations.length
+      ? "commit"
+      : isRecord(op) && typeof op.op === "string"
+      ? op.op
+      : "a non-operation"
+    const [p, q] = [resultShape(x), resultShape(y)]
+    return p === q
+      ? `${name}: ${p}, with other ${p.startsWith("error") ? "details" : "contents"}`
+      : `${name}: ${p} vs ${q}`
+  }
+  return "the replies' lengths"
+}
+
+/** The disagreements by kind, each with how many and the one with the smallest transaction. */
+export const kindsOfDisagreement = (
+  disagreements: ReadonlyArray<Disagreement>
+): Map<string, { count: number; smallest: Disagreement }> => {
+  const kinds = new Map<string, { count: number; smallest: Disagreement }>()
+  const size = (d: Disagreement) => Json.stringify(d.transaction.operations).length
+  for (const d of disagreements) {
+    const kind = kindOf(d)
+    const known = kinds.get(kind)
+    if (known === undefined) kinds.set(kind, { count: 1, smallest: d })
+    else {
+      known.count++
+      if (size(d) < size(known.smallest)) known.smallest = d
+    }
+  }
+  return kinds
+}
