@@ -13,7 +13,7 @@
  * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`; several may be named)
  * runs only those.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect } from "effect"
 import { OvsdbCluster } from "../test/support/OvsdbCluster.js"
 import { OvsdbServer } from "../test/support/OvsdbServer.js"

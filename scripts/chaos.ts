@@ -5,7 +5,7 @@
  * `chaos: …` line; exits 0 only with nothing lost, nothing duplicated and the replica equal to the
  * server.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect } from "effect"
 import { passed, runChaos, summary } from "./chaos/run.js"
 

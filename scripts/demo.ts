@@ -6,7 +6,7 @@
  *   npm run demo                                      # a local server in a temp dir
  *   npm run demo -- --remote unix:/var/run/openvswitch/db.sock   # your server: reads only
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect, Fiber, Stream } from "effect"
 import { Operation as Op, Ovsdb, Typed, Value } from "../src/index.js"
 import { Logical_Switch_Port } from "../src/models/OVN_Northbound.js"

@@ -68,7 +68,7 @@ import * as Codec from "./Codec.js"
 import type { RpcError, RpcTimeout } from "./Errors.js"
 import { ConnectionClosed, MonitorCanceled, ProtocolError, RemoteParseError } from "./Errors.js"
 import type * as Locks from "./internal/locks.js"
-import type * as Monitors from "./internal/monitors.js"
+import * as Monitors from "./internal/monitors.js"
 import * as ServerCheck from "./internal/serverCheck.js"
 import { type Json, show as showJson } from "./Json.js"
 import type { ColumnType } from "./protocol/DatabaseSchema.js"
@@ -611,6 +611,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         }
         const [found, lastTxnId] = reply as unknown as readonly [boolean, string]
         const updates = yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true)
+        Monitors.releaseReply(reply)
         entry.lastTxnId = lastTxnId
         entry.resetReason = undefined
         answered(entry, requests)

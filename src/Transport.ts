@@ -19,7 +19,7 @@
  *
  * @since 0.1.0
  */
-import { NodeSocket } from "@effect/platform-node"
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import type { Duration, Schedule } from "effect"
 import { Cause, Context, Effect, Exit, Layer, Scope, Stream } from "effect"
 import * as Socket from "effect/socket/Socket"

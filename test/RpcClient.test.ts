@@ -223,6 +223,33 @@ describe("RpcClient", () => {
         })
       ))
 
+    it.effect("empty each monitor's reply once its initial rows are decoded, so that the parsed reply can go", () =>
+      withClient((rpc, { inbound, sent }) =>
+        Effect.gen(function*() {
+          const monitors = Monitors.make(rpc, "1 second")
+          const row = { "00000001-0000-0000-0000-000000000000": { initial: { n: 1 } } }
+          const replies: Array<Json> = [
+            { T: { "00000001-0000-0000-0000-000000000000": { new: { n: 1 } } } },
+            { T: row },
+            [false, "00000000-0000-0000-0000-0000000000aa", { T: row }]
+          ]
+          const starts = [
+            monitors.monitor("db", { T: {} }),
+            monitors.monitorCond("db", { T: {} }),
+            monitors.monitorCondSince("db", { T: {} })
+          ]
+          for (let i = 0; i < starts.length; i++) {
+            const starting = yield* Effect.forkChild(starts[i]!)
+            const request = yield* takeRequest(sent)
+            yield* Queue.offer(inbound, JsonRpc.response(request.id, replies[i]!))
+            const live = yield* Fiber.join(starting)
+            assert.deepStrictEqual(live.initial.map((update) => [update._tag, update.row]), [["Initial", { n: 1 }]])
+            assert.deepStrictEqual(replies[i], Array.isArray(replies[i]) ? [] : {})
+            if ("lastTxnId" in live) assert.strictEqual(live.lastTxnId, "00000000-0000-0000-0000-0000000000aa")
+          }
+        })
+      ))
+
     it.effect("end a monitor's stream with ConnectionClosed only after its last update before the close", () =>
       withClient((rpc, { inbound, sent }) =>
         Effect.gen(function*() {

@@ -5,7 +5,7 @@
  *
  * Usage: node monitor-client.js REMOTE DATABASE TABLE
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect } from "effect"
 import * as Ovsdb from "../../src/Ovsdb.js"
 

@@ -22,7 +22,7 @@
  *
  * Usage: node [--expose-gc] replica-client.js initial REMOTE | detail REMOTE UPDATES ROUNDS
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Context, Effect, Layer } from "effect"
 import * as Net from "node:net"
 import { encode } from "../../src/Codec.js"

@@ -89,6 +89,20 @@ const DECODERS = {
 const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: boolean) =>
   Effect.mapError(DECODERS[version][initial ? 1 : 0](json), (error) => protocolError(method, error.message))
 
+/**
+ * Empties a monitor reply once its rows are decoded. The reply is the parsed text of the whole
+ * initial contents, several times the size of the decoded rows; a caller's fiber may hold it (in a
+ * frame of the run that resumed with it) until it next waits, which can be after the caller has
+ * built its own copy of the rows. The reply belongs to the one call it answered, so nothing else
+ * sees it emptied.
+ */
+export const releaseReply = (reply: Json): void => {
+  if (Array.isArray(reply)) (reply as Array<Json>).length = 0
+  else if (typeof reply === "object" && reply !== null) {
+    for (const key of Object.keys(reply)) delete (reply as { [key: string]: Json })[key]
+  }
+}
+
 /** The monitor methods over one session; `monitor_cancel` at a scope's end waits at most `releaseTimeout`. */
 export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) => {
   let counter = 0
@@ -158,6 +172,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
     Effect.gen(function*() {
       const started = yield* start(database, 1, "monitor", (id) => [database, id, Monitor.encodeRequests(requests, 1)])
       const initial = yield* initialOf("monitor", started.reply, 1)
+      releaseReply(started.reply)
       return { id: started.id, initial, updates: started.updates }
     })
 
@@ -174,6 +189,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
         (id) => [database, id, Monitor.encodeRequests(requests, 2)]
       )
       const initial = yield* initialOf("monitor_cond", started.reply, 2)
+      releaseReply(started.reply)
       return { id: started.id, initial, updates: started.updates, change: changer(started.id) }
     })
 
@@ -197,15 +213,10 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
           `expected [found, last-txn-id, updates], got ${showJson(reply)}`
         )
       }
+      const [found, last] = reply as unknown as readonly [boolean, string]
       const initial = yield* initialOf("monitor_cond_since", reply[2] ?? null, 3)
-      return {
-        id: started.id,
-        initial,
-        updates: started.updates,
-        change: changer(started.id),
-        found: reply[0],
-        lastTxnId: reply[1]
-      }
+      releaseReply(reply)
+      return { id: started.id, initial, updates: started.updates, change: changer(started.id), found, lastTxnId: last }
     })
 
   return { monitor, monitorCond, monitorCondSince }
