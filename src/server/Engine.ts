@@ -33,12 +33,14 @@
  *
  * @since 0.1.0
  */
+import { randomUUID } from "node:crypto"
 import type { Json } from "../Json.js"
 import type * as DatabaseSchema from "../protocol/DatabaseSchema.js"
 import type * as Value from "../protocol/Value.js"
-import { compileCondition } from "./engine/condition.js"
+import { any, compileClauses, every } from "./engine/condition.js"
 import { makeDatabase } from "./engine/database.js"
-import { encodeDatum, encodeRowColumns } from "./engine/datum.js"
+import { encodeUntyped, encodeValue as encodeTyped } from "./engine/datum.js"
+import { OvsdbError, syntaxError } from "./engine/errors.js"
 import { execute } from "./engine/operations.js"
 
 /**
@@ -79,7 +81,8 @@ export interface Change {
 
 /**
  * A committed transaction's effect: the rows it inserted, modified (at least one column differs)
- * and deleted, tables in the order the transaction first touched them, rows likewise.
+ * and deleted, in the order ovsdb-server walks them (tables in the order the transaction first
+ * touched them).
  *
  * @since 0.1.0
  * @category models
@@ -99,9 +102,9 @@ export interface Commit {
  *
  * - `Reply`: the reply's `result` array as ovsdb-server sends it; `commit` when rows changed.
  * - `Error`: a JSON-RPC-level error reply (the request itself malformed), as ovsdb-server sends it.
- * - `Blocked`: a `wait` whose condition does not hold yet; run the same request again after the next
- *   commit, or at `until` (then it fails "timed out"). `until` is `Infinity` for a wait without a
- *   timeout.
+ * - `Blocked`: a `wait` whose condition does not hold yet; run the same request again (with the same
+ *   `since`) after the next commit, or at `until` (then it fails "timed out"). `until` is `Infinity`
+ *   for a wait without a timeout.
  *
  * @since 0.1.0
  * @category models
@@ -122,6 +125,15 @@ export type Condition =
   | { readonly _tag: "Error"; readonly error: Json }
 
 /**
+ * How a where clause's clauses combine: `"every"` (a transaction's `where`: all must hold; none is
+ * true) or `"any"` (a `monitor_cond` condition: one must hold; none is true too).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Combine = "every" | "any"
+
+/**
  * One database.
  *
  * @since 0.1.0
@@ -136,9 +148,36 @@ export interface Engine {
   /**
    * Compiles a where clause (the wire JSON of a select's or a monitor_cond's conditions: an array
    * of `[column, function, value]` and `true`/`false`) for a table, or the error ovsdb-server would
-   * give.
+   * give. Clauses combine as `combine` says (default `"every"`).
    */
-  readonly condition: (table: string, where: Json) => Condition
+  readonly condition: (table: string, where: Json, combine?: Combine) => Condition
+  /**
+   * A row's wire form as ovsdb-server writes it, with the given columns (default: every column of the
+   * row): reals rounded to 15 significant digits, one-element sets as their atom.
+   */
+  readonly encodeRow: (
+    table: string,
+    row: Value.Row,
+    columns?: ReadonlyArray<string>
+  ) => { readonly [column: string]: Json }
+}
+
+/**
+ * Options of `make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MakeOptions {
+  /** Makes the UUIDs of rows, versions and commits (default: random, version 4). */
+  readonly uuid?: () => string
+  /**
+   * The schema as its `.ovsschema` file holds it (read with `Json.parse`, which keeps the members'
+   * order). ovsdb-server walks a table's columns in an order that follows from that order; given it,
+   * the engine walks them alike, which decides `select`'s default row order and which of several
+   * faults an error names. Without it the engine takes the columns in the order of their names.
+   */
+  readonly schemaSource?: Json
 }
 
 /**
@@ -147,27 +186,58 @@ export interface Engine {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (schema: DatabaseSchema.DatabaseSchema): Engine => {
-  const database = makeDatabase(schema)
+export const make = (schema: DatabaseSchema.DatabaseSchema, options?: MakeOptions): Engine => {
+  const newUuid = options?.uuid ?? randomUUID
+  const database = makeDatabase(schema, () => newUuid().toLowerCase(), options?.schemaSource)
+  const condition = (table: string, where: Json, combine: Combine = "every"): Condition => {
+    const state = database.tables.get(table)
+    if (state === undefined) return { _tag: "Error", error: syntaxError(table, `No table named ${table}.`).toJson() }
+    if (!Array.isArray(where)) {
+      return { _tag: "Error", error: syntaxError(where, "array of conditions expected").toJson() }
+    }
+    try {
+      const clauses = compileClauses(state.info, where, undefined)
+      return { _tag: "Ok", matches: combine === "any" ? any(clauses) : every(clauses) }
+    } catch (error) {
+      if (error instanceof OvsdbError) return { _tag: "Error", error: error.toJson() }
+      throw error
+    }
+  }
+  const encodeRow = (table: string, row: Value.Row, columns?: ReadonlyArray<string>) => {
+    const info = database.tables.get(table)?.info
+    const out: { [column: string]: Json } = {}
+    for (const name of columns ?? Object.keys(row)) {
+      const value = row[name]
+      if (value === undefined) continue
+      const column = info?.columns.get(name)
+      out[name] = column === undefined ? encodeUntyped(value) : encodeTyped(column, value)
+    }
+    return out
+  }
   return {
     schema,
     transact: (operations, context) => execute(database, operations, context),
     rows: (table) => database.tables.get(table)?.rows ?? [],
-    condition: (table, where) => compileCondition(database, table, where)
+    condition,
+    encodeRow
   }
 }
 
 /**
  * The wire form of a value as ovsdb-server writes it (RFC 7047 §5.1): a map as `["map", …]`, a set
- * of one element as its bare atom, any other set as `["set", …]`, a UUID as `["uuid", …]`.
+ * of one element as its bare atom, any other set as `["set", …]`, a UUID as `["uuid", …]`. Without
+ * the column's type, reals are written as they are; `Engine.encodeRow` rounds them as ovsdb-server
+ * does.
  *
  * @since 0.1.0
  * @category encoding
  */
-export const encodeValue = (value: Value.Value): Json => encodeDatum(value)
+export const encodeValue = (value: Value.Value): Json => encodeUntyped(value)
 
 /**
  * The wire form of a row, with the given columns (default: every column of the row) in that order.
+ * Without the table's types, reals are written as they are; `Engine.encodeRow` rounds them as
+ * ovsdb-server does.
  *
  * @since 0.1.0
  * @category encoding
@@ -175,4 +245,11 @@ export const encodeValue = (value: Value.Value): Json => encodeDatum(value)
 export const encodeRow = (
   row: Value.Row,
   columns?: ReadonlyArray<string>
-): { readonly [column: string]: Json } => encodeRowColumns(row, columns ?? Object.keys(row))
+): { readonly [column: string]: Json } => {
+  const out: { [column: string]: Json } = {}
+  for (const name of columns ?? Object.keys(row)) {
+    const value = row[name]
+    if (value !== undefined) out[name] = encodeUntyped(value)
+  }
+  return out
+}
