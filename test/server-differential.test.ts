@@ -24,7 +24,7 @@ const SEED = envNumber("OVSDB_DIFF_SEED") ?? Math.floor(Math.random() * 2 ** 31)
 const SEQUENCE = envNumber("OVSDB_DIFF_SEQUENCE")
 const TRANSACTIONS = envNumber("OVSDB_DIFF_TRANSACTIONS") ?? 10_000
 /** How many transactions the two ovsdb-servers run (the check of the comparison itself). */
-const SERVER_TRANSACTIONS = 2_000
+const SERVER_TRANSACTIONS = envNumber("OVSDB_DIFF_SERVER_TRANSACTIONS") ?? 2_000
 
 /** A server serving Open_vSwitch, OVN_Northbound and the test schema's Differential database. */
 const startServer = Effect.gen(function*() {
@@ -46,6 +46,9 @@ const databases = Effect.all([
   readSchema("OVN_Northbound", SCHEMAS.OVN_Northbound),
   readSchema("Differential", TEST_SCHEMA)
 ])
+
+const counts = (map: ReadonlyMap<string, number>) =>
+  [...map].sort(([, a], [, b]) => b - a).map(([key, n]) => `${key} ${n}`).join(", ")
 
 /** Runs the sequences on two targets, prints the summary and each kind of disagreement, and asserts none. */
 const differential = (targets: readonly [Differential.Target, Differential.Target], transactions: number) =>
@@ -74,9 +77,11 @@ const differential = (targets: readonly [Differential.Target, Differential.Targe
         names[1]
       }: ${stats.generated} generated (${stats.onPurpose} with an invalid part), ${
         stats.transactions - stats.generated
-      } dumps, ${kinds.size} kinds of disagreement, ${Date.now() - started} ms; operations: ${
-        [...stats.operations].map(([op, n]) => `${op} ${n}`).join(", ")
-      }`
+      } dumps, ${stats.orderDependent} agreeing but for the row a multi-row change failed on, ${kinds.size} kinds of disagreement, ${
+        Date.now() - started
+      } ms; operations: ${counts(stats.operations)}; functions: ${counts(stats.functions)}; mutators: ${
+        counts(stats.mutators)
+      }; ${stats.changed} committed a change; errors: ${counts(stats.errors)}`
     )
     assert.strictEqual(
       stats.disagreements.length,

@@ -329,7 +329,8 @@ export interface Comparison {
  * Error details in which ovsdb-server names the first of several offenders it found, in an order
  * that depends on UUID values or on its hash tables, so that two servers name different ones (seen
  * between two ovsdb-servers): which two rows collide in an index, which row holds a reference to no
- * row, which deleted row is still referred to, which row's weak references were all removed. Two
+ * row, which deleted row is still referred to, which row's weak references were all removed (both
+ * messages ovsdb-server has for that, one for a default all-zeros UUID). Two
  * replies whose details differ only in what such a message names agree; the error itself and the
  * kind of message must still be the same.
  */
@@ -343,6 +344,10 @@ const ORDER_DEPENDENT_DETAILS: ReadonlyArray<readonly [kind: string, pattern: Re
   [
     "weak references removed below the minimum",
     /^Deletion of \d+ weak reference\(s\) to deleted \(or never-existing\) rows from column "[^"]*" in "[^"]*" row \S+(?: \(inserted within this transaction\))? caused this column to /
+  ],
+  [
+    "weak references removed below the minimum",
+    /^Weak reference column "[^"]*" in "[^"]*" row \S+(?: \(inserted within this transaction\))? contained all-zeros UUID /
   ]
 ]
 
@@ -373,9 +378,19 @@ export const compare = (replies: readonly [Reply, Reply], namers: readonly [Name
   return { agree, canonical: [a, b] }
 }
 
-/** Whether a reply (canonical or not) reports an error: a failed operation or an RPC error. */
-export const isFailure = (reply: Json.Json): boolean =>
-  !Array.isArray(reply) || reply.some((result) => isRecord(result) && "error" in result)
+/** The error a reply (canonical or not) reports, if any: a failed operation's or an RPC error's. */
+export const errorOf = (reply: Json.Json): string | undefined => {
+  if (!Array.isArray(reply)) return isRecord(reply) && "rpcError" in reply ? "RPC error" : "no reply"
+  for (const result of reply) {
+    if (isRecord(result) && "error" in result) return typeof result.error === "string" ? result.error : "error"
+  }
+  return undefined
+}
+
+/** Whether a committed reply changed something: an insert, or an update, mutate or delete that counted rows. */
+const changedSomething = (reply: Json.Json): boolean =>
+  Array.isArray(reply) &&
+  reply.some((result) => isRecord(result) && ("uuid" in result || typeof result.count === "number" && result.count > 0))
 
 /** Reads a schema file as the engine and the generator take it. */
 export const readSchemaJson = (path: string): Effect.Effect<Json.Json, HarnessError> =>
@@ -413,6 +428,15 @@ export interface RunStats {
   readonly disagreements: Array<Disagreement>
   /** Operations run, by op name (valid ones), for a view of the coverage. */
   readonly operations: Map<string, number>
+  /** Clauses of where, by function, and mutations, by mutator (valid or not), for a view of the coverage. */
+  readonly functions: Map<string, number>
+  readonly mutators: Map<string, number>
+  /** Failed transactions, by the error of their reply (ovsdb-server's `error` text). */
+  readonly errors: Map<string, number>
+  /** Transactions that committed a change (an insert, or a count above zero, and no error). */
+  changed: number
+  /** Transactions whose replies differed only in which of several rows a mutate or update failed on first. */
+  orderDependent: number
 }
 
 /** A database the run covers: its name and schema. */
@@ -447,7 +471,12 @@ export const run = (options: RunOptions): Effect.Effect<RunStats, HarnessError> 
       failed: 0,
       onPurpose: 0,
       disagreements: [],
-      operations: new Map()
+      operations: new Map(),
+      functions: new Map(),
+      mutators: new Map(),
+      errors: new Map(),
+      changed: 0,
+      orderDependent: 0
     }
     for (let k = options.onlySequence ?? 0; stats.generated < options.transactions; k++) {
       const database = options.databases[k % options.databases.length]!
@@ -483,15 +512,16 @@ const runSequence = (options: RunOptions, k: number, database: RunDatabase, stat
           cause: error
         })
       ))
-      const comparison = compare(replies, namers)
+      let comparison = compare(replies, namers)
+      if (!comparison.agree && (yield* manyRowsFailed(a, database.name, sent[0], comparison))) {
+        comparison = { ...comparison, agree: true }
+        stats.orderDependent++
+      }
       stats.transactions++
       if (transaction.kind === "generated") {
         stats.generated++
         if (transaction.onPurpose) stats.onPurpose++
-        for (const op of transaction.operations) {
-          const name = isRecord(op) && typeof op.op === "string" ? op.op : "(not an operation)"
-          stats.operations.set(name, (stats.operations.get(name) ?? 0) + 1)
-        }
+        for (const op of transaction.operations) count(stats, op)
       }
       if (!comparison.agree) {
         stats.disagreements.push({
@@ -506,9 +536,70 @@ const runSequence = (options: RunOptions, k: number, database: RunDatabase, stat
         })
         return // the two databases may differ from here on: the next sequence starts afresh
       }
-      if (isFailure(comparison.canonical[0])) stats.failed++
+      const error = errorOf(comparison.canonical[0])
+      if (error !== undefined) {
+        stats.failed++
+        stats.errors.set(error, (stats.errors.get(error) ?? 0) + 1)
+        if (process.env.DIFF_ERRORS) console.log("ERR", Json.stringify(comparison.canonical[0]).slice(-300))
+      } else if (transaction.kind === "generated" && changedSomething(comparison.canonical[0])) stats.changed++
       generator.observe(transaction, comparison.canonical[0])
     }
+  })
+
+const increment = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1)
+
+/** Counts an operation, its where clauses' functions and its mutators. */
+const count = (stats: RunStats, op: Json.Json) => {
+  const name = isRecord(op) && typeof op.op === "string" ? op.op : "(not an operation)"
+  increment(stats.operations, name)
+  if (!isRecord(op)) return
+  for (const clause of Array.isArray(op.where) ? op.where : []) {
+    if (Array.isArray(clause) && typeof clause[1] === "string") increment(stats.functions, clause[1])
+    else if (typeof clause === "boolean") increment(stats.functions, String(clause))
+  }
+  for (const mutation of Array.isArray(op.mutations) ? op.mutations : []) {
+    if (Array.isArray(mutation) && typeof mutation[1] === "string") increment(stats.mutators, mutation[1])
+  }
+}
+
+/** The errors a mutate or an update can meet on one of the rows it changes (RFC 7047 §5.2.4, §5.2.5). */
+const ROW_ERRORS: { readonly [op: string]: ReadonlyArray<string> } = {
+  update: ["constraint violation"],
+  mutate: ["constraint violation", "range error", "domain error"]
+}
+
+/**
+ * Whether two replies that differ failed at the same update or mutate, each with an error that a
+ * row can cause, where that operation's condition matched several rows: ovsdb-server changes the
+ * rows in its hash order and reports the first row that fails, so which one (and so which error)
+ * differs between servers. The number of rows is asked of the first target, in a transaction of the
+ * operations before the failing one, a select of its condition, and an abort.
+ */
+const manyRowsFailed = (
+  target: Target,
+  database: string,
+  operations: ReadonlyArray<Json.Json>,
+  comparison: Comparison
+): Effect.Effect<boolean, HarnessError> =>
+  Effect.gen(function*() {
+    const [a, b] = comparison.canonical
+    if (!Array.isArray(a) || !Array.isArray(b)) return false
+    const i = a.findIndex((result) => isRecord(result) && "error" in result)
+    const op = operations[i]
+    if (i < 0 || !isRecord(op) || typeof op.op !== "string" || typeof op.table !== "string") return false
+    const allowed = ROW_ERRORS[op.op] ?? []
+    const rowError = (result: Json.Json | undefined) =>
+      isRecord(result) && typeof result.error === "string" && allowed.includes(result.error)
+    if (!rowError(a[i]) || !rowError(b[i]) || b.findIndex((result) => isRecord(result) && "error" in result) !== i) {
+      return false
+    }
+    const probe = yield* target.transact(database, [
+      ...operations.slice(0, i),
+      { op: "select", table: op.table, where: op.where ?? [], columns: ["_uuid"] },
+      { op: "abort" }
+    ])
+    const rows = probe._tag === "Result" && isRecord(probe.result[i]) ? probe.result[i].rows : undefined
+    return Array.isArray(rows) && rows.length > 1
   })
 
 /** A disagreement as the test prints it: seed, place, transaction and both replies. */

@@ -242,6 +242,19 @@ const MUTATORS = ["+=", "-=", "*=", "/=", "%=", "insert", "delete"] as const
 const isScalar = (type: ColumnType) => type.min === 1 && type.max === 1 && type.value === undefined
 const maxOf = (type: ColumnType) => type.max === "unlimited" ? Infinity : type.max
 const isNumeric = (base: BaseType) => base.type === "integer" || base.type === "real"
+/**
+ * Whether ovsdb-server refuses a scalar column's default value (0, "", false or the all-zero UUID):
+ * an enum without it, a minimum length, bounds without 0, a reference (to no row).
+ */
+const defaultRefused = (base: BaseType): boolean =>
+  base.enum !== undefined && !base.enum.some((atom) => atom === 0 || atom === "" || atom === false) ||
+  (base.minLength ?? 0) > 0 ||
+  BigInt(base.minInteger ?? 0) > 0n || BigInt(base.maxInteger ?? 0) < 0n ||
+  (base.minReal ?? 0) > 0 || (base.maxReal ?? 0) < 0 ||
+  base.refTable !== undefined
+
+/** Whether arithmetic mutators apply to a column: integers or reals, alone or in a set. */
+const isMutable = (type: ColumnType) => isNumeric(type.key) && type.value === undefined
 const hasRef = (type: ColumnType, table: string) => type.key.refTable === table || type.value?.refTable === table
 
 /** The state one transaction is built in: its operations so far, and the uuid-names it defined. */
@@ -252,6 +265,8 @@ interface Building {
   /** Inserts of rows that something in the operation being built refers to by a new uuid-name. */
   children: Array<Json>
   depth: number
+  /** Whether this transaction may have something invalid put in on purpose (one in four). */
+  readonly invalid: boolean
   onPurpose: boolean
   readonly parts: Array<string>
 }
@@ -314,14 +329,21 @@ export class Generator {
   next(): Transaction {
     this.count++
     if (this.count % this.options.dumpEvery === 0) return this.dump()
-    const building: Building = { ops: [], names: [], children: [], depth: 0, onPurpose: false, parts: [] }
+    const building: Building = {
+      ops: [],
+      names: [],
+      children: [],
+      depth: 0,
+      invalid: this.random.chance(0.25),
+      onPurpose: false,
+      parts: []
+    }
     const length = this.random.weighted<number>([[5, 1], [4, 2], [3, 3], [2, 4], [1, 6]])
     for (let i = 0; i < length; i++) this.operation(building)
-    if (this.random.chance(0.03)) {
+    const defined = building.names[0]
+    if (defined !== undefined && this.invalid(building, 0.08)) {
       // The same uuid-name defined twice.
-      const defined = building.names[0]
-      if (defined !== undefined) {
-        building.onPurpose = true
+      {
         building.parts.push("duplicate uuid-name")
         building.ops.push(this.insertOp(building, defined.table, defined.name))
       }
@@ -360,6 +382,8 @@ export class Generator {
       if (!isObject(op) || op.op !== "insert" || typeof op.table !== "string" || !isObject(result)) return
       const uuid = result.uuid
       const rows = this.rows.get(op.table)
+      // A non-root table's row may have been collected at once: the next dump tells.
+      if (this.schema.tables[op.table]?.isRoot !== true) return
       if (rows === undefined || !Array.isArray(uuid) || typeof uuid[1] !== "string") return
       const row: { [column: string]: Json } = { _uuid: uuid }
       if (isObject(op.row)) {
@@ -382,10 +406,10 @@ export class Generator {
       [8, "delete"],
       [8, "wait"],
       [2, "commit"],
-      [1, "abort"],
+      [building.invalid ? 3 : 0, "abort"],
       [2, "comment"],
       [2, "assert"],
-      [4, "invalid"]
+      [building.invalid ? 10 : 0, "invalid"]
     ])
     building.parts.push(kind)
     switch (kind) {
@@ -409,8 +433,7 @@ export class Generator {
       case "comment":
         return void building.ops.push({ op: "comment", comment: this.random.pick(STRINGS) })
       case "assert": {
-        const held = this.random.chance(0.6)
-        if (!held) building.onPurpose = true
+        const held = !this.invalid(building, 0.5)
         return void building.ops.push({ op: "assert", lock: held ? this.options.lock : "not_held" })
       }
       default:
@@ -497,8 +520,7 @@ export class Generator {
     }
     if (this.random.chance(0.08)) {
       const existing = this.pickRow(table)
-      if (existing !== undefined && this.random.chance(0.2)) {
-        building.onPurpose = true
+      if (existing !== undefined && this.invalid(building, 0.3)) {
         building.parts.push("duplicate uuid")
         op.uuid = (existing._uuid as ReadonlyArray<string>)[1]!
       } else op.uuid = this.literalUuid()
@@ -511,13 +533,12 @@ export class Generator {
     const row: { [column: string]: Json } = {}
     for (const column of this.userColumns(this.schema.tables[table]!)) {
       if (column.name in given) continue
-      const needed = column.type.min > 0 && !isScalar(column.type)
+      const needed = column.type.min > 0 && (!isScalar(column.type) || defaultRefused(column.type.key))
       if (needed ? this.random.chance(0.95) : this.random.chance(0.35)) {
         row[column.name] = this.datum(building, table, column)
       }
     }
-    if (this.random.chance(0.02)) {
-      building.onPurpose = true
+    if (this.invalid(building, 0.05)) {
       building.parts.push("unknown column")
       row.no_such_column = 1
     }
@@ -536,17 +557,13 @@ export class Generator {
     const columns = this.userColumns(this.schema.tables[table]!)
     const row: { [column: string]: Json } = {}
     for (const column of this.random.subset(columns, 3)) {
-      if (!column.mutable && this.random.chance(0.7)) continue
       if (!column.mutable) {
-        building.onPurpose = true
+        if (!this.invalid(building, 0.5)) continue
         building.parts.push("immutable column")
       }
       row[column.name] = this.datum(building, table, column)
     }
-    if (this.random.chance(0.02)) {
-      building.onPurpose = true
-      row[this.random.pick(["_uuid", "_version"])] = ["uuid", this.literalUuid()]
-    }
+    if (this.invalid(building, 0.05)) row[this.random.pick(["_uuid", "_version"])] = ["uuid", this.literalUuid()]
     return { op: "update", table, where: this.where(building, table), row }
   }
 
@@ -599,10 +616,7 @@ export class Generator {
       rows,
       timeout: 0
     }
-    if (this.random.chance(0.03)) {
-      building.onPurpose = true
-      op.until = "<"
-    }
+    if (this.invalid(building, 0.05)) op.until = "<"
     return op
   }
 
@@ -655,7 +669,7 @@ export class Generator {
     const count = this.random.weighted<number>([[3, 0], [5, 1], [2, 2], [0.5, 3]])
     const clauses: Array<Json> = []
     for (let i = 0; i < count; i++) {
-      clauses.push(this.random.chance(0.02) ? this.random.chance(0.5) : this.condition(building, table, row))
+      clauses.push(this.random.chance(0.03) ? this.random.chance(0.7) : this.condition(building, table, row))
     }
     return clauses
   }
@@ -667,12 +681,11 @@ export class Generator {
       : this.pickColumn(table)
     const type = column.type
     const ordered = isNumeric(type.key) && type.value === undefined && maxOf(type) === 1
-    const fn = this.random.chance(0.06)
-      ? this.random.pick(FUNCTIONS)
-      : ordered && this.random.chance(0.5)
+    const fn = ordered && this.random.chance(0.5)
       ? this.random.pick(["<", "<=", ">=", ">"])
+      : this.invalid(building, 0.1)
+      ? this.random.pick(FUNCTIONS)
       : this.random.pick(["==", "!=", "includes", "excludes"])
-    if (!ordered && ["<", "<=", ">=", ">"].includes(fn)) building.onPurpose = true
     const current = row?.[column.name]
     if (fn === "<" || fn === "<=" || fn === ">=" || fn === ">") {
       const atom = current !== undefined && this.random.chance(0.5) ? firstAtom(current) : undefined
@@ -695,24 +708,26 @@ export class Generator {
   private columns(building: Building, table: string): Json {
     const names = Object.keys(this.schema.tables[table]!.columns)
     const columns: Array<Json> = this.random.subset(names, 4)
-    if (this.random.chance(0.03)) {
-      building.onPurpose = true
-      columns.push("no_such_column")
-    }
+    if (this.invalid(building, 0.05)) columns.push("no_such_column")
     if (this.random.chance(0.03) && columns.length > 0) columns.push(columns[0]!) // a column twice
     return columns
   }
 
   /** A mutation, mostly one the column's type allows (RFC 7047 §5.1 <mutation>). */
   private mutation(building: Building, table: string): Json {
-    const column = this.random.chance(0.02)
-      ? this.schema.tables[table]!.columns["_uuid"]!
+    const mutable = this.userColumns(this.schema.tables[table]!).filter((column) =>
+      column.mutable && (isMutable(column.type) || column.type.value !== undefined || maxOf(column.type) > 1)
+    )
+    const column = this.invalid(building, 0.1)
+      ? this.random.chance(0.2) ? this.schema.tables[table]!.columns["_uuid"]! : this.pickColumn(table)
+      : mutable.length > 0
+      ? this.random.pick(mutable)
       : this.pickColumn(table)
     const type = column.type
-    const numeric = isNumeric(type.key) && type.value === undefined
+    const numeric = isMutable(type)
     const collection = maxOf(type) > 1 || type.value !== undefined
     let mutator: string
-    if (this.random.chance(0.08)) mutator = this.random.pick(MUTATORS)
+    if (this.invalid(building, 0.1)) mutator = this.random.pick(MUTATORS)
     else if (numeric && (!collection || this.random.chance(0.5))) {
       mutator = this.random.pick(type.key.type === "real" ? ["+=", "-=", "*=", "/="] : ["+=", "-=", "*=", "/=", "%="])
     } else if (collection) mutator = this.random.pick(["insert", "delete"])
@@ -738,12 +753,12 @@ export class Generator {
       return [column.name, mutator, this.random.pick([2, -1, 3, exact(INT64_MAX), exact(INT64_MIN), -7])]
     }
     const operand = type.key.type === "real"
-      ? this.random.weighted<Json>([[6, this.random.pick([1, 2, 0.5, -1, 3.25])], [1, 0], [1, 1e300], [
+      ? this.random.weighted<Json>([[6, this.random.pick([1, 2, 0.5, -1, 3.25])], [0.5, 0], [1, 1e300], [
         1,
         this.realAtom(type.key)
       ]])
       : type.key.type === "integer"
-      ? this.random.weighted<Json>([[6, this.random.between(-3, 5)], [1, 0], [1, exact(INT64_MAX)], [
+      ? this.random.weighted<Json>([[6, this.random.between(-3, 5)], [0.5, 0], [1, exact(INT64_MAX)], [
         1,
         this.integerAtom(type.key)
       ]])
@@ -756,7 +771,7 @@ export class Generator {
   /** A value for a column: mostly valid, sometimes one its type refuses. */
   private datum(building: Building, table: string, column: ColumnSchema, forCondition = false): Json {
     const type = column.type
-    if (this.random.chance(0.04)) return this.invalidDatum(building, table, column)
+    if (this.invalid(building, 0.08)) return this.invalidDatum(building, table, column)
     if (!forCondition && this.random.chance(0.25)) {
       const row = this.pickRow(table)
       const current = row?.[column.name]
@@ -779,7 +794,7 @@ export class Generator {
     column: string,
     asWire: boolean
   ): Json {
-    const max = Math.min(maxOf(type), 4)
+    const max = Math.min(maxOf(type), this.random.chance(0.05) ? 40 : 4)
     const size = this.random.between(type.min, max)
     const keys = new Map<string, Json>()
     for (let i = 0; i < size * 2 && keys.size < size; i++) {
@@ -907,8 +922,8 @@ export class Generator {
       [10, "existing"],
       [3, "named"],
       [building.depth < 2 ? 3 : 0, "new"],
-      [0.7, "missing"],
-      [0.3, "unknown name"]
+      [base.refType === "weak" ? 1 : 0, "missing"],
+      [base.refType === "weak" ? 0 : 1, "invalid"]
     ])
     if (choice === "existing") {
       const row = this.pickRow(refTable)
@@ -928,12 +943,15 @@ export class Generator {
         return ["named-uuid", name]
       }
     }
-    if (choice === "unknown name") {
-      building.onPurpose = true
-      return ["named-uuid", "never_defined"]
+    if (choice === "invalid" && this.invalid(building, 0.5)) {
+      return this.random.chance(0.3) ? ["named-uuid", "never_defined"] : ["uuid", this.literalUuid()]
     }
-    if (base.refType !== "weak") building.onPurpose = true
-    return ["uuid", this.literalUuid()]
+    if (base.refType === "weak") return ["uuid", this.literalUuid()] // a reference to no row, dropped
+    const row = this.pickRow(refTable)
+    if (row !== undefined) return row._uuid!
+    const names = building.names.filter((named) => named.table === refTable)
+    if (names.length > 0) return ["named-uuid", this.random.pick(names).name]
+    return ["uuid", this.literalUuid()] // nothing to refer to: the transaction fails
   }
 
   /** An atom of the wrong kind or beyond the base type's constraints. */
@@ -989,6 +1007,16 @@ export class Generator {
 
   private userColumns(table: TableSchema): ReadonlyArray<ColumnSchema> {
     return Object.values(table.columns).filter((column) => !column.name.startsWith("_"))
+  }
+
+  /**
+   * Whether to put something invalid in here (with probability `p`, in the transactions that may
+   * have one); marks the transaction as failing on purpose when it does.
+   */
+  private invalid(building: Building, p: number): boolean {
+    if (!building.invalid || !this.random.chance(p)) return false
+    building.onPurpose = true
+    return true
   }
 
   private newName(): string {
