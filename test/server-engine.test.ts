@@ -2,7 +2,7 @@
 // raw transactions on a real ovsdb-server and on the engine and compare the replies, with UUIDs named
 // by their order of appearance (so that ["uuid","<random>"] becomes ["uuid","#1"] on each side).
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Fiber, Layer } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { type Json, parse as parseJson } from "../src/Json.js"
@@ -43,8 +43,21 @@ const context = (overrides?: Partial<Engine.TransactContext>): Engine.TransactCo
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g
 
-/** The reply with each UUID named by its order of appearance (object members walked in name order). */
-const nameUuids = (json: Json): Json => {
+const text = (json: Json): string =>
+  JSON.stringify(json, (_key, value: unknown) => typeof value === "bigint" ? `${value}n` : value)
+
+/** How a reply is compared: the rows of a select sorted, unless their order is the point. */
+interface CompareOptions {
+  readonly ordered?: boolean
+}
+
+/**
+ * The reply with each UUID named by its order of appearance (object members walked in name order).
+ * Unless `ordered`, a select's rows are first sorted by their text, UUIDs already named by their
+ * names and the others masked: the order of rows ovsdb-server sorts by a random `_uuid` or `_version`
+ * is not compared, their contents are.
+ */
+const normalize = (json: Json, options?: CompareOptions): Json => {
   const names = new Map<string, string>()
   const name = (uuid: string) => {
     let named = names.get(uuid)
@@ -54,12 +67,24 @@ const nameUuids = (json: Json): Json => {
     }
     return named
   }
-  const walk = (value: Json): Json => {
+  const sortKey = (row: Json) => text(row).replace(UUID, (uuid) => names.get(uuid) ?? "~")
+  const walk = (value: Json, key?: string): Json => {
     if (typeof value === "string") return value.replace(UUID, name)
-    if (Array.isArray(value)) return value.map(walk)
+    if (Array.isArray(value)) {
+      const items = key === "rows" && options?.ordered !== true
+        ? [...value].sort((a, b) => {
+          const x = sortKey(a)
+          const y = sortKey(b)
+          return x < y ? -1 : x > y ? 1 : 0
+        })
+        : value
+      return items.map((item) => walk(item))
+    }
     if (value !== null && typeof value === "object") {
       const out: { [key: string]: Json } = {}
-      for (const key of Object.keys(value).sort()) out[key] = walk((value as { readonly [key: string]: Json })[key]!)
+      for (const member of Object.keys(value).sort()) {
+        out[member] = walk((value as { readonly [key: string]: Json })[member]!, member)
+      }
       return out
     }
     return value
@@ -67,67 +92,71 @@ const nameUuids = (json: Json): Json => {
   return walk(json)
 }
 
-const text = (json: Json): string =>
-  JSON.stringify(json, (_key, value: unknown) => typeof value === "bigint" ? `${value}n` : value)
-
-/** Sorts every select's rows by their text with UUIDs masked: for replies whose row order is random. */
-const sortRows = (json: Json): Json => {
-  if (Array.isArray(json)) return json.map(sortRows)
-  if (json !== null && typeof json === "object") {
-    const out: { [key: string]: Json } = {}
-    for (const [key, value] of Object.entries(json)) {
-      out[key] = key === "rows" && Array.isArray(value)
-        ? [...value].sort((a, b) => {
-          const x = text(a).replace(UUID, "U")
-          const y = text(b).replace(UUID, "U")
-          return x < y ? -1 : x > y ? 1 : 0
-        })
-        : sortRows(value)
-    }
-    return out
-  }
-  return json
-}
-
-/** How a reply is compared: rows sorted unless their order is the point. */
-interface CompareOptions {
-  readonly ordered?: boolean
-}
-
-const normalize = (json: Json, options?: CompareOptions): Json =>
-  nameUuids(options?.ordered === true ? json : sortRows(json))
-
 let comparisons = 0
+
+type Check = (
+  db: string,
+  operations: ReadonlyArray<Json>,
+  options?: CompareOptions & { readonly context?: Partial<Engine.TransactContext> }
+) => Effect.Effect<ReadonlyArray<Json>, unknown, Ovsdb.Ovsdb>
 
 /** The real server and one engine per database, fed the same transactions. */
 interface Pair {
   readonly engines: { readonly [db: string]: Engine.Engine }
-  /** Runs a transaction on both; asserts their replies agree; returns the engine's outcome. */
-  readonly check: (
+  /** Runs a transaction on both; asserts that their replies agree; returns the engine's reply. */
+  readonly check: Check
+  /**
+   * Runs transactions one after the other on both and compares all their replies at once, so that a
+   * UUID keeps its name from one reply to the next.
+   */
+  readonly checkAll: (
     db: string,
-    operations: ReadonlyArray<Json>,
-    options?: CompareOptions & { readonly context?: Partial<Engine.TransactContext> }
-  ) => Effect.Effect<ReadonlyArray<Json>, unknown, Ovsdb.Ovsdb>
+    transactions: ReadonlyArray<ReadonlyArray<Json>>,
+    options?: CompareOptions
+  ) => Effect.Effect<ReadonlyArray<ReadonlyArray<Json>>, unknown, Ovsdb.Ovsdb>
 }
 
 const makePair = (): Pair => {
-  const engines = { [NB]: makeEngine(NB), [VS]: makeEngine(VS), [ET]: makeEngine(ET) }
-  const check: Pair["check"] = (db, operations, options) =>
+  const engines: { readonly [db: string]: Engine.Engine } = {
+    [NB]: makeEngine(NB),
+    [VS]: makeEngine(VS),
+    [ET]: makeEngine(ET)
+  }
+  const both = (
+    db: string,
+    operations: ReadonlyArray<Json>,
+    overrides?: Partial<Engine.TransactContext>
+  ) =>
     Effect.gen(function*() {
       const ovsdb = yield* Ovsdb.Ovsdb
       const real = yield* ovsdb.transactJson(db, operations)
-      const outcome = engines[db]!.transact(operations, context(options?.context))
+      const outcome = engines[db]!.transact(operations, context(overrides))
       assert.strictEqual(outcome._tag, "Reply", `the engine's outcome: ${text(outcome as unknown as Json)}`)
-      const mine = outcome._tag === "Reply" ? outcome.result : []
-      comparisons++
-      assert.deepStrictEqual(
-        text(normalize(mine, options)),
-        text(normalize(real, options)),
-        `operations: ${text(operations)}`
-      )
+      return { real, mine: outcome._tag === "Reply" ? outcome.result : [] }
+    })
+  const compare = (mine: Json, real: Json, what: Json, options?: CompareOptions) => {
+    comparisons++
+    assert.deepStrictEqual(text(normalize(mine, options)), text(normalize(real, options)), `operations: ${text(what)}`)
+  }
+  const check: Check = (db, operations, options) =>
+    Effect.gen(function*() {
+      const { mine, real } = yield* both(db, operations, options?.context)
+      compare(mine, real, operations, options)
       return mine
     })
-  return { engines, check }
+  const checkAll: Pair["checkAll"] = (db, transactions, options) =>
+    Effect.gen(function*() {
+      const mine: Array<ReadonlyArray<Json>> = []
+      const real: Array<ReadonlyArray<Json>> = []
+      for (const operations of transactions) {
+        const replies = yield* both(db, operations)
+        mine.push(replies.mine)
+        real.push(replies.real)
+      }
+      compare(mine, real, transactions, options)
+      return mine
+    })
+  return { engines, check, checkAll }
 }
 
 const ServerLayer = Layer.effect(
@@ -147,15 +176,676 @@ const TestLayer = Layer.provideMerge(ClientLayer, ServerLayer)
 
 layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine against ovsdb-server", (it) => {
   const pair = makePair()
-  const check = pair.check
+  const { check, checkAll } = pair
+  const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, "0")}`
+  const named = (name: string): Json => ["named-uuid", name]
+  const ref = (n: number): Json => ["uuid", uuid(n)]
+  const insert = (table: string, row: Json, extra?: { readonly [key: string]: Json }): Json => ({
+    op: "insert",
+    table,
+    row,
+    ...extra
+  })
+  const select = (table: string, where: Json, columns?: ReadonlyArray<string>): Json => ({
+    op: "select",
+    table,
+    where,
+    ...(columns === undefined ? {} : { columns })
+  })
+  const update = (table: string, where: Json, row: Json): Json => ({ op: "update", table, where, row })
+  const mutate = (table: string, where: Json, mutations: Json): Json => ({ op: "mutate", table, where, mutations })
+  const del = (table: string, where: Json): Json => ({ op: "delete", table, where })
+  const byName = (name: string): Json => [["name", "==", name]]
 
-  it.effect("inserts and selects", () =>
-    Effect.gen(function*() {
-      yield* check(ET, [
-        { op: "insert", table: "Root", row: { name: "a", i: 5, r: 0.30000000000000004, real: 1 / 3, s: "x" } },
-        { op: "select", table: "Root", where: [["name", "==", "a"]], columns: ["name", "i", "r", "real", "s"] }
-      ])
-    }))
+  describe("insert", () => {
+    it.effect("fills the columns it is not given with their defaults", () =>
+      checkAll(ET, [[insert("Root", { name: "defaults" })], [select("Root", byName("defaults"))]]))
+
+    it.effect("takes every kind of value, sorting sets and maps as ovsdb-server does", () =>
+      checkAll(ET, [
+        [insert("Root", {
+          name: "values",
+          i: -10,
+          r: 999.999,
+          b: true,
+          s: "héllo",
+          e: "green",
+          ie: ["set", [3, 1, 2]],
+          int: 9223372036854775807n,
+          real: -1e-300,
+          str: "z\u0001\n\"\\é😀",
+          u: ref(1),
+          oi: ["set", [-9223372036854775808n]],
+          iset: ["set", [5, -3, 9007199254740993n, 0]],
+          rset: ["set", [2.5, -0.5, 1e300, 0.1]],
+          sset: ["set", ["b", "a", "é", "z", "😀", "\uffff", "A", ""]],
+          bset: ["set", [true, false]],
+          uset: ["set", [ref(9), ref(3), ["uuid", "FFFFFFFF-0000-4000-8000-000000000001"]]],
+          small: ["set", [10, 0]],
+          smap: ["map", [["b", "2"], ["a", "1"], ["é", "3"]]],
+          imap: ["map", [[7, 1000], [-7, 0]]],
+          rmap: ["map", [[1.5, true], [-1.5, false]]]
+        })],
+        [select("Root", byName("values"))]
+      ]))
+
+    it.effect("reports its row's UUID, chosen with uuid (an Open vSwitch extension) or made up", () =>
+      checkAll(ET, [
+        [insert("Target", { k: "fixed" }, { uuid: uuid(100) }), insert("Target", { k: "random" })],
+        [select("Target", [["k", "includes", "fixed"]], ["_uuid", "k"])],
+        [insert("Target", { k: "upper" }, { uuid: "ABCDEF00-0000-4000-8000-000000000101" })],
+        [select("Target", [["_uuid", "==", ["uuid", "abcdef00-0000-4000-8000-000000000101"]]], ["k"])]
+      ]))
+
+    it.effect("refuses a UUID that is taken, was deleted in the same transaction, or is not one", () =>
+      checkAll(ET, [
+        [insert("Target", { k: "taken" }, { uuid: uuid(110) })],
+        [insert("Target", { k: "taken2" }, { uuid: uuid(110) })],
+        [del("Target", [["k", "==", "taken"]]), insert("Target", { k: "again" }, { uuid: uuid(110) })],
+        [insert("Target", { k: "bad" }, { uuid: "not-a-uuid" })],
+        [insert("Target", { k: "bad" }, { uuid: 5 })],
+        // Inserted and deleted in one transaction, a UUID may be used again.
+        [
+          insert("Target", { k: "once" }, { uuid: uuid(111) }),
+          del("Target", [["k", "==", "once"]]),
+          insert("Target", { k: "twice" }, { uuid: uuid(111) })
+        ],
+        // A UUID of another table is fine.
+        [insert("Root", { name: "same-uuid" }, { uuid: uuid(110) })]
+      ]))
+
+    it.effect("names a row with uuid-name for the other operations, before and after its insert", () =>
+      checkAll(ET, [
+        [
+          // Used before its insert: the name's UUID is made up then, and the insert takes it.
+          insert("Root", { name: "forward", strong: ["set", [named("kid")]], u: named("kid") }),
+          insert("Child", { n: 1 }, { "uuid-name": "kid" }),
+          insert("Child", { n: 2, kids: named("kid") }, { "uuid-name": "parent" }),
+          mutate("Root", byName("forward"), [["strong", "insert", ["set", [named("parent")]]]]),
+          select("Child", [["_uuid", "==", named("kid")]], ["n"]),
+          select("Root", [["strong", "includes", named("parent")]], ["name"])
+        ],
+        [select("Child", [["n", "<=", 2]], ["n", "kids"])],
+        [insert("Child", { n: 3 }, { "uuid-name": "twice" }), insert("Child", { n: 4 }, { "uuid-name": "twice" })],
+        [insert("Child", { n: 3 }, { "uuid-name": "not an id" })],
+        [insert("Child", { n: 3, kids: ["named-uuid", "1x"] })],
+        // A named-uuid no insert creates: a reference to a row that is not there.
+        [insert("Root", { name: "dangling", strong: named("nobody") })],
+        // uuid and uuid-name together: the name takes the chosen UUID.
+        [
+          insert("Target", { k: "both" }, { uuid: uuid(120), "uuid-name": "both" }),
+          insert("Root", { name: "both-ref", weak: named("both") }),
+          select("Root", byName("both-ref"), ["weak"])
+        ]
+      ]))
+
+    it.effect("checks defaults against their constraints, columns in ovsdb-server's order", () =>
+      checkAll(ET, [
+        [insert("Capped", {})],
+        [insert("Capped", { lo: 1 })],
+        [insert("Capped", { color: "red" })],
+        [insert("Capped", { lo: 1, color: "red" })],
+        [insert("Holder", { name: "h-default" })]
+      ]))
+  })
+
+  describe("select", () => {
+    it.effect("orders rows by every column in ovsdb-server's column order unless told otherwise", () =>
+      checkAll(ET, [
+        [
+          insert("Root", { name: "ord-c", rset: ["set", [3]], sset: ["set", ["x"]] }),
+          insert("Root", { name: "ord-a", rset: ["set", [1, 2]] }),
+          insert("Root", { name: "ord-b", rset: ["set", [1]], uset: ref(5) }),
+          insert("Root", { name: "ord-d", rset: ["set", [1]], uset: ref(4) })
+        ],
+        [select("Root", [["sset", "excludes", "zzz"], ["int", "==", 0]], ["name", "rset", "uset"])],
+        [{ op: "select", table: "Root", where: [["int", "==", 0]], columns: ["name"], sort: ["name"] }]
+      ], { ordered: true }))
+
+    it.effect("gives each distinct combination of the columns once when _uuid is not among them", () =>
+      checkAll(ET, [
+        [
+          insert("Target", { k: "dist", v: 1 }),
+          insert("Target", { k: "dist", v: 2 }),
+          insert("Target", { k: "dist2", v: 1 })
+        ],
+        [select("Target", [["k", "includes", "dist"]], ["k"])],
+        [select("Target", [["v", "<", 10], ["k", "!=", "zzz"]], ["k"])],
+        [select("Target", [["v", "<", 10]], ["v", "_uuid"])]
+      ]))
+
+    it.effect("evaluates every function on every kind of column", () =>
+      Effect.gen(function*() {
+        yield* check(ET, [
+          insert("Root", {
+            name: "fn-1",
+            int: 42,
+            i: 1,
+            r: 1.5,
+            b: true,
+            s: "x",
+            e: "red",
+            oi: 5,
+            iset: ["set", [1, 2]],
+            smap: ["map", [["a", "1"], ["b", "2"]]],
+            uset: ref(7)
+          }),
+          insert("Root", { name: "fn-2", int: 42, i: 2, r: -1, s: "y", oi: ["set", []], iset: ["set", [2, 3]] }),
+          insert("Root", { name: "fn-3", int: 42, i: 3, r: 2.5, iset: ["set", []], smap: ["map", [["a", "1"]]] })
+        ])
+        const clauses: ReadonlyArray<Json> = [
+          ["i", "<", 2],
+          ["i", "<=", 2],
+          ["i", ">", 2],
+          ["i", ">=", 2],
+          ["i", "==", 2],
+          ["i", "!=", 2],
+          ["i", "includes", 2],
+          ["i", "excludes", 2],
+          ["r", "<", 0],
+          ["r", ">=", 1.5],
+          ["r", "==", 2.5],
+          ["b", "==", true],
+          ["b", "!=", true],
+          ["s", "==", "x"],
+          ["s", "==", ["set", []]],
+          ["s", "!=", ["set", []]],
+          ["s", "includes", "x"],
+          ["s", "includes", ["set", []]],
+          ["s", "excludes", ["set", ["x", "y"]]],
+          ["s", "excludes", ["set", []]],
+          ["oi", "<", 10],
+          ["oi", ">", 1],
+          ["oi", "==", 5],
+          ["oi", "!=", 5],
+          ["iset", "==", ["set", [1, 2]]],
+          ["iset", "==", ["set", []]],
+          ["iset", "!=", ["set", [2, 3]]],
+          ["iset", "includes", 2],
+          ["iset", "includes", ["set", [2, 3]]],
+          ["iset", "includes", ["set", []]],
+          ["iset", "excludes", ["set", [1, 3]]],
+          ["iset", "excludes", ["set", [7]]],
+          ["smap", "==", ["map", [["a", "1"]]]],
+          ["smap", "includes", ["map", [["a", "1"]]]],
+          ["smap", "includes", ["map", [["a", "2"]]]],
+          ["smap", "excludes", ["map", [["b", "2"]]]],
+          ["smap", "excludes", ["map", [["b", "3"]]]],
+          ["uset", "includes", ref(7)],
+          ["_uuid", "!=", ref(1)],
+          ["name", ">=", "fn-2"],
+          true,
+          false
+        ]
+        for (const clause of clauses) {
+          yield* check(ET, [select("Root", [clause, ["int", "==", 42]], ["name"])])
+        }
+      }))
+
+    it.effect("refuses malformed clauses with ovsdb-server's errors", () =>
+      Effect.gen(function*() {
+        const wheres: ReadonlyArray<Json> = [
+          [["name"]],
+          [["name", "==", "x", 1]],
+          [[1, "==", "x"]],
+          [["name", 1, "x"]],
+          ["name"],
+          [null],
+          [["nope", "==", 1]],
+          [["name", "===", "x"]],
+          [["name", "<", "x"]],
+          [["iset", "<", 1]],
+          [["b", ">", true]],
+          [["oi", "<", ["set", []]]],
+          [["s", "includes", ["set", ["a", "b"]]]],
+          [["i", "==", "x"]],
+          [["i", "==", 1.5]],
+          [["i", "==", ["set", [1, 2]]]],
+          [["i", "includes", ["set", []]]],
+          [["u", "==", ["uuid", "nope"]]],
+          [["u", "==", ["named-uuid", "nope"]]],
+          [["u", "==", "x"]],
+          [["smap", "==", ["set", []]]],
+          [["smap", "==", ["map", [["a"]]]]],
+          [["smap", "==", ["map", [["a", 1]]]]],
+          [["iset", "==", ["set", [1, 1]]]],
+          [["smap", "==", ["map", [["a", "1"], ["a", "2"]]]]],
+          [["e", "==", "purple"]],
+          [["i", "==", 1000]],
+          [["s", "==", "toolong"]],
+          [["name", "==", "ok"], ["nope", "==", 1]]
+        ]
+        for (const where of wheres) yield* check(ET, [select("Root", where, ["name"])])
+      }))
+  })
+
+  describe("update", () => {
+    it.effect("counts the rows it matches, changed or not, and keeps unchanged rows' _version", () =>
+      checkAll(ET, [
+        [insert("Root", { name: "upd-1", int: 1 }), insert("Root", { name: "upd-2", int: 1 })],
+        [select("Root", [["name", "includes", "upd-1"]], ["_version", "int"])],
+        [update("Root", [["int", "==", 1], ["name", "!=", "zzz"]], { int: 1 })],
+        [select("Root", [["name", "includes", "upd-1"]], ["_version", "int"])],
+        [update("Root", [["name", "==", "upd-1"]], { int: 2, sset: ["set", ["a"]] })],
+        [select("Root", [["name", "includes", "upd-1"]], ["_version", "int", "sset"])],
+        [update("Root", [["name", "==", "nobody"]], { int: 2 })]
+      ]))
+
+    it.effect("refuses immutable columns, before it reads the where clause", () =>
+      checkAll(ET, [
+        [insert("Root", { name: "imm", fixed: "set once" })],
+        [update("Root", byName("imm"), { fixed: "again" })],
+        [update("Root", [["nope", "==", 1]], { fixed: "again" })],
+        [update("Root", byName("imm"), { _uuid: ref(1) })],
+        [update("Root", byName("imm"), { _version: ref(1) })],
+        [update("Root", byName("imm"), { name: "imm", nope: 1, int: "x" })],
+        [select("Root", byName("imm"), ["fixed"])]
+      ]))
+  })
+
+  describe("mutate", () => {
+    it.effect("applies every mutator to integers, reals, sets and maps", () =>
+      checkAll(ET, [
+        [insert("Root", {
+          name: "mut",
+          i: 10,
+          r: 10,
+          int: 7,
+          real: 7.5,
+          oi: 3,
+          iset: ["set", [1, 2, 3]],
+          rset: ["set", [0.5, 1.5]],
+          sset: ["set", ["a", "b"]],
+          smap: ["map", [["a", "1"], ["b", "2"]]],
+          imap: ["map", [[1, 10]]]
+        })],
+        [mutate("Root", byName("mut"), [
+          ["i", "+=", 5],
+          ["r", "-=", 2.25],
+          ["int", "*=", -3],
+          ["real", "/=", 2],
+          ["oi", "%=", 2],
+          ["iset", "*=", 10],
+          ["rset", "+=", 0.25],
+          ["sset", "insert", ["set", ["c", "a"]]],
+          ["smap", "insert", ["map", [["a", "changed?"], ["c", "3"]]]],
+          ["imap", "insert", ["map", [[2, 20]]]]
+        ])],
+        [select("Root", byName("mut"), ["i", "r", "int", "real", "oi", "iset", "rset", "sset", "smap", "imap"])],
+        [mutate("Root", byName("mut"), [
+          ["int", "/=", -4],
+          ["iset", "-=", 5],
+          ["iset", "%=", 7],
+          ["sset", "delete", ["set", ["a", "zz"]]],
+          ["smap", "delete", ["map", [["a", "1"], ["b", "wrong"]]]],
+          ["smap", "delete", ["set", ["c"]]],
+          ["imap", "delete", 1]
+        ])],
+        [select("Root", byName("mut"), ["int", "iset", "sset", "smap", "imap"])],
+        [mutate("Root", [["name", "==", "nobody"]], [["i", "+=", 1]])]
+      ]))
+
+    it.effect("fails with range, domain and constraint errors", () =>
+      Effect.gen(function*() {
+        yield* check(ET, [insert("Root", {
+          name: "mut-err",
+          i: 10,
+          int: 9223372036854775000n,
+          real: 1e308,
+          iset: ["set", [1, 2]],
+          small: ["set", [1, 2]],
+          smap: ["map", [["a", "1"]]],
+          imap: ["map", [[1, 1], [2, 2]]],
+          oi: -5
+        })])
+        const mutations: ReadonlyArray<Json> = [
+          ["int", "+=", 1000],
+          ["int", "-=", -1000],
+          ["int", "*=", 2],
+          ["int", "/=", 0],
+          ["int", "%=", 0],
+          ["real", "*=", 10],
+          ["real", "+=", 1e308],
+          ["real", "/=", 0],
+          ["real", "%=", 2],
+          ["i", "+=", 100],
+          ["i", "*=", -2],
+          ["iset", "*=", 0],
+          ["iset", "/=", 10],
+          ["small", "insert", ["set", [3, 4]]],
+          ["small", "delete", ["set", [1, 2]]],
+          ["small", "+=", 10],
+          ["imap", "insert", ["map", [[3, 3]]]],
+          ["imap", "insert", ["map", [[3, 3000]]]],
+          ["smap", "+=", 1],
+          ["name", "insert", "x"],
+          ["b", "+=", 1],
+          ["iset", "+=", 1.5],
+          ["iset", "+=", ["set", [1, 2]]],
+          ["iset", "insert", ["set", [1, 1]]],
+          ["fixed", "insert", ["set", ["x"]]],
+          ["_uuid", "insert", ["set", []]],
+          ["nope", "+=", 1],
+          ["int", "^=", 1],
+          ["int", "+="],
+          "int",
+          [1, "+=", 1],
+          ["ie", "insert", ["set", [4]]],
+          ["oi", "/=", -1]
+        ]
+        for (const mutation of mutations) {
+          yield* check(ET, [mutate("Root", byName("mut-err"), [mutation]), select("Root", byName("mut-err"))])
+        }
+      }))
+
+    it.effect("multiplies as ovsdb-server does, overflow test included", () =>
+      Effect.gen(function*() {
+        const cases: ReadonlyArray<readonly [Json, Json]> = [
+          [1, 9223372036854775807n],
+          [3, 3074457345618258602n],
+          [3, 3074457345618258601n],
+          [-2, -3],
+          [-4611686018427387904n, -4],
+          [-3, 3074457345618258602n],
+          [5, -1844674407370955161n],
+          [5, -1844674407370955162n],
+          [0, -7],
+          [-9223372036854775808n, 1],
+          [9223372036854775807n, -1],
+          [-1, 4000000000]
+        ]
+        for (const [x, y] of cases) {
+          yield* check(ET, [
+            insert("Target", { k: "mul", v: x }),
+            mutate("Target", [["k", "==", "mul"]], [["v", "*=", y]]),
+            select("Target", [["k", "==", "mul"]], ["v"]),
+            { op: "abort" }
+          ])
+        }
+      }))
+  })
+
+  describe("delete", () => {
+    it.effect("counts the rows it deletes; a row still referred to stays, with the error at commit", () =>
+      checkAll(ET, [
+        [
+          insert("Child", { n: 50 }, { "uuid-name": "c" }),
+          insert("Root", { name: "del-holder", strong1: named("c") }),
+          insert("Target", { k: "del-1" }),
+          insert("Target", { k: "del-2" })
+        ],
+        [del("Target", [["k", "includes", "del-1"]]), del("Target", [["k", "==", "nobody"]])],
+        [del("Child", [["n", "==", 50]])],
+        [del("Child", [["n", "==", 50]]), del("Root", byName("del-holder"))],
+        [select("Child", [["n", "==", 50]], ["n"])],
+        [{ op: "delete", table: "Target" }],
+        [{ op: "delete", where: [] }],
+        [{ op: "delete", table: "Target", where: {} }]
+      ]))
+  })
+
+  describe("wait", () => {
+    it.effect("passes when the rows are (==) or are not (!=) as given, and fails at once with timeout 0", () =>
+      Effect.gen(function*() {
+        yield* check(ET, [
+          insert("Target", { k: "wait-a", v: 1 }),
+          insert("Target", { k: "wait-b", v: 2 })
+        ])
+        const waits: ReadonlyArray<Json> = [
+          {
+            op: "wait",
+            table: "Target",
+            where: [["k", "includes", "wait-a"]],
+            columns: ["k", "v"],
+            until: "==",
+            rows: [{ k: "wait-a", v: 1 }],
+            timeout: 0
+          },
+          {
+            op: "wait",
+            table: "Target",
+            where: [["v", ">=", 1], ["v", "<=", 2], ["k", "!=", "x"]],
+            columns: ["v"],
+            until: "==",
+            rows: [{ v: 2 }, { v: 1 }, { v: 1 }],
+            timeout: 0
+          },
+          {
+            op: "wait",
+            table: "Target",
+            where: [["k", "==", "wait-a"]],
+            columns: ["v"],
+            until: "!=",
+            rows: [{ v: 1 }],
+            timeout: 0
+          },
+          {
+            op: "wait",
+            table: "Target",
+            where: [["k", "==", "wait-a"]],
+            columns: ["v"],
+            until: "!=",
+            rows: [{ v: 7 }],
+            timeout: 0
+          },
+          {
+            op: "wait",
+            table: "Target",
+            where: [["k", "==", "wait-a"]],
+            columns: ["v"],
+            until: "==",
+            rows: [],
+            timeout: 0
+          },
+          {
+            op: "wait",
+            table: "Target",
+            where: [["k", "==", "nobody"]],
+            columns: ["v"],
+            until: "==",
+            rows: [],
+            timeout: 0
+          },
+          // Without columns, every column counts, _uuid and _version included.
+          { op: "wait", table: "Target", where: [["k", "==", "wait-a"]], until: "!=", rows: [{ k: "wait-a", v: 1 }] },
+          { op: "wait", table: "Target", where: [], until: "==", rows: [], timeout: -1 },
+          { op: "wait", table: "Target", where: [], until: "<", rows: [], timeout: 0 },
+          { op: "wait", table: "Target", where: [], until: "==", rows: [5], timeout: 0 },
+          { op: "wait", table: "Target", where: [], until: "==", rows: [{ nope: 1 }], timeout: 0 },
+          { op: "wait", table: "Target", where: [], columns: ["nope"], until: "==", rows: [], timeout: 0 },
+          { op: "wait", table: "Target", where: [], until: "==", rows: [], timeout: 1.5 },
+          { op: "wait", table: "Target", where: [], until: "==" },
+          { op: "wait", table: "Target", where: [], rows: [] }
+        ]
+        for (const wait of waits) yield* check(ET, [wait, select("Target", [["k", "==", "wait-b"]], ["v"])])
+      }))
+
+    it.effect("with a timeout that has not passed, blocks its request, then times out after it", () =>
+      Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        const engine = pair.engines[ET]!
+        const operations: ReadonlyArray<Json> = [
+          insert("Target", { k: "blocked" }),
+          {
+            op: "wait",
+            table: "Target",
+            where: [["k", "==", "wait-never"]],
+            columns: ["k"],
+            until: "==",
+            rows: [{ k: "wait-never" }],
+            timeout: 300
+          },
+          { op: "wait", table: "Target", where: [], until: "==", rows: [], timeout: 50 }
+        ]
+        const started = Date.now()
+        const real = yield* ovsdb.transactJson(ET, operations)
+        const took = Date.now() - started
+        const first = engine.transact(operations, context({ now: 5000 }))
+        assert.deepStrictEqual(first, { _tag: "Blocked", until: 5300 })
+        const early = engine.transact(operations, context({ now: 5299, since: 5000 }))
+        assert.deepStrictEqual(early, { _tag: "Blocked", until: 5300 })
+        const late = engine.transact(operations, context({ now: 5300, since: 5000 }))
+        assert.strictEqual(late._tag, "Reply")
+        const mine = late._tag === "Reply" ? late.result : []
+        assert.deepStrictEqual(mine[1], { error: "timed out", details: "\"wait\" timed out after 300 ms" })
+        assert.isAtLeast(took, 300)
+        const elapsed = /after (\d+) ms/.exec(text(real))
+        assert.isNotNull(elapsed)
+        assert.isAtLeast(Number(elapsed![1]), 300)
+        comparisons++
+        assert.strictEqual(
+          text(normalize(real)).replace(/after \d+ ms/, "after N ms"),
+          text(normalize(mine)).replace(/after \d+ ms/, "after N ms")
+        )
+        // Nothing was inserted.
+        yield* check(ET, [select("Target", [["k", "==", "blocked"]], ["k"])])
+      }))
+
+    it.effect("without a timeout, waits until a commit makes it true, then runs as a whole", () =>
+      Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        const server = yield* OvsdbServer
+        const engine = pair.engines[ET]!
+        const operations: ReadonlyArray<Json> = [
+          {
+            op: "wait",
+            table: "Target",
+            where: [["k", "==", "awaited"]],
+            columns: ["k", "v"],
+            until: "==",
+            rows: [{ k: "awaited", v: 3 }]
+          },
+          insert("Target", { k: "after-wait" })
+        ]
+        const waiting = yield* Effect.forkChild(ovsdb.transactJson(ET, operations))
+        assert.deepStrictEqual(engine.transact(operations, context()), { _tag: "Blocked", until: Infinity })
+        // Another client inserts the awaited row; the waiting request then runs.
+        const other = [insert("Target", { k: "awaited", v: 3 })]
+        yield* runTool("ovsdb-client", ["transact", server.unix, text([ET, ...other])])
+        const outcome = engine.transact(other, context())
+        assert.strictEqual(outcome._tag, "Reply")
+        const real = yield* Fiber.join(waiting)
+        const again = engine.transact(operations, context())
+        assert.strictEqual(again._tag, "Reply")
+        comparisons++
+        assert.strictEqual(text(normalize(again._tag === "Reply" ? again.result : [])), text(normalize(real)))
+        yield* check(ET, [select("Target", [["k", "includes", "after-wait"]], ["k"])])
+      }))
+  })
+
+  describe("commit, abort, comment, assert", () => {
+    it.effect("commit takes durable; abort fails with \"aborted\" and undoes everything", () =>
+      checkAll(ET, [
+        [{ op: "commit", durable: false }, { op: "commit", durable: true }, { op: "comment", comment: "hello" }],
+        [{ op: "commit" }],
+        [{ op: "commit", durable: 1 }],
+        [insert("Target", { k: "aborted" }), { op: "abort" }, insert("Target", { k: "never" })],
+        [select("Target", [["k", "includes", "aborted"]], ["k"])],
+        [{ op: "abort", extra: 1 }],
+        [{ op: "comment" }],
+        [{ op: "comment", comment: 5 }]
+      ]))
+
+    it.effect("assert fails with \"not owner\" unless the session holds the lock", () =>
+      Effect.gen(function*() {
+        yield* check(ET, [{ op: "assert", lock: "mine" }, insert("Target", { k: "asserted" })])
+        yield* check(ET, [{ op: "assert", lock: "not an id" }])
+        yield* check(ET, [{ op: "assert" }])
+        yield* Effect.scoped(Effect.gen(function*() {
+          const ovsdb = yield* Ovsdb.Ovsdb
+          yield* ovsdb.lock("mine")
+          yield* check(ET, [{ op: "assert", lock: "mine" }, insert("Target", { k: "asserted" })], {
+            context: { hasLock: (name) => name === "mine" }
+          })
+          yield* check(ET, [{ op: "assert", lock: "theirs" }], { context: { hasLock: (name) => name === "mine" } })
+        }))
+      }))
+  })
+
+  describe("the request", () => {
+    it.effect("gives one result per operation, null after the first failure, and an error for each kind of fault", () =>
+      Effect.gen(function*() {
+        const transactions: ReadonlyArray<ReadonlyArray<Json>> = [
+          [],
+          [5],
+          [{}],
+          [{ op: 5 }],
+          [{ op: "in sert" }],
+          [{ op: "frob" }],
+          [{ op: "select", table: "Nope", where: [] }],
+          [{ op: "select", table: "not an id", where: [] }],
+          [{ op: "select", table: 5, where: [] }],
+          [{ op: "select", where: [] }],
+          [{ op: "select", table: "Root" }],
+          [{ op: "select", table: "Root", where: {} }],
+          [{ op: "select", table: "Root", where: [], columns: "name" }],
+          [{ op: "select", table: "Root", where: [], columns: ["nope"] }],
+          [{ op: "select", table: "Root", where: [], columns: ["name", "name"] }],
+          [{ op: "select", table: "Root", where: [], columns: [5] }],
+          [{ op: "select", table: "Root", where: [], sort: ["nope"] }],
+          [{ op: "select", table: "Root", where: [["name", "==", "x"]], extra: 1 }],
+          [{ op: "select", table: "Root", where: [["name", "==", "x"]], foo: 1, bar: 2 }],
+          [{ op: "select", table: "Root", where: [["name", "==", "x"]], foo: 1, bar: 2, baz: 3, qux: 4 }],
+          [{ op: "insert", table: "Root" }],
+          [{ op: "insert", table: "Root", row: 5 }],
+          [{ op: "insert", table: "Root", row: { nope: 1 } }],
+          [{ op: "insert", table: "Root", row: { q1: 1, q2: 2, q3: 3, q4: 4, q5: 5, q6: 6, q7: 7 } }],
+          [{ op: "insert", table: "Root", row: { name: 5, i: "x", b: 1 } }],
+          [{ op: "insert", table: "Root", row: { name: "x", nope: 1 }, junk: 1 }],
+          [{ op: "insert", table: "Root", row: { iset: ["set", [1, 2], 3] } }],
+          [{ op: "insert", table: "Root", row: { iset: ["set"] } }],
+          [{ op: "insert", table: "Root", row: { iset: ["map", [[1, 2]]] } }],
+          [{ op: "insert", table: "Root", row: { smap: "x" } }],
+          [{ op: "insert", table: "Root", row: { smap: ["map", [["a", "b", "c"]]] } }],
+          [{ op: "insert", table: "Root", row: { small: ["set", []] } }],
+          [{ op: "insert", table: "Root", row: { small: ["set", [1, 2, 3, 4]] } }],
+          [{ op: "insert", table: "Root", row: { imap: ["map", [[1, 1], [2, 2], [3, 3]]] } }],
+          [{ op: "insert", table: "Root", row: { name: ["set", ["a", "b"]] } }],
+          [{ op: "insert", table: "Root", row: { name: ["set", []] } }],
+          [{ op: "insert", table: "Root", row: { int: 9223372036854775808n } }],
+          [{ op: "insert", table: "Root", row: { int: 1.5 } }],
+          [{ op: "insert", table: "Root", row: { real: 12345678901234567890123n } }],
+          [{ op: "insert", table: "Root", row: { r: 1000.5 } }],
+          [{ op: "insert", table: "Root", row: { r: -2 } }],
+          [{ op: "insert", table: "Root", row: { s: "toolong" } }],
+          [{ op: "insert", table: "Root", row: { s: "😀😀😀😀😀" } }],
+          [{ op: "insert", table: "Root", row: { s: "😀😀😀😀😀😀" } }],
+          [{ op: "insert", table: "Root", row: { e: "purple" } }],
+          [{ op: "insert", table: "Root", row: { ie: ["set", [1, 4]] } }],
+          [{ op: "insert", table: "Root", row: { imap: ["map", [[1, 1001]]] } }],
+          [{ op: "insert", table: "Root", row: { u: ["uuid", "xyz"] } }],
+          [{ op: "insert", table: "Root", row: { u: ["named-uuid", 5] } }],
+          [{ op: "insert", table: "Root", row: { u: "00000000-0000-4000-8000-000000000001" } }],
+          [insert("Target", { k: "pad" }), { op: "select", table: "Nope", where: [] }, { op: "comment", comment: "x" }],
+          [insert("Target", { k: "pad2" }), { op: "abort" }, { op: "comment", comment: "x" }, 5]
+        ]
+        for (const operations of transactions) yield* check(ET, operations)
+      }))
+
+    it.effect("refuses writes to _Server (a database whose name begins with _)", () =>
+      Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        const source = readSchemaFile(new URL("./fixtures/_server.ovsschema", import.meta.url).pathname)
+        const engine = Engine.make(Effect.runSync(DatabaseSchema.decode(source)), { schemaSource: source })
+        const operations: ReadonlyArray<ReadonlyArray<Json>> = [
+          [insert("Database", { name: "x", model: "standalone", connected: true, leader: true, schema: "" })],
+          [del("Database", [["name", "==", "nobody"]])],
+          [update("Database", [["name", "==", "nobody"]], { connected: false })],
+          [mutate("Database", [["name", "==", "nobody"]], [["index", "insert", ["set", [1]]]])],
+          [{ op: "commit", durable: false }],
+          [{ op: "comment", comment: "fine" }, { op: "assert", lock: "x" }],
+          [{ op: "select", table: "Database", where: [["name", "==", "nobody"]] }]
+        ]
+        for (const ops of operations) {
+          const real = yield* ovsdb.transactJson("_Server", ops)
+          const outcome = engine.transact(ops, context())
+          comparisons++
+          assert.strictEqual(text(normalize(outcome._tag === "Reply" ? outcome.result : [])), text(normalize(real)))
+        }
+        const allowed = engine.transact(operations[0]!, context({ reservedWrites: true }))
+        assert.strictEqual(allowed._tag === "Reply" && allowed.commit?.changes.length, 1)
+      }))
+  })
 })
 
 describe("the engine alone", () => {
