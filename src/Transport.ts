@@ -185,8 +185,22 @@ const openSocket = (remote: Remote.Remote, options: Options) =>
 const closedCleanly = (remote: string) =>
   new TransportError({ remote, reason: "Closed", detail: "connection closed by peer" })
 
+/**
+ * What opens a connection to one remote instead of a socket, when the context has one: an OVSDB
+ * server in the same process (`TestServer.dialer`) connects every client stack built in that context
+ * to itself in memory. The connection belongs to the scope it runs in. Absent by default.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export const Dialer = Context.Reference<
+  ((remote: Remote.Remote) => Effect.Effect<Transport["Service"], TransportError, Scope.Scope>) | undefined
+>("effect-ovsdb/Transport/Dialer", { defaultValue: () => undefined })
+
 /** Dials one remote; the connection belongs to the scope this runs in. */
 const connectTo = Effect.fnUntraced(function*(remote: Remote.Remote, options: Options, scope: Scope.Closeable) {
+  const dialer = yield* Dialer
+  if (dialer !== undefined) return yield* dialer(remote)
   const name = Remote.format(remote)
   const socket = yield* openSocket(remote, options)
   const tls = remote._tag === "Ssl"

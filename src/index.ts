@@ -43,7 +43,11 @@ export * as RpcClient from "./RpcClient.js"
 /** @since 0.1.0 */
 export * as SchemaCompatibility from "./protocol/SchemaCompatibility.js"
 /** @since 0.1.0 */
+export * as Server from "./server/Server.js"
+/** @since 0.1.0 */
 export * as Session from "./Session.js"
+/** @since 0.1.0 */
+export * as TestServer from "./server/TestServer.js"
 /** @since 0.1.0 */
 export * as Transport from "./Transport.js"
 /** @since 0.1.0 */

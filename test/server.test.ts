@@ -1,0 +1,333 @@
+// The in-memory server in-process, through the test layer: the client stack (Ovsdb over a plain
+// connection and over the resilient Session, the Replica) runs unchanged against it; monitors,
+// waits, cancel, locks, the transaction history and _Server behave as ovsdb-server's do.
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Exit, Fiber, Layer, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import * as Model from "../src/Model.js"
+import * as Vs from "../src/models/Open_vSwitch.js"
+import * as Nb from "../src/models/OVN_Northbound.js"
+import * as Ovsdb from "../src/Ovsdb.js"
+import * as Op from "../src/protocol/Operation.js"
+import * as Replica from "../src/Replica.js"
+import { Server } from "../src/server/Server.js"
+import * as TestServer from "../src/server/TestServer.js"
+import * as Typed from "../src/Typed.js"
+import { connectInMemory } from "./support/rawClient.js"
+
+const NB = "OVN_Northbound"
+
+/** A plain connection (the Ovsdb API) to the Server in context, for the current scope. */
+const connect = Effect.gen(function*() {
+  const context = yield* Layer.build(
+    Ovsdb.layerConnection({ remote: "unix:whatever" }).pipe(Layer.provide(TestServer.dialer))
+  )
+  return Context.get(context, Ovsdb.Ovsdb)
+})
+
+const nbServer = TestServer.layerServer({ databases: [Nb.database] })
+
+describe("TestServer.layer", () => {
+  it.effect("swaps for Ovsdb.layer: list_dbs, get_schema, typed transactions and selects", () =>
+    Effect.gen(function*() {
+      const ovsdb = yield* Ovsdb.Ovsdb
+      assert.deepStrictEqual(yield* ovsdb.listDbs, [NB, "Open_vSwitch", "_Server"])
+      const schema = yield* ovsdb.getSchema(NB)
+      assert.deepStrictEqual(schema, Nb.database.schema)
+      const port = Model.named(Nb.Logical_Switch_Port, "p")
+      const [, sw] = yield* ovsdb.transact(
+        NB,
+        Typed.insert(Nb.Logical_Switch_Port, { name: "lsp0", addresses: ["dynamic"] }, { uuidName: port }),
+        Typed.insert(Nb.Logical_Switch, { name: "ls0", ports: [port] })
+      )
+      const [{ rows }] = yield* ovsdb.transact(NB, Typed.select(Nb.Logical_Switch, [["name", "==", "ls0"]]))
+      assert.strictEqual(rows.length, 1)
+      assert.strictEqual(rows[0]!._uuid.value, sw.uuid.value)
+      assert.strictEqual(rows[0]!.ports.length, 1)
+      const status = yield* (yield* Ovsdb.Ovsdb).getServerId
+      assert.strictEqual(status, (yield* Server).id)
+    }).pipe(Effect.provide(TestServer.layer({ databases: [Nb.database, Vs.database] }).pipe(Layer.fresh))))
+
+  it.effect("starts with the rows given, and a seed the server refuses fails the layer", () =>
+    Effect.gen(function*() {
+      const ovsdb = yield* Ovsdb.Ovsdb
+      const [{ rows }] = yield* ovsdb.transact(NB, Op.select("Logical_Switch", [], ["name"]))
+      assert.deepStrictEqual(rows, [{ name: "seeded" }])
+      const refused = yield* Effect.exit(Layer.build(TestServer.layerServer({
+        databases: [Nb.database],
+        rows: { [NB]: [Op.insert("Logical_Switch_Port", { name: "orphan", tag_request: 5000 })] }
+      })))
+      assert.isTrue(Exit.isFailure(refused))
+      assert.match(String(refused), /constraint violation/)
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(TestServer.layer({
+        databases: [Nb.database],
+        rows: { [NB]: [Op.insert("Logical_Switch", { name: "seeded" })] }
+      }))
+    ))
+
+  it.effect("a monitor through the session sees another connection's commits, in order", () =>
+    Effect.gen(function*() {
+      const ovsdb = yield* Ovsdb.Ovsdb
+      const other = yield* connect
+      const live = yield* ovsdb.monitor(NB, { Logical_Switch: { columns: ["name"] } })
+      assert.deepStrictEqual(live.initial, [])
+      for (const name of ["a", "b", "c"]) yield* other.transact(NB, Op.insert("Logical_Switch", { name }))
+      const names = yield* live.updates.pipe(
+        Stream.take(3),
+        Stream.map((event) =>
+          event._tag === "Update" && event.changes[0]?._tag === "Insert" ? event.changes[0].row.name : "?"
+        ),
+        Stream.runCollect
+      )
+      assert.deepStrictEqual(names, ["a", "b", "c"])
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(TestServer.layer({ databases: [Nb.database] }).pipe(Layer.provideMerge(nbServer)))
+    ))
+
+  it.effect("the replica replicates, indexes and transacts against it", () =>
+    Effect.gen(function*() {
+      const replica = yield* Replica.make(Nb.database, {
+        Logical_Switch: { columns: ["name", "ports"] },
+        Logical_Switch_Port: { columns: ["name"] }
+      })
+      const other = yield* connect
+      yield* other.transact(NB, Op.insert("Logical_Switch", { name: "ls1" }))
+      yield* replica.sync
+      const switches = yield* replica.all("Logical_Switch")
+      assert.deepStrictEqual(switches.map((row) => row.name), ["ls1"])
+      yield* replica.retry((view) => {
+        const ls = view.where("Logical_Switch", [["name", "==", "ls1"]])[0]
+        if (ls === undefined) return []
+        const port = Model.named(Nb.Logical_Switch_Port, "p")
+        return [
+          Typed.insert(Nb.Logical_Switch_Port, { name: "ls1-p0" }, { uuidName: port }),
+          Typed.mutate(Nb.Logical_Switch, [["_uuid", "==", ls._uuid]], [["ports", "insert", [port]]])
+        ]
+      })
+      const ports = yield* replica.find("Logical_Switch_Port", "name", "ls1-p0")
+      assert.strictEqual(ports.length, 1)
+      const [ls1] = yield* replica.all("Logical_Switch")
+      assert.deepStrictEqual(ls1!.ports.map((ref) => ref.value), [ports[0]!._uuid.value])
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(TestServer.layer({ databases: [Nb.database] }).pipe(Layer.provideMerge(nbServer)))
+    ))
+})
+
+describe("transactions that wait", () => {
+  const waitFor = (name: string, timeout?: number) =>
+    Op.wait("Logical_Switch", [Op.where("name", "==", name)], ["name"], "==", [{ name }], {
+      ...(timeout === undefined ? {} : { timeout })
+    })
+
+  it.effect("a wait blocks only its own transaction, until another connection's commit makes it hold", () =>
+    Effect.gen(function*() {
+      const a = yield* connect
+      const b = yield* connect
+      const waiting = yield* Effect.forkChild(a.transact(NB, waitFor("later", 60_000), Op.comment("waited")))
+      yield* b.transact(NB, Op.insert("Logical_Switch", { name: "other" }))
+      assert.isUndefined(waiting.pollUnsafe(), "still waiting after an unrelated commit")
+      yield* b.transact(NB, Op.insert("Logical_Switch", { name: "later" }))
+      const result = yield* Fiber.join(waiting)
+      assert.deepStrictEqual(result, [{}, {}])
+    }).pipe(Effect.scoped, Effect.provide(nbServer)))
+
+  it.effect("its timeout passes on the server's clock: TestClock drives it", () =>
+    Effect.gen(function*() {
+      const a = yield* connect
+      const waiting = yield* Effect.forkChild(Effect.result(a.transact(NB, waitFor("never", 1500))))
+      yield* TestClock.adjust("1499 millis")
+      assert.isUndefined(waiting.pollUnsafe())
+      yield* TestClock.adjust("1 millis")
+      const outcome = yield* Fiber.join(waiting)
+      assert.isTrue(outcome._tag === "Failure" && outcome.failure._tag === "TransactionError")
+      assert.strictEqual(
+        outcome._tag === "Failure" ? (outcome.failure as { readonly error: string }).error : "",
+        "timed out"
+      )
+    }).pipe(Effect.scoped, Effect.provide(nbServer)))
+
+  it.effect("cancel drops it unanswered, or answers \"canceled\" on a session aware of database changes", () =>
+    Effect.gen(function*() {
+      const server = yield* Server
+      const raw = yield* connectInMemory(server)
+      const wait = (id: string) => ({
+        method: "transact",
+        params: [NB, {
+          op: "wait",
+          table: "Logical_Switch",
+          where: [["name", "==", "never"]],
+          columns: ["name"],
+          until: "==",
+          rows: [{ name: "never" }],
+          timeout: 60_000
+        }],
+        id
+      })
+      yield* raw.send(wait("w1"))
+      yield* raw.send({ method: "cancel", params: ["w1"], id: null })
+      assert.deepStrictEqual(yield* raw.sync, [], "no answer to the canceled transaction")
+      yield* raw.call("set_db_change_aware", [true])
+      yield* raw.send(wait("w2"))
+      yield* raw.send({ method: "cancel", params: ["w2"], id: null })
+      assert.deepStrictEqual(yield* raw.sync, [{ id: "w2", result: null, error: "canceled" }])
+    }).pipe(Effect.scoped, Effect.provide(nbServer)))
+})
+
+describe("locks", () => {
+  it.effect("lock waits, steal robs with a stolen notice, unlock passes the lock on with a locked notice", () =>
+    Effect.gen(function*() {
+      const server = yield* Server
+      const [a, b, c] = [yield* connectInMemory(server), yield* connectInMemory(server), yield* connectInMemory(server)]
+      const reply = (received: ReadonlyArray<unknown>) => (received.at(-1) as { readonly result: unknown }).result
+      assert.deepStrictEqual(reply(yield* a.call("lock", ["L"])), { locked: true })
+      assert.deepStrictEqual(reply(yield* b.call("lock", ["L"])), { locked: false })
+      const owner = (raw: typeof a) =>
+        Effect.map(raw.call("transact", [NB, { op: "assert", lock: "L" }]), (received) => reply(received))
+      assert.deepStrictEqual(yield* owner(a), [{}])
+      assert.deepStrictEqual(yield* owner(b), [{ details: "Asserted lock L not held.", error: "not owner" }])
+      assert.deepStrictEqual(reply(yield* c.call("steal", ["L"])), { locked: true })
+      assert.deepStrictEqual(yield* a.sync, [{ id: null, method: "stolen", params: ["L"] }])
+      yield* c.call("unlock", ["L"])
+      assert.deepStrictEqual(yield* a.sync, [{ id: null, method: "locked", params: ["L"] }])
+      yield* a.call("unlock", ["L"])
+      assert.deepStrictEqual(yield* b.sync, [{ id: null, method: "locked", params: ["L"] }])
+      assert.deepStrictEqual(yield* owner(b), [{}])
+    }).pipe(Effect.scoped, Effect.provide(nbServer)))
+
+  it.effect("a session that ends while holding a lock passes it on", () =>
+    Effect.gen(function*() {
+      const server = yield* Server
+      const b = yield* connectInMemory(server)
+      yield* Effect.scoped(Effect.gen(function*() {
+        const a = yield* connectInMemory(server)
+        yield* a.call("lock", ["L"])
+        yield* b.call("lock", ["L"])
+      }))
+      assert.deepStrictEqual(yield* b.next(), { id: null, method: "locked", params: ["L"] })
+    }).pipe(Effect.scoped, Effect.provide(nbServer)))
+})
+
+describe("the transaction history", () => {
+  it.effect("monitor_cond_since resumes after a known transaction with only what was missed (found), else from scratch", () =>
+    Effect.gen(function*() {
+      const server = yield* Server
+      const a = yield* connectInMemory(server)
+      const b = yield* connectInMemory(server)
+      const requests = { Logical_Switch: [{ columns: ["name"] }] }
+      const zero = "00000000-0000-0000-0000-000000000000"
+      const [first] = yield* a.call("monitor_cond_since", [NB, "m", requests, zero])
+      assert.deepStrictEqual((first as { readonly result: unknown }).result, [false, zero, {}])
+      const [inserted] = yield* b.call("transact", [NB, { op: "insert", table: "Logical_Switch", row: { name: "x" } }])
+      const uuid = (inserted as { readonly result: ReadonlyArray<{ readonly uuid: [string, string] }> }).result[0]!
+        .uuid[1]
+      const [update] = yield* a.sync
+      const txn = (update as { readonly params: ReadonlyArray<unknown> }).params[1] as string
+      assert.deepStrictEqual(update, {
+        id: null,
+        method: "update3",
+        params: ["m", txn, { Logical_Switch: { [uuid]: { insert: { name: "x" } } } }]
+      })
+      assert.notStrictEqual(txn, zero)
+      yield* b.call("transact", [NB, { op: "update", table: "Logical_Switch", where: [], row: { name: "y" } }])
+      const last = ((yield* a.sync)[0] as { readonly params: ReadonlyArray<unknown> }).params[1] as string
+      const c = yield* connectInMemory(server)
+      const [resumed] = yield* c.call("monitor_cond_since", [NB, "m", requests, txn])
+      assert.deepStrictEqual((resumed as { readonly result: unknown }).result, [
+        true,
+        last,
+        { Logical_Switch: { [uuid]: { modify: { name: "y" } } } }
+      ])
+      const [unknown] = yield* c.call("monitor_cond_since", [NB, "n", requests, "11111111-1111-1111-1111-111111111111"])
+      assert.deepStrictEqual((unknown as { readonly result: unknown }).result, [
+        false,
+        last,
+        { Logical_Switch: { [uuid]: { initial: { name: "y" } } } }
+      ])
+    }).pipe(Effect.scoped, Effect.provide(nbServer)))
+
+  it.effect("keeps only the last N commits: an older id is not found", () =>
+    Effect.gen(function*() {
+      const server = yield* Server
+      const a = yield* connectInMemory(server)
+      const requests = { Logical_Switch: [{ columns: ["name"] }] }
+      yield* a.call("monitor_cond_since", [NB, "m", requests, "00000000-0000-0000-0000-000000000000"])
+      const ids: Array<string> = []
+      for (const name of ["a", "b", "c", "d"]) {
+        const received = yield* a.call("transact", [NB, { op: "insert", table: "Logical_Switch", row: { name } }])
+        ids.push((received[0] as { readonly params: ReadonlyArray<unknown> }).params[1] as string)
+      }
+      const found = (id: string) =>
+        Effect.map(
+          a.call("monitor_cond_since", [NB, id, requests, id]),
+          (received) => (received.at(-1) as { readonly result: ReadonlyArray<unknown> }).result[0]
+        )
+      // A history of two holds the last two commits of four.
+      assert.deepStrictEqual(yield* Effect.forEach(ids, found), [false, false, true, true])
+    }).pipe(Effect.scoped, Effect.provide(TestServer.layerServer({ databases: [Nb.database], history: 2 }))))
+})
+
+describe("_Server", () => {
+  it.effect("describes every database as standalone, and refuses a client's writes", () =>
+    Effect.gen(function*() {
+      const ovsdb = yield* connect
+      const [{ rows }] = yield* ovsdb.transact(
+        "_Server",
+        Op.select("Database", [], ["name", "model", "connected", "leader", "cid", "sid", "index", "schema"])
+      )
+      const byName = new Map(rows.map((row) => [row.name as string, row]))
+      assert.deepStrictEqual([...byName.keys()].sort(), [NB, "_Server"].sort())
+      for (const row of rows) {
+        assert.deepStrictEqual(
+          { ...row, schema: undefined },
+          {
+            name: row.name,
+            model: "standalone",
+            connected: true,
+            leader: true,
+            cid: [],
+            sid: [],
+            index: [],
+            schema: undefined
+          }
+        )
+      }
+      const nbSchema = JSON.parse(byName.get(NB)!.schema as string)
+      assert.deepStrictEqual(nbSchema, yield* ovsdb.getSchemaJson(NB))
+      const refused = yield* ovsdb.transactJson("_Server", [{ op: "delete", table: "Database", where: [] }])
+      assert.deepStrictEqual(refused, [{
+        details: "delete operation not allowed on table in reserved database _Server",
+        error: "not allowed"
+      }])
+    }).pipe(Effect.scoped, Effect.provide(nbServer)))
+})
+
+describe("misbehaving clients", () => {
+  it.effect("a malformed frame, or a reply to nothing, closes that client's connection only", () =>
+    Effect.gen(function*() {
+      const server = yield* Server
+      const good = yield* connectInMemory(server)
+      const bad = yield* connectInMemory(server)
+      assert.deepStrictEqual((yield* bad.call("echo", [])).at(-1), { id: "raw-1", result: [], error: null })
+      yield* bad.send("{bad json}")
+      assert.strictEqual(yield* bad.next(), "EOF")
+      const rude = yield* connectInMemory(server)
+      yield* rude.send({ id: 99, result: [], error: null })
+      assert.strictEqual(yield* rude.next(), "EOF")
+      const polite = yield* connectInMemory(server)
+      yield* polite.send({ id: "echo", result: [], error: null })
+      assert.deepStrictEqual((yield* polite.call("echo", ["still here"])).at(-1), {
+        id: "raw-1",
+        result: ["still here"],
+        error: null
+      })
+      assert.deepStrictEqual((yield* good.call("list_dbs", [])).at(-1), {
+        id: "raw-1",
+        result: [NB, "_Server"],
+        error: null
+      })
+    }).pipe(Effect.scoped, Effect.provide(nbServer)))
+})
