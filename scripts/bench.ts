@@ -14,7 +14,8 @@
  * runs only those.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { OvsdbCluster } from "../test/support/OvsdbCluster.js"
 import { OvsdbServer } from "../test/support/OvsdbServer.js"
 import { benchCodec } from "./bench/codec.js"

@@ -6,7 +6,8 @@
  * server.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { passed, runChaos, summary } from "./chaos/run.js"
 
 const USAGE = "usage: npm run chaos -- --kills K --writers W [--seconds S] [--log FILE]"

@@ -7,7 +7,10 @@
  *   npm run demo -- --remote unix:/var/run/openvswitch/db.sock   # your server: reads only
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Effect, Fiber, Stream } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
 import { Operation as Op, Ovsdb, Typed, Value } from "../src/index.js"
 import { Logical_Switch_Port } from "../src/models/OVN_Northbound.js"
 import { OvsdbServer } from "../test/support/OvsdbServer.js"

@@ -19,8 +19,10 @@
  *
  * @since 0.1.0
  */
-import type { Duration } from "effect"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import * as Util from "node:util"

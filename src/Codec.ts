@@ -10,8 +10,17 @@
  *
  * @since 0.1.0
  */
-import type { Scope } from "effect"
-import { Array as Arr, Cause, Context, Deferred, Effect, Exit, Layer, Pull, Queue, Stream } from "effect"
+import * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Pull from "effect/Pull"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { Framer } from "./codec/Framer.js"
 import { CodecError, TransportError } from "./Errors.js"
 import * as Json from "./Json.js"

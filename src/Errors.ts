@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * A remote string that is not OVS remote syntax (`unix:PATH`, `tcp:HOST:PORT`, `ssl:HOST:PORT`).

@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Result } from "effect"
+import * as Result from "effect/Result"
 
 /**
  * A JSON value. Integers beyond ±(2^53 - 1) are `bigint`; every other number is a `number`.

@@ -19,7 +19,11 @@
  *
  * @since 0.1.0
  */
-import { Effect, Result, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 import { ValueError } from "./Errors.js"
 import { type Json, show as showJson } from "./Json.js"
 import * as ColumnCodec from "./protocol/ColumnCodec.js"

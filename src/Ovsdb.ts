@@ -3,7 +3,7 @@
  * decoded, failures typed.
  *
  * ```ts
- * import { Effect } from "effect"
+ * import * as Effect from "effect/Effect"
  * import { Operation as Op, Ovsdb } from "effect-ovsdb"
  *
  * const program = Effect.gen(function*() {
@@ -25,8 +25,16 @@
  *
  * @since 0.1.0
  */
-import type { Duration, Fiber, Scope } from "effect"
-import { Cause, Context, Effect, Layer, References, Result, Tracer } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as References from "effect/References"
+import * as Result from "effect/Result"
+import type * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import * as Codec from "./Codec.js"
 import type { RemoteParseError, RpcError, RpcTimeout, TransportError, ValueError } from "./Errors.js"
 import {

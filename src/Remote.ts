@@ -30,8 +30,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Result, Schema } from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { RemoteParseError } from "./Errors.js"
 
 /**

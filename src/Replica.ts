@@ -26,7 +26,7 @@
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import * as Effect from "effect/Effect"
  * import { Ovsdb, Replica, Typed } from "effect-ovsdb"
  * import * as Nb from "effect-ovsdb/models/OVN_Northbound"
  *
@@ -49,8 +49,14 @@
  *
  * @since 0.1.0
  */
-import type { Scope } from "effect"
-import { Cause, Deferred, Effect, Option, Queue, Schedule, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { ConnectionClosed, MonitorCanceled, RpcError, RpcTimeout } from "./Errors.js"
 import { ProtocolError, TransactionError, TransactionOutcomeUnknown, TryAgain, ValueError } from "./Errors.js"
 import * as Store from "./internal/replicaStore.js"

@@ -46,24 +46,22 @@
  *
  * @since 0.1.0
  */
-import type { Cause } from "effect"
-import {
-  Context,
-  Deferred,
-  Duration,
-  Effect,
-  Exit,
-  Latch,
-  Layer,
-  PubSub,
-  Queue,
-  Random,
-  Schedule,
-  Scope,
-  Stream,
-  SubscriptionRef
-} from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
+import type * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Latch from "effect/Latch"
+import * as Layer from "effect/Layer"
+import * as PubSub from "effect/PubSub"
+import * as Queue from "effect/Queue"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Codec from "./Codec.js"
 import type { RpcError, RpcTimeout } from "./Errors.js"
 import { ConnectionClosed, MonitorCanceled, ProtocolError, RemoteParseError } from "./Errors.js"

@@ -28,7 +28,7 @@
  *
  * @since 0.1.0
  */
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { ValueError } from "./Errors.js"
 import type { Json } from "./Json.js"
 import * as Model from "./Model.js"

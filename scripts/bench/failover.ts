@@ -15,7 +15,12 @@
  * long-lived client has, so that each has started its backoff over); after each round the killed
  * member is started again.
  */
-import { Cause, Data, Effect, Exit, Layer, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Ovsdb from "../../src/Ovsdb.js"

@@ -2,7 +2,7 @@
  * What every benchmark needs: a clean heap before each timed run, and the median of several runs
  * (machines here are small and noisy).
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 /** Collects garbage when node runs with --expose-gc (as `npm run bench` does), so no run pays for the last one's. */
 export const collectGarbage = (): void => {

@@ -6,7 +6,8 @@
  * Usage: node monitor-client.js REMOTE DATABASE TABLE
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import * as Ovsdb from "../../src/Ovsdb.js"
 
 const [remote, database, table] = process.argv.slice(2)

@@ -5,7 +5,7 @@
  * IDL, each in a process of its own, so that wall time, CPU time and peak memory are each
  * client's. The server's own serialisation is in every figure.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
 import type { Json } from "../../src/Json.js"

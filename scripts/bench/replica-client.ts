@@ -23,7 +23,10 @@
  * Usage: node [--expose-gc] replica-client.js initial REMOTE | detail REMOTE UPDATES ROUNDS
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Context, Effect, Layer } from "effect"
+import * as Console from "effect/Console"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Net from "node:net"
 import { encode } from "../../src/Codec.js"
 import type { Json } from "../../src/Json.js"

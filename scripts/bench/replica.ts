@@ -12,7 +12,7 @@
  * Medians of alternating runs: for the initial replication, the three clients take turns, each
  * once per round.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as ChildProcess from "node:child_process"
 import { median } from "./measure.js"
 import { benchScript, fillServer, measure, ovsdbClientDump, pythonIdlMonitor, type Usage } from "./monitor.js"

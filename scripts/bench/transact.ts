@@ -4,7 +4,9 @@
  * that writes the very same request bytes and only counts the replies. Both talk to the same real
  * ovsdb-server, alternately, so the server's own cost is in both figures.
  */
-import { Effect, References, Tracer } from "effect"
+import * as Effect from "effect/Effect"
+import * as References from "effect/References"
+import * as Tracer from "effect/Tracer"
 import * as Net from "node:net"
 import { encode } from "../../src/Codec.js"
 import * as Ovsdb from "../../src/Ovsdb.js"

@@ -17,7 +17,13 @@
  *   row, or in the shared set);
  * - the replica equals the server: every replicated column of every row.
  */
-import { Cause, Context, Effect, Exit, Fiber, Layer, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Nb from "../../src/models/OVN_Northbound.js"

@@ -8,7 +8,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { AppctlParseError } from "../Errors.js"
 
 const fail = (command: string, line: string, detail: string) =>

@@ -8,8 +8,10 @@
  *
  * @since 0.1.0
  */
-import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Appctl from "../Appctl.js"
 import * as Parsers from "../appctl/Parsers.js"
 import type { AppctlError } from "../Errors.js"

@@ -3,7 +3,8 @@
  *
  * @since 0.1.0
  */
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { columnOrder, compareBytes, sortedJson, table, tableOrder } from "./OvsText.js"
 import { asRecord, atMost, command, UsageError, withDatabase, withOvsdb } from "./Session.js"
 

@@ -5,8 +5,11 @@
  *
  * @since 0.1.0
  */
-import { Console, Effect, FileSystem, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Option from "effect/Option"
 import { generate } from "../codegen/Generate.js"
 import * as JsonText from "../Json.js"
 import * as DatabaseSchema from "../protocol/DatabaseSchema.js"

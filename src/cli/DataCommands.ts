@@ -3,7 +3,9 @@
  *
  * @since 0.1.0
  */
-import { Console, Effect, Result } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
 import { dumpColumns, dumpSelect, dumpTable } from "./Dump.js"

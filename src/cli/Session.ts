@@ -12,8 +12,14 @@
  *
  * @since 0.1.0
  */
-import { Console, Context, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import { ConnectionClosed } from "../Errors.js"
 import type { Json } from "../Json.js"
 import * as Ovsdb from "../Ovsdb.js"

@@ -4,7 +4,11 @@
  *
  * @since 0.1.0
  */
-import { Console, Effect, PubSub, Result, Stream } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as PubSub from "effect/PubSub"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
 import type * as Ovsdb from "../Ovsdb.js"

@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { isUtf8 } from "node:buffer"
 import * as Json from "../Json.js"
 

@@ -11,8 +11,11 @@
  * A lock lives on one connection: when the connection ends, the server forgets it, so a waiting
  * request and every later look at the handle fail with `ConnectionClosed`.
  */
-import type { Duration, Scope } from "effect"
-import { Effect, Latch, Queue } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Latch from "effect/Latch"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
 
 import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
 import { ProtocolError } from "../Errors.js"

@@ -9,9 +9,13 @@
  * update stream fails with `MonitorCanceled` when the server cancels it, and with `ConnectionClosed`
  * once the connection is gone and every update that arrived before has been delivered.
  */
-import { Effect, Queue, Schema, Stream } from "effect"
-import type { Duration, Scope } from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
 import { MonitorCanceled, ProtocolError } from "../Errors.js"
 import { type Json, show as showJson } from "../Json.js"

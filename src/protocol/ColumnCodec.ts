@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { ValueError } from "../Errors.js"
 import { type Json, show as showJson } from "../Json.js"
 import type { BaseType, ColumnType, DatabaseSchema } from "./DatabaseSchema.js"

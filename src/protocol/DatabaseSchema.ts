@@ -29,7 +29,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema, SchemaGetter } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
 import { DatabaseSchemaError } from "../Errors.js"
 import { show as describe } from "../Json.js"
 import { isUuidText } from "./Value.js"

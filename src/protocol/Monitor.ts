@@ -14,7 +14,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 import { type Json, show as showJson } from "../Json.js"
 import type { ColumnType } from "./DatabaseSchema.js"
 import type { Condition } from "./Operation.js"

@@ -16,7 +16,8 @@
  *
  * @since 0.1.0
  */
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import type { ValueError } from "../Errors.js"
 import { type Json, show as showJson } from "../Json.js"
 import * as Value from "./Value.js"

@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import type { Json } from "../Json.js"
 import type { ColumnType } from "./DatabaseSchema.js"
 
