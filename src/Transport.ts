@@ -20,9 +20,16 @@
  * @since 0.1.0
  */
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import type { Duration, Schedule } from "effect"
-import { Cause, Context, Effect, Exit, Layer, Scope, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import type * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
 import * as Socket from "effect/socket/Socket"
+import * as Stream from "effect/Stream"
 import * as Fs from "node:fs/promises"
 import * as Net from "node:net"
 import * as Tls from "node:tls"
