@@ -4,6 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
+import type { Json } from "../src/Json.js"
 import * as Model from "../src/Model.js"
 import * as Vs from "../src/models/Open_vSwitch.js"
 import * as Nb from "../src/models/OVN_Northbound.js"
@@ -215,12 +216,19 @@ describe("the transaction history", () => {
   it.effect("monitor_cond_since resumes after a known transaction with only what was missed (found), else from scratch", () =>
     Effect.gen(function*() {
       const server = yield* Server
+      // Rows elsewhere, so that the history (no more atoms than the database holds) keeps both commits.
+      yield* server.transact(
+        NB,
+        Array.from({ length: 10 }, (_, i) => ({ op: "insert", table: "Address_Set", row: { name: `as${i}` } }))
+      )
       const a = yield* connectInMemory(server)
       const b = yield* connectInMemory(server)
       const requests = { Logical_Switch: [{ columns: ["name"] }] }
       const zero = "00000000-0000-0000-0000-000000000000"
       const [first] = yield* a.call("monitor_cond_since", [NB, "m", requests, zero])
-      assert.deepStrictEqual((first as { readonly result: unknown }).result, [false, zero, {}])
+      const [found, seeded, contents] = (first as { readonly result: ReadonlyArray<unknown> }).result
+      assert.deepStrictEqual([found, contents], [false, {}])
+      assert.notStrictEqual(seeded, zero)
       const [inserted] = yield* b.call("transact", [NB, { op: "insert", table: "Logical_Switch", row: { name: "x" } }])
       const uuid = (inserted as { readonly result: ReadonlyArray<{ readonly uuid: [string, string] }> }).result[0]!
         .uuid[1]
@@ -247,6 +255,29 @@ describe("the transaction history", () => {
         last,
         { Logical_Switch: { [uuid]: { initial: { name: "y" } } } }
       ])
+    }).pipe(Effect.scoped, Effect.provide(nbServer)))
+
+  it.effect("holds no more atoms than the database: a commit larger than what is left pushes older ones out", () =>
+    Effect.gen(function*() {
+      const server = yield* Server
+      const a = yield* connectInMemory(server)
+      const requests = { Logical_Switch: [{ columns: ["name"] }] }
+      yield* a.call("monitor_cond_since", [NB, "m", requests, "00000000-0000-0000-0000-000000000000"])
+      const commit = (operation: Json) =>
+        Effect.map(
+          a.call("transact", [NB, operation]),
+          (received) => (received[0] as { readonly params: ReadonlyArray<unknown> }).params[1] as string
+        )
+      const inserted = yield* commit({ op: "insert", table: "Logical_Switch", row: { name: "a" } })
+      // The update's atoms (the row before and after) are twice the database's: the insert goes.
+      const updated = yield* commit({ op: "update", table: "Logical_Switch", where: [], row: { name: "b" } })
+      const found = (id: string) =>
+        Effect.map(
+          a.call("monitor_cond_since", [NB, id, requests, id]),
+          (received) => (received.at(-1) as { readonly result: ReadonlyArray<unknown> }).result[0]
+        )
+      assert.isFalse(yield* found(inserted))
+      assert.isTrue(yield* found(updated), "the last commit always stays")
     }).pipe(Effect.scoped, Effect.provide(nbServer)))
 
   it.effect("keeps only the last N commits: an older id is not found", () =>

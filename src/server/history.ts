@@ -3,13 +3,17 @@
  * the last transaction it saw (`monitor_cond_since`, ovsdb-server(7) §4.1.15) gets only what
  * changed since (`found: true`), as ovsdb-server does for clustered databases.
  *
- * The history holds at most `capacity` commits; a client whose transaction is older than all of
- * them, or was never seen, gets the whole contents again (`found: false`). The zero UUID, which a
- * client sends when it has seen nothing, is never found.
+ * The history is bounded as ovsdb-server bounds it: at most `capacity` commits (100), and no more
+ * atoms (values in the rows the commits changed, before and after, a map's pairs counted twice)
+ * than the database holds, past which a snapshot is cheaper than the changes; the oldest commits go
+ * first, and the last one always stays. A client whose transaction is no longer there, or was
+ * never seen, gets the whole contents again (`found: false`). The zero UUID, which a client sends
+ * when it has seen nothing, is never found.
  *
  * @since 0.1.0
  */
-import type { Commit } from "./Engine.js"
+import type { Row } from "../protocol/Value.js"
+import type { Change, Commit } from "./Engine.js"
 
 /**
  * The UUID of "no transaction yet": what a database reports as its last transaction before its
@@ -21,12 +25,36 @@ import type { Commit } from "./Engine.js"
 export const ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 
 /**
- * How many commits a database remembers by default: ovsdb-server's own bound on its history.
+ * How many commits a database remembers at most by default: ovsdb-server's own bound.
  *
  * @since 0.1.0
  * @category constants
  */
 export const DEFAULT_CAPACITY = 100
+
+/** A row's atoms, as ovsdb-server counts them: every value of every column, a map's pairs twice. */
+const atomsOf = (row: Row | undefined): number => {
+  let atoms = 0
+  if (row === undefined) return atoms
+  for (const column in row) {
+    const value = row[column]!
+    atoms += value instanceof Map ? 2 * value.size : Array.isArray(value) ? value.length : 1
+  }
+  return atoms
+}
+
+/** A commit's atoms (its rows before and after) and how it changed the database's count. */
+const countAtoms = (changes: ReadonlyArray<Change>) => {
+  let total = 0
+  let difference = 0
+  for (const change of changes) {
+    const before = atomsOf(change.old)
+    const after = atomsOf(change.new)
+    total += before + after
+    difference += after - before
+  }
+  return { total, difference }
+}
 
 /**
  * The last commits of one database, oldest first.
@@ -35,11 +63,14 @@ export const DEFAULT_CAPACITY = 100
  * @category models
  */
 export class History {
-  private readonly commits: Array<Commit> = []
+  private readonly commits: Array<{ readonly commit: Commit; readonly atoms: number }> = []
   private readonly positions = new Map<string, number>()
   /** How many commits were dropped from the front: positions are counted from the first ever. */
   private dropped = 0
   private last = ZERO_UUID
+  /** The atoms of the commits held, and of the database's rows. */
+  private historyAtoms = 0
+  private databaseAtoms = 0
 
   constructor(private readonly capacity: number) {}
 
@@ -48,15 +79,21 @@ export class History {
     return this.last
   }
 
-  /** Remembers a commit, forgetting the oldest beyond the capacity. */
+  /** Remembers a commit, forgetting the oldest ones beyond the bounds. */
   add(commit: Commit): void {
     this.last = commit.id
+    const { difference, total } = countAtoms(commit.changes)
+    this.databaseAtoms += difference
     if (this.capacity <= 0) return
     this.positions.set(commit.id, this.dropped + this.commits.length)
-    this.commits.push(commit)
-    while (this.commits.length > this.capacity) {
+    this.commits.push({ commit, atoms: total })
+    this.historyAtoms += total
+    while (
+      this.commits.length > 1 && (this.commits.length > this.capacity || this.historyAtoms > this.databaseAtoms)
+    ) {
       const oldest = this.commits.shift()!
-      this.positions.delete(oldest.id)
+      this.positions.delete(oldest.commit.id)
+      this.historyAtoms -= oldest.atoms
       this.dropped++
     }
   }
@@ -64,6 +101,8 @@ export class History {
   /** The commits after the one with this id, oldest first; `undefined` when it is not remembered. */
   since(id: string): ReadonlyArray<Commit> | undefined {
     const position = this.positions.get(id.toLowerCase())
-    return position === undefined ? undefined : this.commits.slice(position - this.dropped + 1)
+    return position === undefined
+      ? undefined
+      : this.commits.slice(position - this.dropped + 1).map((entry) => entry.commit)
   }
 }

@@ -380,7 +380,7 @@ const kindOf = (
   initial: boolean,
   old: Value.Row | undefined,
   now: Value.Row | undefined,
-  oldFilter: Filter = filter
+  oldFilter: Filter
 ): Kind | undefined => {
   const kind: Kind = initial ? INITIAL : old === undefined ? INSERT : now === undefined ? DELETE : MODIFY
   const wasIn = old !== undefined && (oldFilter === undefined || oldFilter(old))
@@ -487,7 +487,7 @@ export const initial = (monitor: Monitor, engine: Engine): Json => {
   for (const table of monitor.tables.values()) {
     if ((table.select & INITIAL) === 0) continue
     for (const [uuid, row] of engine.rows(table.table)) {
-      const kind = kindOf(table.filter, true, undefined, row)
+      const kind = kindOf(table.filter, true, undefined, row, table.filter)
       if (kind !== undefined) {
         updates.add(table.table, uuid, rowUpdate(table, monitor.version, kind, uuid, undefined, row))
       }
@@ -529,7 +529,7 @@ export const changes = (monitor: Monitor, changes: ReadonlyArray<Change>): Json 
   for (const change of changes) {
     const table = monitor.tables.get(change.table)
     if (table === undefined) continue
-    const kind = kindOf(table.filter, false, change.old, change.new)
+    const kind = kindOf(table.filter, false, change.old, change.new, table.filter)
     if (kind === undefined) continue
     updates.add(change.table, change.uuid, rowUpdate(table, monitor.version, kind, change.uuid, change.old, change.new))
   }
