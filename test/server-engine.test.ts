@@ -5,9 +5,11 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { afterAll } from "vitest"
 import { type Json, parse as parseJson } from "../src/Json.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as DatabaseSchema from "../src/protocol/DatabaseSchema.js"
+import * as Value from "../src/protocol/Value.js"
 import * as Engine from "../src/server/Engine.js"
 import { OvsdbServer, runTool, SCHEMAS } from "./support/OvsdbServer.js"
 
@@ -53,11 +55,13 @@ interface CompareOptions {
 
 /**
  * The reply with each UUID named by its order of appearance (object members walked in name order).
- * Unless `ordered`, a select's rows are first sorted by their text, UUIDs already named by their
- * names and the others masked: the order of rows ovsdb-server sorts by a random `_uuid` or `_version`
- * is not compared, their contents are.
+ * Unless `ordered`, what ovsdb-server orders by random UUIDs is put in an order of its own first: a
+ * select's rows and the elements of a set of UUIDs, by their text with the UUIDs already named by
+ * their names and the others masked; and the two rows a unique index violation names, by name.
+ * Their contents are compared, not their order.
  */
 const normalize = (json: Json, options?: CompareOptions): Json => {
+  const ordered = options?.ordered === true
   const names = new Map<string, string>()
   const name = (uuid: string) => {
     let named = names.get(uuid)
@@ -67,29 +71,52 @@ const normalize = (json: Json, options?: CompareOptions): Json => {
     }
     return named
   }
-  const sortKey = (row: Json) => text(row).replace(UUID, (uuid) => names.get(uuid) ?? "~")
-  const walk = (value: Json, key?: string): Json => {
-    if (typeof value === "string") return value.replace(UUID, name)
+  const byKey = (a: Json, b: Json) => {
+    const x = text(walk(a, undefined, true))
+    const y = text(walk(b, undefined, true))
+    return x < y ? -1 : x > y ? 1 : 0
+  }
+  const isUuidSet = (value: ReadonlyArray<Json>) =>
+    value.length === 2 && value[0] === "set" && Array.isArray(value[1]) &&
+    (value[1] as ReadonlyArray<Json>).every((item) => Array.isArray(item) && item[0] === "uuid")
+  const walk = (value: Json, key: string | undefined, dry: boolean): Json => {
+    if (typeof value === "string") {
+      const named = value.replace(UUID, (uuid) => dry ? names.get(uuid) ?? "~" : name(uuid))
+      return ordered || dry ? named : swapIndexRows(named)
+    }
     if (Array.isArray(value)) {
-      const items = key === "rows" && options?.ordered !== true
-        ? [...value].sort((a, b) => {
-          const x = sortKey(a)
-          const y = sortKey(b)
-          return x < y ? -1 : x > y ? 1 : 0
-        })
-        : value
-      return items.map((item) => walk(item))
+      if (!ordered && key === "rows") return [...value].sort(byKey).map((row) => walk(row, undefined, dry))
+      if (!ordered && isUuidSet(value)) {
+        return [
+          "set",
+          [...(value[1] as ReadonlyArray<Json>)].sort(byKey).map((item) => walk(item, undefined, dry))
+        ]
+      }
+      return value.map((item) => walk(item, undefined, dry))
     }
     if (value !== null && typeof value === "object") {
       const out: { [key: string]: Json } = {}
       for (const member of Object.keys(value).sort()) {
-        out[member] = walk((value as { readonly [key: string]: Json })[member]!, member)
+        out[member] = walk((value as { readonly [key: string]: Json })[member]!, member, dry)
       }
       return out
     }
     return value
   }
-  return walk(json)
+  return walk(json, undefined, false)
+}
+
+/** A unique index violation's two rows, the one with the lower name first. */
+const swapIndexRows = (details: string): string => {
+  const match = /^(.*?)(First|Second) row, with UUID (#\d+), (.*?)  (First|Second) row, with UUID (#\d+), (.*)$/.exec(
+    details
+  )
+  if (match === null) return details
+  const [, head, , a, aText, , b, bText] = match
+  const [first, second] = Number(a!.slice(1)) < Number(b!.slice(1))
+    ? [[a, aText], [b, bText]]
+    : [[b, bText], [a, aText]]
+  return `${head}First row, with UUID ${first[0]}, ${first[1]}  Second row, with UUID ${second[0]}, ${second[1]}`
 }
 
 let comparisons = 0
@@ -762,6 +789,306 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
       }))
   })
 
+  describe("at commit", () => {
+    it.effect("a strong reference to a row that is not there is a referential integrity violation", () =>
+      checkAll(ET, [
+        [insert("Root", { name: "ri-1", strong: ref(999) })],
+        [insert("Root", { name: "ri-2", cmap: ["map", [["a", ref(998)]]] })],
+        [
+          insert("Holder", { name: "ri-3", one: named("t"), must: named("c") }),
+          insert("Target", { k: "ri-t" }, {
+            "uuid-name": "t"
+          }),
+          insert("Child", { n: 3 }, { "uuid-name": "c" })
+        ],
+        [select("Holder", [["name", "==", "ri-3"]], ["name", "one", "must"])],
+        [update("Holder", [["name", "==", "ri-3"]], { must: ref(997) })],
+        // Deleting a row referred to, directly or as the transaction deletes its referrer too.
+        [del("Child", [["n", "==", 3]])],
+        [del("Child", [["n", "==", 3]]), del("Holder", [["name", "==", "ri-3"]])],
+        [select("Child", [["n", "==", 3]], ["n"])]
+      ]))
+
+    it.effect("rows of non-root tables nothing refers to are deleted, and what only they referred to", () =>
+      checkAll(ET, [
+        // Nothing refers to this child: it is gone at once.
+        [insert("Child", { n: 100 }), select("Child", [["n", "==", 100]], ["n"])],
+        [select("Child", [["n", "==", 100]], ["n"])],
+        [
+          insert("Child", { n: 101, kids: ["set", [named("b"), named("c")]] }, { "uuid-name": "a" }),
+          insert("Child", { n: 102, kids: named("c") }, { "uuid-name": "b" }),
+          insert("Child", { n: 103 }, { "uuid-name": "c" }),
+          insert("Child", { n: 104, kids: named("self") }, { "uuid-name": "self" }),
+          insert("Child", { n: 105, kids: named("g") }, { "uuid-name": "f" }),
+          insert("Child", { n: 106, kids: named("f") }, { "uuid-name": "g" }),
+          insert("Root", { name: "gc", strong: named("a") })
+        ],
+        // The self-referring child went; the two that refer to each other stay.
+        [select("Child", [["n", ">=", 101], ["n", "<=", 106]], ["n", "kids"])],
+        [mutate("Root", byName("gc"), [["strong", "delete", ["set", [named("x")]]]])],
+        [update("Root", byName("gc"), { strong: ["set", []] })],
+        [select("Child", [["n", ">=", 101], ["n", "<=", 106]], ["n"])],
+        // A child in two places goes once neither refers to it.
+        [
+          insert("Child", { n: 110 }, { "uuid-name": "shared" }),
+          insert("Root", { name: "gc-2", strong: named("shared"), cmap: ["map", [["x", named("shared")]]] })
+        ],
+        [update("Root", byName("gc-2"), { strong: ["set", []] }), select("Child", [["n", "==", 110]], ["n"])],
+        [update("Root", byName("gc-2"), { cmap: ["map", []] }), select("Child", [["n", "==", 110]], ["n"])],
+        [select("Child", [["n", "==", 110]], ["n"])]
+      ]))
+
+    it.effect("maxRows counts the rows after garbage collection", () =>
+      checkAll(ET, [
+        [insert("Capped", { x: 1, lo: 1, color: "red" }), insert("Capped", { x: 2, lo: 1, color: "red" })],
+        [insert("Capped", { x: 3, lo: 1, color: "red" })],
+        [insert("Capped", { x: 3, lo: 1, color: "red" }), del("Capped", [["x", "==", 1]])],
+        [select("Capped", [], ["x"])],
+        [update("Capped", [], { x: 7 })]
+      ]))
+
+    it.effect("weak references to rows that go are removed, and a column left too small is an error", () =>
+      checkAll(ET, [
+        [
+          insert("Target", { k: "w-1" }, { uuid: uuid(201) }),
+          insert("Target", { k: "w-2" }, { uuid: uuid(202) }),
+          insert("Target", { k: "w-3" }, { uuid: uuid(203) }),
+          insert("Root", {
+            name: "weak-holder",
+            weak: ["set", [ref(201), ref(202), ref(203)]],
+            wmap: ["map", [["a", ref(201)], ["b", ref(202)], ["c", ref(201)]]]
+          }),
+          insert("Holder", { name: "weak-one", one: ref(202) })
+        ],
+        [del("Target", [["k", "==", "w-1"]])],
+        [select("Root", byName("weak-holder"), ["weak", "wmap"])],
+        // Holder.one may not become empty.
+        [del("Target", [["k", "==", "w-2"]])],
+        [select("Root", byName("weak-holder"), ["weak", "wmap"])],
+        // A weak reference to a row that is not there is dropped on insert and on update.
+        [insert("Root", {
+          name: "weak-dangling",
+          weak: ["set", [ref(299), ref(203)]],
+          wmap: ["map", [["z", ref(299)]]]
+        })],
+        [select("Root", byName("weak-dangling"), ["weak", "wmap"])],
+        [update("Root", byName("weak-dangling"), { weak: ["set", [ref(298), ref(203)]] })],
+        [select("Root", byName("weak-dangling"), ["weak"])],
+        [
+          insert("Holder", { name: "weak-none", one: ref(297), must: named("c") }),
+          insert("Child", {}, {
+            "uuid-name": "c"
+          })
+        ],
+        [
+          insert("Holder", { name: "weak-none", one: ["set", [ref(297), ref(296)]], must: named("c") }),
+          insert(
+            "Child",
+            {},
+            { "uuid-name": "c" }
+          )
+        ],
+        // A row referring to a row inserted and deleted in the same transaction.
+        [
+          insert("Target", { k: "w-brief" }, { "uuid-name": "brief" }),
+          insert("Root", { name: "weak-brief", weak: named("brief") }),
+          del("Target", [["k", "==", "w-brief"]]),
+          select("Root", byName("weak-brief"), ["weak"])
+        ],
+        [select("Root", byName("weak-brief"), ["weak"])]
+      ]))
+
+    it.effect("a weak reference survives its target when ovsdb-server walks the referring row first", () =>
+      checkAll(ET, [
+        [
+          insert("Target", { k: "walk-1" }, { uuid: uuid(301) }),
+          insert("Target", { k: "walk-2" }, { uuid: uuid(302) }),
+          insert("Root", { name: "walk", weak: ["set", [ref(301), ref(302)]] })
+        ],
+        // Root is touched first, so its row is walked before Target's: the reference to walk-1 stays.
+        [update("Root", byName("walk"), { b: true }), del("Target", [["k", "==", "walk-1"]])],
+        [select("Root", byName("walk"), ["weak"])],
+        // Target touched first: the reference to walk-2 goes.
+        [del("Target", [["k", "==", "walk-2"]]), update("Root", byName("walk"), { b: false })],
+        [select("Root", byName("walk"), ["weak"])]
+      ]))
+
+    it.effect("weak references within one table follow the walk of its hash map", () =>
+      checkAll(ET, [
+        [
+          insert("Target", { k: "self-a", self: ["set", [ref(402), ref(403)]] }, { uuid: uuid(401) }),
+          insert("Target", { k: "self-b", self: ref(401) }, { uuid: uuid(402) }),
+          insert("Target", { k: "self-c", self: ["set", [ref(401), ref(402), ref(403)]] }, { uuid: uuid(403) })
+        ],
+        [select("Target", [["v", "==", 0], ["k", "includes", "self-a"]], ["self"])],
+        [update("Target", [["k", "==", "self-c"]], { v: 1 }), del("Target", [["k", "==", "self-b"]])],
+        [select("Target", [["self", "!=", ["set", []]]], ["k", "self"])]
+      ]))
+
+    it.effect("unique indexes: a duplicate within the transaction or with a row already there", () =>
+      checkAll(ET, [
+        [insert("Root", { name: "idx-1" }), insert("Target", { k: "idx", v: 1 }), insert("Target", { k: "idx", v: 2 })],
+        [insert("Root", { name: "idx-1" })],
+        [insert("Root", { name: "idx-2" }), insert("Root", { name: "idx-2" })],
+        [insert("Target", { k: "idx", v: 2 })],
+        [update("Target", [["k", "==", "idx"], ["v", "==", 2]], { v: 1 })],
+        [update("Root", byName("idx-1"), { int: 5 }), insert("Root", { name: "idx-1" })],
+        // Two rows swapping their values is fine.
+        [
+          update("Target", [["k", "==", "idx"], ["v", "==", 1]], { v: 3 }),
+          update(
+            "Target",
+            [["k", "==", "idx"], ["v", "==", 2]],
+            { v: 1 }
+          ),
+          update("Target", [["k", "==", "idx"], ["v", "==", 3]], { v: 2 })
+        ],
+        [select("Target", [["k", "==", "idx"]], ["v"])],
+        // Deleting the holder of a value frees it in the same transaction.
+        [del("Root", byName("idx-1")), insert("Root", { name: "idx-1" })],
+        // A weak reference removed at commit can make two rows equal.
+        [
+          insert("Target", { k: "idx-w" }, { uuid: uuid(501) }),
+          insert("Target", { k: "idx-w", v: 1 }, { uuid: uuid(502) })
+        ]
+      ]))
+  })
+
+  describe("in ovsdb-server's order", () => {
+    it.effect("a unique index violation names first the row that sorts last by every column", () =>
+      checkAll(ET, [
+        [insert("Root", { name: "first-1" }, { uuid: uuid(601) })],
+        // The _uuid decides: ovsdb-server compares rows column by column, rset, uset, name, …, _uuid.
+        [insert("Root", { name: "first-1" }, { uuid: uuid(600) })],
+        [insert("Root", { name: "first-1" }, { uuid: uuid(602) })],
+        // rset comes first and decides.
+        [insert("Root", { name: "first-1", rset: 1 }, { uuid: uuid(600) })],
+        [
+          update("Root", byName("first-1"), { rset: 2 }),
+          insert("Root", { name: "first-1", rset: 1 }, { uuid: uuid(603) })
+        ]
+      ], { ordered: true }))
+
+    it.effect("select sorts rows by every column in that order (NB tables whose first column is the name)", () =>
+      Effect.gen(function*() {
+        yield* check(NB, [
+          insert("Address_Set", { name: "as-c", addresses: ["set", ["10.0.0.1"]] }),
+          insert("Address_Set", { name: "as-a" }),
+          insert("Address_Set", { name: "as-b", external_ids: ["map", [["k", "v"]]] }),
+          insert("Logical_Switch_Port", { name: "lsp-z" }, { "uuid-name": "z" }),
+          insert("Logical_Switch_Port", { name: "lsp-y", type: "router" }, { "uuid-name": "y" }),
+          insert("Logical_Switch", { name: "order-ls", ports: ["set", [named("z"), named("y")]] })
+        ])
+        yield* check(NB, [select("Address_Set", [], ["name", "addresses", "external_ids"])], { ordered: true })
+        yield* check(NB, [select("Logical_Switch_Port", [], ["name", "type"])], { ordered: true })
+        yield* check(NB, [{ op: "select", table: "Address_Set", where: [], columns: ["name"], sort: ["_uuid"] }])
+      }))
+  })
+
+  describe("the schemas the packages install", () => {
+    it.effect("OVN_Northbound: switches, ports, ACLs, port groups, load balancers and their references", () =>
+      checkAll(NB, [
+        [
+          insert("NB_Global", {}),
+          insert("Logical_Switch_Port", {
+            name: "sw0-p1",
+            addresses: ["set", ["00:00:00:00:00:01 10.0.0.1"]],
+            tag_request: 7,
+            dhcpv4_options: named("dhcp")
+          }, { "uuid-name": "p1", uuid: uuid(701) }),
+          insert("Logical_Switch_Port", { name: "sw0-p2", enabled: false }, { "uuid-name": "p2", uuid: uuid(702) }),
+          insert("Logical_Switch", { name: "sw0", ports: ["set", [named("p1"), named("p2")]], acls: named("acl") }, {
+            "uuid-name": "sw"
+          }),
+          insert("ACL", { priority: 1000, direction: "to-lport", match: "ip4", action: "allow-related" }, {
+            "uuid-name": "acl"
+          }),
+          insert("DHCP_Options", { cidr: "10.0.0.0/24", options: ["map", [["lease_time", "3600"]]] }, {
+            "uuid-name": "dhcp"
+          }),
+          insert("Port_Group", { name: "pg0", ports: ["set", [named("p1"), named("p2")]] }),
+          insert("Load_Balancer", { name: "lb0", vips: ["map", [["10.0.0.10:80", "10.0.0.1:8080"]]] }, {
+            "uuid-name": "lb"
+          }),
+          mutate("Logical_Switch", byName("sw0"), [["load_balancer", "insert", ["set", [named("lb")]]]])
+        ],
+        [insert("NB_Global", {})],
+        [select("Logical_Switch", byName("sw0"), ["name", "ports", "acls", "load_balancer"])],
+        [select("Port_Group", byName("pg0"), ["ports"])],
+        // Deleting a port: it leaves the switch (strong, garbage-collected) and the port group (weak).
+        [mutate("Logical_Switch", byName("sw0"), [["ports", "delete", ref(702)]])],
+        [
+          select("Logical_Switch_Port", [], ["name"]),
+          select("Port_Group", byName("pg0"), ["ports"])
+        ],
+        [del("Load_Balancer", byName("lb0")), select("Logical_Switch", byName("sw0"), ["load_balancer"])],
+        [del("DHCP_Options", [])],
+        [select("Logical_Switch_Port", [], ["name", "dhcpv4_options", "tag_request", "enabled"])],
+        [del("Logical_Switch", byName("sw0"))],
+        [
+          select("Logical_Switch_Port", [], ["name"]),
+          select("ACL", [], ["priority"]),
+          select("Port_Group", [], [
+            "ports"
+          ])
+        ],
+        [insert("ACL", { priority: 70000, direction: "from-lport", match: "1", action: "drop" })],
+        [insert("ACL", { priority: 1, direction: "sideways", match: "1", action: "drop" })],
+        [insert("Logical_Switch_Port", { name: "lsp-bad", tag_request: 4096 })],
+        [insert("Address_Set", { name: "dup" }), insert("Address_Set", { name: "dup" })]
+      ]))
+
+    it.effect("Open_vSwitch: bridges, ports, interfaces, mirrors, and the one Open_vSwitch row", () =>
+      checkAll(VS, [
+        [
+          insert("Interface", { name: "p0", type: "internal" }, { "uuid-name": "i", uuid: uuid(803) }),
+          insert("Interface", { name: "q0" }, { "uuid-name": "j" }),
+          insert("Port", { name: "p0", interfaces: named("i") }, { "uuid-name": "p", uuid: uuid(801) }),
+          insert("Port", { name: "q0", interfaces: named("j") }, { "uuid-name": "q", uuid: uuid(802) }),
+          insert("Bridge", { name: "br0", ports: ["set", [named("p"), named("q")]], mirrors: named("m") }, {
+            "uuid-name": "br"
+          }),
+          insert("Open_vSwitch", { bridges: named("br") }),
+          insert(
+            "Mirror",
+            { name: "m0", select_src_port: ["set", [named("p"), named("q")]], output_port: named("q") },
+            {
+              "uuid-name": "m"
+            }
+          ),
+          insert("Flow_Sample_Collector_Set", { id: 1, bridge: named("br") })
+        ],
+        [insert("Open_vSwitch", {})],
+        // A port's interfaces may not become empty.
+        [mutate("Port", byName("p0"), [["interfaces", "delete", ref(803)]])],
+        [update("Port", byName("p0"), { interfaces: ["set", []] })],
+        // Removing a port from its bridge deletes it, its interfaces, and its mirror references.
+        [mutate("Bridge", byName("br0"), [["ports", "delete", ref(802)]])],
+        [
+          select("Port", byName("q0"), ["_uuid"]),
+          select("Mirror", byName("m0"), ["select_src_port", "output_port"])
+        ],
+        [
+          update("Bridge", byName("br0"), { ports: named("keep") }),
+          insert("Port", {
+            name: "keep",
+            interfaces: named("k")
+          }, { "uuid-name": "keep" }),
+          insert("Interface", { name: "keep" }, { "uuid-name": "k" })
+        ],
+        [
+          select("Port", [], ["name"]),
+          select("Interface", [], ["name"]),
+          select("Mirror", [], ["select_src_port", "output_port"])
+        ],
+        // The collector set holds the bridge: deleting the bridge from Open_vSwitch does not delete it.
+        [update("Open_vSwitch", [], { bridges: ["set", []] })],
+        [select("Bridge", [], ["name"])],
+        [del("Flow_Sample_Collector_Set", []), update("Open_vSwitch", [], { bridges: ["set", []] })],
+        [select("Bridge", [], ["name"]), select("Port", [], ["name"]), select("Interface", [], ["name"])]
+      ]))
+  })
+
   describe("the request", () => {
     it.effect("gives one result per operation, null after the first failure, and an error for each kind of fault", () =>
       Effect.gen(function*() {
@@ -849,12 +1176,216 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
 })
 
 describe("the engine alone", () => {
-  it("starts empty", () => {
-    const engine = makeEngine(ET)
-    assert.deepStrictEqual([...engine.rows("Root")], [])
+  const ids = () => {
+    let n = 0
+    return () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, "0")}`
+  }
+  const reply = (outcome: Engine.Outcome) => {
+    assert.strictEqual(outcome._tag, "Reply")
+    return outcome as Extract<Engine.Outcome, { _tag: "Reply" }>
+  }
+
+  it("holds rows in one shape per column type, with _uuid and _version", () => {
+    const engine = makeEngine(ET, { uuid: ids() })
+    reply(engine.transact([
+      {
+        op: "insert",
+        table: "Root",
+        row: { name: "shape", iset: ["set", [3, 1]], smap: ["map", [["b", "2"], ["a", "1"]]], s: "x", oi: ["set", []] }
+      }
+    ], context()))
+    const [uuid, row] = [...engine.rows("Root")][0]!
+    assert.strictEqual(uuid, "00000000-0000-4000-8000-000000000001")
+    assert.deepStrictEqual(row!._uuid, Value.uuid(uuid!))
+    assert.deepStrictEqual(row!._version, Value.uuid("00000000-0000-4000-8000-000000000002"))
+    assert.strictEqual(row!.name, "shape")
+    assert.strictEqual(row!.int, 0)
+    assert.deepStrictEqual(row!.iset, [1, 3])
+    assert.deepStrictEqual(row!.s, ["x"])
+    assert.deepStrictEqual(row!.oi, [])
+    assert.deepStrictEqual([...(row!.smap as ReadonlyMap<Value.Atom, Value.Atom>)], [["a", "1"], ["b", "2"]])
+    assert.deepStrictEqual(engine.rows("Nope"), [])
+  })
+
+  it("reports each commit's changes: inserts, modifies with their old rows, deletes, garbage and weak references", () => {
+    const engine = makeEngine(ET, { uuid: ids() })
+    const first = reply(engine.transact([
+      { op: "insert", table: "Target", row: { k: "t" }, "uuid-name": "t" },
+      { op: "insert", table: "Child", row: { n: 1 }, "uuid-name": "c" },
+      {
+        op: "insert",
+        table: "Root",
+        row: { name: "changes", weak: ["named-uuid", "t"], strong1: ["named-uuid", "c"] }
+      },
+      { op: "comment", comment: "one" },
+      { op: "comment", comment: "two" },
+      { op: "commit", durable: true }
+    ], context()))
+    const commit = first.commit!
+    assert.deepStrictEqual(commit.changes.map((change) => [change.table, change.old === undefined]), [
+      ["Target", true],
+      ["Child", true],
+      ["Root", true]
+    ])
+    assert.strictEqual(commit.comment, "one\ntwo")
+    assert.isTrue(commit.durable)
+    assert.isTrue(Value.isUuidText(commit.id))
+    const root = commit.changes[2]!.new!
+    // A no-op update changes nothing: no commit.
+    const noop = reply(engine.transact([
+      { op: "update", table: "Root", where: [["name", "==", "changes"]], row: { name: "changes" } }
+    ], context()))
+    assert.deepStrictEqual(noop.result, [{ count: 1 }])
+    assert.isUndefined(noop.commit)
+    // Deleting the target modifies the root (weak reference); clearing strong1 collects the child.
+    // (Target first: ovsdb-server walks tables in the order the transaction touched them, and cleans a
+    // weak reference only when it reaches the deleted row before the row that refers to it.)
+    const second = reply(engine.transact([
+      { op: "delete", table: "Target", where: [] },
+      { op: "update", table: "Root", where: [["name", "==", "changes"]], row: { strong1: ["set", []] } }
+    ], context()))
+    const changes = second.commit!.changes
+    const byTable = (table: string) => changes.find((change) => change.table === table)!
+    const modified = byTable("Root")
+    assert.strictEqual(modified.old, root)
+    assert.deepStrictEqual(modified.new!.weak, [])
+    assert.deepStrictEqual(modified.new!.strong1, [])
+    assert.notDeepEqual(modified.new!._version, root._version)
+    assert.isUndefined(byTable("Target").new)
+    assert.isUndefined(byTable("Child").new)
+    assert.deepStrictEqual(changes.map((change) => change.table), ["Target", "Root", "Child"])
+  })
+
+  it("keeps a modified row's _version until the commit, then gives it a new one", () => {
+    const engine = makeEngine(ET, { uuid: ids() })
+    reply(engine.transact([{ op: "insert", table: "Target", row: { k: "v" } }], context()))
+    const before = reply(engine.transact([
+      { op: "select", table: "Target", where: [], columns: ["_version"] }
+    ], context())).result
+    const during = reply(engine.transact([
+      { op: "update", table: "Target", where: [], row: { v: 1 } },
+      { op: "select", table: "Target", where: [], columns: ["_version"] }
+    ], context())).result
+    const after = reply(engine.transact([
+      { op: "select", table: "Target", where: [], columns: ["_version"] }
+    ], context())).result
+    assert.deepStrictEqual(during[1], before[0])
+    assert.notDeepEqual(after[0], before[0])
+  })
+
+  it("keeps 64-bit integers exact and writes reals as ovsdb-server prints them", () => {
+    const engine = makeEngine(ET, { uuid: ids() })
+    const max = 9223372036854775807n
+    const result = reply(engine.transact([
+      {
+        op: "insert",
+        table: "Root",
+        row: { name: "n", int: max - 10n, real: 0.1 + 0.2, rset: ["set", [1e20, 2 / 3]] }
+      },
+      { op: "mutate", table: "Root", where: [], mutations: [["int", "+=", 10]] },
+      { op: "select", table: "Root", where: [], columns: ["int", "real", "rset"] }
+    ], context())).result
+    assert.deepStrictEqual(result[2], { rows: [{ int: max, real: 0.3, rset: ["set", [0.666666666666667, 1e20]] }] })
+    const overflow = reply(engine.transact([
+      { op: "mutate", table: "Root", where: [], mutations: [["int", "+=", 1]] }
+    ], context())).result
+    assert.deepStrictEqual(overflow, [{ error: "range error", details: "Result of \"+=\" operation is out of range." }])
+    const row = [...engine.rows("Root")][0]![1]
+    assert.strictEqual(row.real, 0.1 + 0.2) // the exact value is kept
+    assert.deepStrictEqual(engine.encodeRow("Root", row, ["real", "rset", "name"]), {
+      real: 0.3,
+      rset: ["set", [0.666666666666667, 1e20]],
+      name: "n"
+    })
+    assert.deepStrictEqual(Engine.encodeRow(row, ["real", "iset"]), { real: 0.1 + 0.2, iset: ["set", []] })
+    assert.deepStrictEqual(Engine.encodeValue([Value.uuid("00000000-0000-4000-8000-000000000001")]), [
+      "uuid",
+      "00000000-0000-4000-8000-000000000001"
+    ])
+  })
+
+  it("compiles conditions for monitors: clauses combined with every or any, errors as ovsdb-server gives them", () => {
+    const engine = makeEngine(ET, { uuid: ids() })
+    reply(engine.transact([
+      { op: "insert", table: "Target", row: { k: "a", v: 1 } },
+      { op: "insert", table: "Target", row: { k: "b", v: 2 } }
+    ], context()))
+    const rows = [...engine.rows("Target")].map(([, row]) => row)
+    const matching = (where: Json, combine?: Engine.Combine) => {
+      const condition = engine.condition("Target", where, combine)
+      assert.strictEqual(condition._tag, "Ok")
+      return rows.filter(condition._tag === "Ok" ? condition.matches : () => false).map((row) => row.k)
+    }
+    assert.deepStrictEqual(matching([["k", "==", "a"], ["v", "==", 2]]), [])
+    assert.deepStrictEqual(matching([["k", "==", "a"], ["v", "==", 2]], "any"), ["a", "b"])
+    assert.deepStrictEqual(matching([], "any"), ["a", "b"])
+    assert.deepStrictEqual(matching([false], "any"), [])
+    assert.deepStrictEqual(matching([true]), ["a", "b"])
+    assert.deepStrictEqual(engine.condition("Target", [["nope", "==", 1]]), {
+      _tag: "Error",
+      error: { error: "unknown column", details: "No column nope in table Target.", syntax: "[\"nope\",\"==\",1]" }
+    })
+    assert.deepStrictEqual(engine.condition("Target", [["k", "==", ["named-uuid", "x"]]])._tag, "Error")
+    assert.deepStrictEqual(engine.condition("Nope", [])._tag, "Error")
+    assert.deepStrictEqual(engine.condition("Target", {})._tag, "Error")
+  })
+
+  it("blocks a wait until its timeout, measured from when the request arrived", () => {
+    const engine = makeEngine(ET, { uuid: ids() })
+    const operations: ReadonlyArray<Json> = [
+      { op: "wait", table: "Target", where: [], until: "!=", rows: [], timeout: 1000 },
+      { op: "wait", table: "Target", where: [], until: "!=", rows: [], timeout: 5000 }
+    ]
+    assert.deepStrictEqual(engine.transact(operations, context({ now: 10 })), { _tag: "Blocked", until: 1010 })
+    assert.deepStrictEqual(engine.transact(operations, context({ now: 500, since: 10 })), {
+      _tag: "Blocked",
+      until: 1010
+    })
+    assert.deepStrictEqual(reply(engine.transact(operations, context({ now: 1010, since: 10 }))).result, [
+      { error: "timed out", details: "\"wait\" timed out after 1000 ms" },
+      null
+    ])
+    // Once the condition holds, the request runs.
+    reply(engine.transact([{ op: "insert", table: "Target", row: { k: "now" } }], context()))
+    assert.deepStrictEqual(reply(engine.transact(operations, context({ now: 600, since: 10 }))).result, [{}, {}])
+  })
+
+  it("inserts 10,000 rows in one transaction and selects 100,000 in linear time", () => {
+    const engine = makeEngine(NB)
+    const batch = (from: number): Array<Json> =>
+      Array.from({ length: 10_000 }, (_, i): Json => ({
+        op: "insert",
+        table: "Logical_Switch_Port",
+        row: { name: `lsp-${from + i}`, addresses: ["set", [`00:00:00:00:00:01 10.0.${i >> 8}.${i & 255}`]] },
+        "uuid-name": `p${i}`
+      })).concat([{
+        op: "insert",
+        table: "Logical_Switch",
+        row: { name: `ls-${from}`, ports: ["set", Array.from({ length: 10_000 }, (_, i) => ["named-uuid", `p${i}`])] }
+      }])
+    let started = performance.now()
+    const first = reply(engine.transact(batch(0), context()))
+    const insertMs = performance.now() - started
+    assert.strictEqual(first.commit!.changes.length, 10_001)
+    for (let from = 10_000; from < 100_000; from += 10_000) reply(engine.transact(batch(from), context()))
+    started = performance.now()
+    const selected = reply(engine.transact([
+      { op: "select", table: "Logical_Switch_Port", where: [], columns: ["name", "addresses"] }
+    ], context()))
+    const selectMs = performance.now() - started
+    assert.strictEqual((selected.result[0] as { readonly rows: ReadonlyArray<Json> }).rows.length, 100_000)
+    const byUuid = reply(engine.transact([
+      { op: "delete", table: "Logical_Switch", where: [["name", "==", "ls-0"]] }
+    ], context()))
+    assert.strictEqual(byUuid.commit!.changes.length, 10_001) // the switch and its 10,000 ports
+    console.log(
+      `engine: 10,000 inserts in ${insertMs.toFixed(0)} ms, a select of 100,000 rows in ${selectMs.toFixed(0)} ms`
+    )
+    assert.isBelow(insertMs, 10_000)
+    assert.isBelow(selectMs, 10_000)
   })
 })
 
-it("counts cross-checks", () => {
-  assert.isAtLeast(comparisons, 0)
+afterAll(() => {
+  console.log(`engine: ${comparisons} replies compared with ovsdb-server's`)
 })
