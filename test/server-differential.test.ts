@@ -5,7 +5,9 @@
 // itself finds no difference where there is none.
 //
 // Prints the seed first. OVSDB_DIFF_SEED=N replays a run, OVSDB_DIFF_SEQUENCE=K only its K-th
-// sequence, OVSDB_DIFF_TRANSACTIONS=N sets how many transactions the engine runs.
+// sequence, OVSDB_DIFF_TRANSACTIONS=N sets how many transactions the engine runs, and
+// OVSDB_DIFF_CHECK_EACH=1 compares the whole databases after every transaction (to find the one
+// after which they began to differ).
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Path from "node:path"
@@ -60,7 +62,8 @@ const differential = (targets: readonly [Differential.Target, Differential.Targe
       databases: yield* databases,
       transactions: SEQUENCE === undefined ? transactions : Infinity,
       sequenceLength: 60,
-      onlySequence: SEQUENCE
+      onlySequence: SEQUENCE,
+      checkEach: process.env.OVSDB_DIFF_CHECK_EACH === "1"
     })
     const names = [targets[0].name, targets[1].name] as const
     const kinds = Differential.kindsOfDisagreement(stats.disagreements)

@@ -413,6 +413,8 @@ export interface Disagreement {
   readonly sent: readonly [ReadonlyArray<Json.Json>, ReadonlyArray<Json.Json>]
   readonly replies: readonly [Json.Json, Json.Json]
   readonly canonical: readonly [Json.Json, Json.Json]
+  /** With `checkEach`, for a dump that found the databases different: the transaction just before it. */
+  readonly after?: { readonly transaction: Transaction; readonly sent: ReadonlyArray<Json.Json> } | undefined
 }
 
 /** What a run did. */
@@ -456,6 +458,11 @@ export interface RunOptions {
   readonly sequenceLength: number
   /** Only this sequence (to replay one). */
   readonly onlySequence?: number | undefined
+  /**
+   * Compares the whole databases after each transaction too (a dump the generator does not see, so
+   * the sequence stays the same): to find where a sequence's databases began to differ.
+   */
+  readonly checkEach?: boolean | undefined
 }
 
 /** The seed of sequence `k` of a run: each sequence replays alone from it. */
@@ -496,53 +503,68 @@ const runSequence = (options: RunOptions, k: number, database: RunDatabase, stat
       lock: HELD_LOCK
     })
     const namers = [new Namer(), new Namer()] as const
+    /** Runs one transaction on both sides; a disagreement is recorded, and ends the sequence. */
+    const step = (
+      transaction: Transaction,
+      index: number,
+      after?: { readonly transaction: Transaction; readonly sent: ReadonlyArray<Json.Json> }
+    ) =>
+      Effect.gen(function*() {
+        const where = `seed ${options.seed} sequence ${k} transaction ${index}`
+        const sent = yield* Effect.try({
+          try: () =>
+            [substitute(transaction.operations, namers[0]), substitute(transaction.operations, namers[1])] as const,
+          catch: (cause) => new HarnessError({ message: `${where}: ${String(cause)}`, cause })
+        }) as Effect.Effect<readonly [ReadonlyArray<Json.Json>, ReadonlyArray<Json.Json>], HarnessError>
+        const replies = yield* Effect.all(
+          [a.transact(database.name, sent[0]), b.transact(database.name, sent[1])],
+          { concurrency: 2 }
+        ).pipe(Effect.mapError((error) => new HarnessError({ message: `${where}: ${error.message}`, cause: error })))
+        const comparison = compare(replies, namers)
+        if (!comparison.agree && (yield* manyRowsFailed(a, database.name, sent[0], comparison))) {
+          stats.orderDependent++
+          return { ...comparison, agree: true, sent: sent[0] }
+        }
+        if (!comparison.agree) {
+          stats.disagreements.push({
+            seed: options.seed,
+            sequence: k,
+            index,
+            database: database.name,
+            transaction,
+            sent,
+            replies: [replyJson(replies[0]), replyJson(replies[1])],
+            canonical: comparison.canonical,
+            after
+          })
+        }
+        return { ...comparison, sent: sent[0] }
+      })
     for (let index = 0; index < options.sequenceLength && stats.generated < options.transactions; index++) {
       const transaction = generator.next()
-      const sent = yield* Effect.try({
-        try: () =>
-          [substitute(transaction.operations, namers[0]), substitute(transaction.operations, namers[1])] as const,
-        catch: (cause) => new HarnessError({ message: `sequence ${k} transaction ${index}: ${String(cause)}`, cause })
-      }) as Effect.Effect<readonly [ReadonlyArray<Json.Json>, ReadonlyArray<Json.Json>], HarnessError>
-      const replies = yield* Effect.all(
-        [a.transact(database.name, sent[0]), b.transact(database.name, sent[1])],
-        { concurrency: 2 }
-      ).pipe(Effect.mapError((error) =>
-        new HarnessError({
-          message: `seed ${options.seed} sequence ${k} transaction ${index}: ${error.message}`,
-          cause: error
-        })
-      ))
-      let comparison = compare(replies, namers)
-      if (!comparison.agree && (yield* manyRowsFailed(a, database.name, sent[0], comparison))) {
-        comparison = { ...comparison, agree: true }
-        stats.orderDependent++
-      }
+      const comparison = yield* step(transaction, index)
       stats.transactions++
       if (transaction.kind === "generated") {
         stats.generated++
         if (transaction.onPurpose) stats.onPurpose++
         for (const op of transaction.operations) count(stats, op)
       }
-      if (!comparison.agree) {
-        stats.disagreements.push({
-          seed: options.seed,
-          sequence: k,
-          index,
-          database: database.name,
-          transaction,
-          sent,
-          replies: [replyJson(replies[0]), replyJson(replies[1])],
-          canonical: comparison.canonical
-        })
-        return // the two databases may differ from here on: the next sequence starts afresh
-      }
+      if (!comparison.agree) return // the two databases may differ from here on: the next sequence starts afresh
       const error = errorOf(comparison.canonical[0])
       if (error !== undefined) {
         stats.failed++
-        stats.errors.set(error, (stats.errors.get(error) ?? 0) + 1)
-        if (process.env.DIFF_ERRORS) console.log("ERR", Json.stringify(comparison.canonical[0]).slice(-300))
+        increment(stats.errors, error)
       } else if (transaction.kind === "generated" && changedSomething(comparison.canonical[0])) stats.changed++
       generator.observe(transaction, comparison.canonical[0])
+      if (options.checkEach === true && transaction.kind === "generated") {
+        // A dump the generator does not see: finds the transaction after which the databases differ.
+        const check = yield* step(
+          { ...generator.dump(), summary: `the databases after transaction ${index}` },
+          index,
+          { transaction, sent: comparison.sent }
+        )
+        if (!check.agree) return
+      }
     }
   })
 
@@ -605,6 +627,10 @@ const manyRowsFailed = (
 /** A disagreement as the test prints it: seed, place, transaction and both replies. */
 export const describeDisagreement = (d: Disagreement, names: readonly [string, string]): string =>
   [
+    ...(d.after === undefined ? [] : [
+      `after transaction ${d.index}, which both sides answered alike: ${Json.show(d.after.transaction.operations)}`,
+      `  ${names[0]} was sent: ${Json.show(d.after.sent)}`
+    ]),
     `disagreement: seed ${d.seed}, sequence ${d.sequence} (OVSDB_DIFF_SEED=${d.seed} OVSDB_DIFF_SEQUENCE=${d.sequence}), transaction ${d.index} on ${d.database} (${d.transaction.summary})`,
     `  transaction: ${Json.show(d.transaction.operations)}`,
     `  ${names[0]} was sent: ${Json.show(d.sent[0])}`,
@@ -654,11 +680,45 @@ export const kindOf = (d: Disagreement): string => {
       ? op.op
       : "a non-operation"
     const [p, q] = [resultShape(x), resultShape(y)]
-    return p === q
-      ? `${name}: ${p}, with other ${p.startsWith("error") ? "details" : "contents"}`
-      : `${name}: ${p} vs ${q}`
+    if (p !== q) return `${name}: ${p} vs ${q}`
+    if (p.startsWith("error")) return `${name}: ${p}, with other details`
+    const table = isRecord(op) && typeof op.table === "string" ? ` ${op.table}` : ""
+    const rows = isRecord(x) && isRecord(y) && Array.isArray(x.rows) && Array.isArray(y.rows)
+      ? rowsDifference(x.rows, y.rows)
+      : undefined
+    return `${name}${table}: ${rows ?? `${p}, with other contents`}`
   }
   return "the replies' lengths"
+}
+
+/**
+ * How two selects' rows differ: the columns whose values differ in rows of the same name (a row's
+ * `_version` only when nothing else differs), or rows on one side only.
+ */
+const rowsDifference = (a: ReadonlyArray<Json.Json>, b: ReadonlyArray<Json.Json>): string | undefined => {
+  const byUuid = (rows: ReadonlyArray<Json.Json>) =>
+    new Map(rows.filter(isRecord).map((row) => [canonicalText(row._uuid ?? null), row] as const))
+  const [x, y] = [byUuid(a), byUuid(b)]
+  if (x.size !== a.length || y.size !== b.length) return undefined // rows without their UUIDs
+  const columns = new Set<string>()
+  let onlyOne = 0
+  for (const [uuid, row] of x) {
+    const other = y.get(uuid)
+    if (other === undefined) {
+      onlyOne++
+      continue
+    }
+    for (const column of new Set([...Object.keys(row), ...Object.keys(other)])) {
+      if (canonicalText(row[column] ?? null) !== canonicalText(other[column] ?? null)) columns.add(column)
+    }
+  }
+  onlyOne += [...y.keys()].filter((uuid) => !x.has(uuid)).length
+  if (columns.size > 1) columns.delete("_version")
+  const parts = [
+    ...(columns.size > 0 ? [`${[...columns].sort().join(", ")} differ`] : []),
+    ...(onlyOne > 0 ? ["rows on one side only"] : [])
+  ]
+  return parts.length > 0 ? parts.join("; ") : undefined
 }
 
 /** The disagreements by kind, each with how many and the one with the smallest transaction. */
