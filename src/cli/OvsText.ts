@@ -21,21 +21,51 @@ import * as JsonText from "../Json.js"
 export const sortedJson = (value: Json): string => JsonText.stringify(sortKeys(value))
 
 const sortKeys = (value: Json): Json => {
-  if (typeof value !== "object" || value === null) return value
-  if (Array.isArray(value)) return value.map(sortKeys)
-  const record = value as { readonly [key: string]: Json }
-  const out: { [key: string]: Json } = {}
-  for (const key of Object.keys(record).sort(compareBytes)) out[key] = sortKeys(record[key]!)
-  return out
+  // Rows of one table share their member names, in the same order: each list is sorted once.
+  const orders = new Map<string, ReadonlyArray<string>>()
+  const sort = (item: Json): Json => {
+    if (typeof item !== "object" || item === null) return item
+    if (Array.isArray(item)) return item.map(sort)
+    const record = item as { readonly [key: string]: Json }
+    const keys = Object.keys(record)
+    const signature = keys.join("\u0000")
+    let order = orders.get(signature)
+    if (order === undefined) {
+      order = keys.sort(compareBytes)
+      orders.set(signature, order)
+    }
+    const out: { [key: string]: Json } = {}
+    for (const key of order) out[key] = sort(record[key]!)
+    return out
+  }
+  return sort(value)
 }
 
+/** A UTF-16 code unit moved so that code units compare as their code points do: surrogates above the rest of the BMP. */
+const codePointRank = (unit: number): number => unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800
+
 /**
- * strcmp order: by UTF-8 bytes, as C compares.
+ * strcmp order: by UTF-8 bytes, as C compares. UTF-8 orders as code points do, and so do UTF-16
+ * code units except that surrogates (U+D800–DFFF, the halves of code points beyond U+FFFF) sort
+ * after U+E000–FFFF; so the first differing code units decide, ranked.
+ *
+ * @example
+ * ```ts
+ * ["b", "a", "\u{1F600}", "\uFFFD"].sort(compareBytes) // ["a", "b", "\uFFFD", "\u{1F600}"]
+ * ```
  *
  * @since 0.1.0
  * @category ordering
  */
-export const compareBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
+export const compareBytes = (a: string, b: string): number => {
+  const length = Math.min(a.length, b.length)
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return codePointRank(x) - codePointRank(y)
+  }
+  return a.length - b.length
+}
 
 /**
  * A text table as lib/table.c prints it: a header, dashes under each column, columns separated by
