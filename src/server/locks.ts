@@ -1,12 +1,15 @@
 /**
- * The server's locks (RFC 7047 §4.1.8–§4.1.10), shared by every session and every database, as
- * ovsdb-server keeps them.
+ * The server's locks (RFC 7047 §4.1.8–§4.1.10), shared by every session and every database, kept
+ * as ovsdb-server keeps them.
  *
  * Each lock has a queue of waiters; the first owns it. `lock` joins the end of the queue; `steal`
- * goes to its front and takes the lock at once, and the session it was taken from is told
- * (`stolen`) but stays queued, so it gets the lock back when the thief lets go. When the owner
- * leaves the queue (`unlock`, or the end of its session), the next waiter owns the lock and is
- * told (`locked`). A session may be in one lock's queue once.
+ * goes to its front and owns the lock at once, and the session it was taken from is told
+ * (`stolen`). A robbed waiter that was itself a `lock` stays queued and gets the lock back when
+ * the thief lets go; one that had stolen the lock leaves the queue (it must `unlock` before it asks
+ * again). When a waiter leaves the queue (`unlock`, or the end of its session) and others remain,
+ * the one that owns the lock then is told `locked`: the next waiter when the owner left, and, as
+ * ovsdb-server does, the owner again when a waiter behind it left. A session may ask for a lock
+ * once until it unlocks it.
  *
  * @since 0.1.0
  */
@@ -22,6 +25,13 @@ export interface Holder {
   readonly notify: (method: "locked" | "stolen", name: string) => void
 }
 
+/** A holder's request for a lock; `queued` until it leaves the lock's queue. */
+interface Waiter {
+  readonly holder: Holder
+  readonly steal: boolean
+  queued: boolean
+}
+
 /**
  * The locks of one server.
  *
@@ -29,16 +39,17 @@ export interface Holder {
  * @category models
  */
 export class Locks {
-  private readonly queues = new Map<string, Array<Holder>>()
+  private readonly queues = new Map<string, Array<Waiter>>()
+  private readonly requests = new Map<Holder, Map<string, Waiter>>()
 
-  /** Whether the holder is in the lock's queue (as owner or waiter). */
+  /** Whether the holder asked for the lock and has not unlocked it. */
   isWaiting(holder: Holder, name: string): boolean {
-    return this.queues.get(name)?.includes(holder) ?? false
+    return this.requests.get(holder)?.has(name) ?? false
   }
 
   /** Whether the holder owns the lock. */
   owns(holder: Holder, name: string): boolean {
-    return this.queues.get(name)?.[0] === holder
+    return this.queues.get(name)?.[0]?.holder === holder
   }
 
   /**
@@ -48,29 +59,42 @@ export class Locks {
   acquire(holder: Holder, name: string, steal: boolean): boolean {
     const queue = this.queues.get(name) ?? []
     this.queues.set(name, queue)
-    if (!steal) {
-      queue.push(holder)
-      return queue[0] === holder
-    }
-    const victim = queue[0]
-    queue.unshift(holder)
-    victim?.notify("stolen", name)
-    return true
+    const victim = steal ? queue[0] : undefined
+    const waiter: Waiter = { holder, steal, queued: true }
+    if (steal) queue.unshift(waiter)
+    else queue.push(waiter)
+    const requests = this.requests.get(holder) ?? new Map<string, Waiter>()
+    this.requests.set(holder, requests)
+    requests.set(name, waiter)
+    // A thief robbed in turn leaves the queue (it keeps its request until it unlocks).
+    if (victim?.steal === true) this.dequeue(name, victim)
+    victim?.holder.notify("stolen", name)
+    return queue[0] === waiter
   }
 
-  /** Takes the holder out of the lock's queue; a new owner is told. */
+  /** Withdraws the holder's request for the lock; whoever owns the lock then is told. */
   release(holder: Holder, name: string): void {
-    const queue = this.queues.get(name)
-    if (queue === undefined) return
-    const at = queue.indexOf(holder)
-    if (at === -1) return
-    queue.splice(at, 1)
-    if (queue.length === 0) this.queues.delete(name)
-    else if (at === 0) queue[0]!.notify("locked", name)
+    const requests = this.requests.get(holder)
+    const waiter = requests?.get(name)
+    if (waiter === undefined) return
+    requests!.delete(name)
+    if (requests!.size === 0) this.requests.delete(holder)
+    if (!waiter.queued) return
+    this.dequeue(name, waiter)?.holder.notify("locked", name)
   }
 
-  /** Takes the holder out of every queue it is in (its session ended). */
+  /** Withdraws every request of the holder (its session ended). */
   releaseAll(holder: Holder): void {
-    for (const name of [...this.queues.keys()]) this.release(holder, name)
+    for (const name of [...(this.requests.get(holder)?.keys() ?? [])]) this.release(holder, name)
+  }
+
+  /** Takes a waiter out of the lock's queue; returns the owner then, unless the queue is empty. */
+  private dequeue(name: string, waiter: Waiter): Waiter | undefined {
+    const queue = this.queues.get(name)!
+    queue.splice(queue.indexOf(waiter), 1)
+    waiter.queued = false
+    if (queue.length > 0) return queue[0]
+    this.queues.delete(name)
+    return undefined
   }
 }

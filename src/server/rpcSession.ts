@@ -185,7 +185,7 @@ export class RpcSession implements Holder {
     if (database === undefined) return
     const key = keyOf(request.id)
     if (this.state.isWaiting(this, (id) => keyOf(id) === key)) {
-      return this.send(errorReply(request.id, "duplicate request ID"))
+      return this.send(errorReply(request.id, syntaxError("transact: duplicate request ID", request.params)))
     }
     this.state.transact(database, {
       owner: this,
