@@ -1143,6 +1143,56 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
           [{ op: "insert", table: "Root", row: { u: ["uuid", "xyz"] } }],
           [{ op: "insert", table: "Root", row: { u: ["named-uuid", 5] } }],
           [{ op: "insert", table: "Root", row: { u: "00000000-0000-4000-8000-000000000001" } }],
+          [insert("Capped", { lo: 1, color: "red", hi: 6 })],
+          [insert("Capped", { lo: 1, color: "red", rlo: -0.25 })],
+          [insert("Capped", { lo: 1, color: "red", rhi: 2.75 })],
+          [insert("Capped", { lo: 1, color: "red", hi: -9223372036854775808n, rlo: 1e300, rhi: -1e300 }), {
+            op: "abort"
+          }],
+          [insert("Root", { name: "given-ids", _uuid: ref(1), _version: ref(2) }), {
+            op: "select",
+            table: "Root",
+            where: [["name", "==", "given-ids"]],
+            columns: ["_uuid", "_version"]
+          }, { op: "abort" }],
+          [insert("Root", { name: "bad-id", _uuid: 5 })],
+          [
+            insert("Target", { k: "no-columns", v: 1 }),
+            insert("Target", { k: "no-columns", v: 2 }),
+            { op: "select", table: "Target", where: [["k", "==", "no-columns"]], columns: [] },
+            { op: "select", table: "Target", where: [["k", "==", "nobody"]], columns: [] },
+            {
+              op: "wait",
+              table: "Target",
+              where: [["k", "==", "no-columns"]],
+              columns: [],
+              until: "==",
+              rows: [{}],
+              timeout: 0
+            },
+            {
+              op: "wait",
+              table: "Target",
+              where: [["k", "==", "no-columns"]],
+              columns: [],
+              until: "==",
+              rows: [],
+              timeout: 0
+            },
+            { op: "abort" }
+          ],
+          [update("Capped", [], {}), mutate("Capped", [], [])],
+          [
+            select("Target", [["_uuid", "==", named("later")]], ["k"]),
+            insert("Target", { k: "later" }, { "uuid-name": "later" }),
+            select("Target", [["_uuid", "==", named("later")]], ["k"]),
+            { op: "abort" }
+          ],
+          [select("Target", [["_uuid", "==", ["uuid", "ABCDEF00-0000-4000-8000-000000000101"]]], ["k"])],
+          [insert("Root", { name: "two-refs", strong: ref(901), cmap: ["map", [["x", ref(902)]]], strong1: ref(903) })],
+          [insert("Holder", { name: "zero", must: named("c") }), insert("Child", {}, { "uuid-name": "c" })],
+          [mutate("Root", [["name", "==", "nobody"]], [["smap", "delete", ["set", [1]]]])],
+          [mutate("Root", [["name", "==", "nobody"]], [["imap", "delete", ["map", [["x", 1]]]]])],
           [insert("Target", { k: "pad" }), { op: "select", table: "Nope", where: [] }, { op: "comment", comment: "x" }],
           [insert("Target", { k: "pad2" }), { op: "abort" }, { op: "comment", comment: "x" }, 5]
         ]

@@ -91,9 +91,24 @@ export const hmapOrder = <A>(items: Iterable<A>, hash: (item: A) => number): Arr
   return buckets.flat().map((node) => node.item)
 }
 
-/** The order ovsdb-server walks a JSON object's members (an `shash` filled in the text's order). */
-export const memberOrder = (names: ReadonlyArray<string>): Array<string> =>
-  names.length < 2 ? [...names] : hmapOrder(names, hashString)
+const ORDERS_KEPT = 1024
+const orders = new Map<string, ReadonlyArray<string>>()
+
+/**
+ * The order ovsdb-server walks a JSON object's members (an `shash` filled in the text's order). The
+ * orders of the last member lists seen are kept: rows of one table mostly have the same members.
+ */
+export const memberOrder = (names: ReadonlyArray<string>): ReadonlyArray<string> => {
+  if (names.length < 2) return names
+  const key = names.join("\u0000")
+  let order = orders.get(key)
+  if (order === undefined) {
+    if (orders.size >= ORDERS_KEPT) orders.clear()
+    order = hmapOrder(names, hashString)
+    orders.set(key, order)
+  }
+  return order
+}
 
 /** A node of an `HmapLayout`. */
 export interface HmapNode {

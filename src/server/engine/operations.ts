@@ -16,19 +16,10 @@
 import type { Json } from "../../Json.js"
 import * as Value from "../../protocol/Value.js"
 import type { Commit, Outcome, TransactContext } from "../Engine.js"
-import { checkAtom, type Symbol, type SymbolTable, uuidAtom } from "./atom.js"
+import { type Symbol, type SymbolTable, uuidAtom } from "./atom.js"
 import { compileClauses, every, type Predicate } from "./condition.js"
 import type { Database, TableState } from "./database.js"
-import {
-  type Column,
-  compareValues,
-  encodeValue,
-  equalValues,
-  parseValue,
-  sizeOf,
-  toElements,
-  valueKey
-} from "./datum.js"
+import { type Column, compareValues, encodeValue, equalValues, parseValue, valueKey } from "./datum.js"
 import { OvsdbError, ovsdbError, syntaxError } from "./errors.js"
 import { memberOrder } from "./hashOrder.js"
 import { applyMutations, parseMutations } from "./mutation.js"
@@ -180,15 +171,10 @@ const insert: Executor = (x, parser, result) => {
   }
   uuid ??= x.database.newUuid()
   const row = parseRow(state.info, rowJson!, x.symbols, state.info.defaults)
-  // Columns left at their default may break their own constraints.
-  for (const column of state.info.columnOrder) {
-    if (column.name === "_uuid" || column.name === "_version") continue
-    const value = row[column.name]!
-    if (sizeOf(column.shape, value) !== 1) continue
-    const elements = toElements(column.shape, value)
-    const problem = checkAtom(column.type.key, elements.keys[0]!) ??
-      (column.type.value === undefined ? undefined : checkAtom(column.type.value, elements.values![0]!))
-    if (problem !== undefined) throw problem
+  // ovsdb-server checks every column of one value against its constraints; the columns given were
+  // checked as they were read, so only defaults can fail, the first in the walk order.
+  for (const [column, problem] of state.info.badDefaults) {
+    if (!Object.hasOwn(rowJson as object, column.name)) throw problem
   }
   row._uuid = uuidAtom(uuid)
   row._version = Value.uuid(x.database.newUuid())

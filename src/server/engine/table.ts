@@ -16,7 +16,9 @@
 import type { Json } from "../../Json.js"
 import type { DatabaseSchema, TableSchema } from "../../protocol/DatabaseSchema.js"
 import type * as Value from "../../protocol/Value.js"
-import { type Column, compileColumn } from "./datum.js"
+import { checkAtom } from "./atom.js"
+import { type Column, compileColumn, toElements } from "./datum.js"
+import type { OvsdbError } from "./errors.js"
 import { hashString, hmapOrder, memberOrder } from "./hashOrder.js"
 import { UNLIMITED } from "./text.js"
 
@@ -37,6 +39,11 @@ export interface TableInfo {
   readonly maxRows: number
   /** A new row's default values, `_uuid` and `_version` left out. */
   readonly defaults: Value.Row
+  /**
+   * The columns whose default value breaks their own constraints (an enum without "", a minimum
+   * above 0, …), in the walk order, with the error: an insert that leaves one of them out fails.
+   */
+  readonly badDefaults: ReadonlyArray<readonly [Column, OvsdbError]>
 }
 
 const RESERVED = ["_uuid", "_version"]
@@ -85,11 +92,21 @@ const compileTable = (schema: TableSchema, fileOrder: ReadonlyArray<string> | un
   for (const column of columns.values()) {
     if (!RESERVED.includes(column.name)) defaults[column.name] = column.defaultValue
   }
+  const badDefaults: Array<readonly [Column, OvsdbError]> = []
+  for (const column of columnOrder) {
+    if (RESERVED.includes(column.name)) continue
+    const { keys, values } = toElements(column.shape, column.defaultValue)
+    if (keys.length !== 1) continue
+    const problem = checkAtom(column.type.key, keys[0]!) ??
+      (column.type.value === undefined ? undefined : checkAtom(column.type.value, values![0]!))
+    if (problem !== undefined) badDefaults.push([column, problem])
+  }
   return {
     name: schema.name,
     schema,
     columns,
     columnOrder,
+    badDefaults,
     strongColumns: columnOrder.filter((column) => column.hasStrongRefs),
     weakColumns: columnOrder.filter((column) => column.hasWeakRefs),
     indexes: schema.indexes.map((index) => index.map((name) => columns.get(name)!)),

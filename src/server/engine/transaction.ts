@@ -71,6 +71,9 @@ interface TxnTable {
   readonly state: TableState
   readonly rows: Map<string, TxnRow>
   readonly layout: HmapLayout<TxnRow>
+  /** The walk in progress, and how many of the table's rows it visited. */
+  serial: number
+  processed: number
 }
 
 /** A committed change: a row inserted (`old` undefined), modified, or deleted (`new` undefined). */
@@ -186,7 +189,7 @@ export class Transaction {
   private txnTable(table: TableState): TxnTable {
     let txnTable = this.tables.get(table.info.name)
     if (txnTable === undefined) {
-      txnTable = { state: table, rows: new Map(), layout: new HmapLayout() }
+      txnTable = { state: table, rows: new Map(), layout: new HmapLayout(), serial: 0, processed: 0 }
       this.tables.set(table.info.name, txnTable)
     }
     return txnTable
@@ -219,6 +222,7 @@ export class Transaction {
     const txnTable = this.tables.get(row.table.info.name)!
     txnTable.rows.delete(row.uuid)
     txnTable.layout.remove(row)
+    if (row.serial === txnTable.serial) txnTable.processed--
   }
 
   /** `ovsdb_txn_row_insert`: a new row (with `_uuid` and `_version` set). */
@@ -270,15 +274,17 @@ export class Transaction {
     while (work) {
       work = false
       for (const [name, txnTable] of this.tables) {
-        let pending = true
-        while (pending) {
-          pending = false
+        if (txnTable.serial !== serial) {
+          txnTable.serial = serial
+          txnTable.processed = 0
+        }
+        while (txnTable.processed < txnTable.rows.size) {
           let row = txnTable.layout.first()
           while (row !== undefined) {
             const next = txnTable.layout.next(row)
             if (row.serial !== serial) {
               row.serial = serial
-              pending = true
+              txnTable.processed++
               work = true
               const error = visit(row)
               if (error !== undefined) return error
