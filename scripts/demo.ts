@@ -1,9 +1,11 @@
 /**
  * The demo: connect, list the databases, read a schema, run a few transactions watched by a
  * monitor, handle a typed error, and see the generated model catch a bad value before sending,
- * against a throwaway ovsdb-server that the demo starts and stops itself.
+ * against a throwaway ovsdb-server that the demo starts and stops itself — or, where ovsdb-server
+ * is not installed, against effect-ovsdb's own in-memory server, in the demo's process.
  *
- *   npm run demo                                      # a local server in a temp dir
+ *   npm run demo                                      # a local server in a temp dir (or in memory)
+ *   npm run demo -- --memory                          # the in-memory server, even with ovsdb-server installed
  *   npm run demo -- --remote unix:/var/run/openvswitch/db.sock   # your server: reads only
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -11,9 +13,13 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import { Operation as Op, Ovsdb, Typed, Value } from "../src/index.js"
-import { Logical_Switch_Port } from "../src/models/OVN_Northbound.js"
-import { OvsdbServer } from "../test/support/OvsdbServer.js"
+import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Url from "node:url"
+import { Operation as Op, Ovsdb, TestServer, Typed, Value } from "../src/index.js"
+import * as Open_vSwitch from "../src/models/Open_vSwitch.js"
+import * as OVN_Northbound from "../src/models/OVN_Northbound.js"
+import { OvsdbServer, SCHEMAS } from "../test/support/OvsdbServer.js"
 
 const NB = "OVN_Northbound"
 
@@ -82,10 +88,13 @@ const transactions = Effect.gen(function*() {
   // and a typed select gives the optional column as `number | undefined`.
   const [{ rows: typed }] = yield* ovsdb.transact(
     NB,
-    Typed.select(Logical_Switch_Port, [["name", "==", "demo-p2"]], ["name", "tag_request"])
+    Typed.select(OVN_Northbound.Logical_Switch_Port, [["name", "==", "demo-p2"]], ["name", "tag_request"])
   )
   yield* Console.log(`typed select: ${typed.map((r) => `${r.name} (tag ${r.tag_request ?? "none"})`).join(", ")}`)
-  yield* ovsdb.transact(NB, Typed.update(Logical_Switch_Port, [["name", "==", "demo-p2"]], { tag_request: 5000 }))
+  yield* ovsdb.transact(
+    NB,
+    Typed.update(OVN_Northbound.Logical_Switch_Port, [["name", "==", "demo-p2"]], { tag_request: 5000 })
+  )
     .pipe(Effect.catchTag("ValueError", (error) => Console.log(`refused before sending: ${error.message}`)))
 
   const [deleted] = yield* ovsdb.transact(NB, Op.delete("Logical_Switch", [Op.where("name", "==", "demo-ls")]))
@@ -93,24 +102,56 @@ const transactions = Effect.gen(function*() {
   yield* Fiber.interrupt(seen)
 }).pipe(Effect.scoped)
 
-const remoteArg = (): string | undefined => {
-  const at = process.argv.indexOf("--remote")
-  return at === -1 ? undefined : process.argv[at + 1]
+/** Where the demo runs: a server of yours (read-only), a throwaway ovsdb-server, or the in-memory server. */
+export type Target =
+  | { readonly _tag: "Remote"; readonly remote: string }
+  | { readonly _tag: "OvsdbServer" }
+  | { readonly _tag: "InMemory" }
+
+/** Whether ovsdb-server, ovsdb-tool and the schemas the demo serves are installed. */
+const ovsdbServerInstalled = (): boolean =>
+  ["ovsdb-server", "ovsdb-tool"].every((program) =>
+    ChildProcess.spawnSync(program, ["--version"], { stdio: "ignore" }).status === 0
+  ) && [SCHEMAS.Open_vSwitch, SCHEMAS.OVN_Northbound].every((file) => Fs.existsSync(file))
+
+/** The target the command line asks for: `--remote R`, `--memory`, or the default. */
+const targetOf = (args: ReadonlyArray<string>): Target => {
+  const at = args.indexOf("--remote")
+  if (at !== -1 && args[at + 1] !== undefined) return { _tag: "Remote", remote: args[at + 1]! }
+  if (args.includes("--memory") || !ovsdbServerInstalled()) return { _tag: "InMemory" }
+  return { _tag: "OvsdbServer" }
 }
 
-const main = Effect.gen(function*() {
-  const remote = remoteArg()
-  if (remote !== undefined) {
-    yield* Console.log(`connecting to ${remote} (read-only)`)
-    // One plain connection, as a tool makes: it fails at once when the server is not there.
-    return yield* readOnly.pipe(Effect.provide(Ovsdb.layerConnection({ remote, connectTimeout: "5 seconds" })))
-  }
-  const server = yield* OvsdbServer.start()
-  yield* Console.log(`started a throwaway ovsdb-server in ${server.dir}`)
-  yield* Effect.andThen(readOnly, transactions).pipe(
-    Effect.provide(Ovsdb.layer({ remote: server.unix, requestTimeout: "10 seconds" }))
-  )
-  yield* Console.log("stopping the server")
-}).pipe(Effect.scoped)
+/**
+ * The demo against `target`.
+ */
+export const demo = (target: Target) =>
+  Effect.gen(function*() {
+    switch (target._tag) {
+      case "Remote": {
+        yield* Console.log(`connecting to ${target.remote} (read-only)`)
+        // One plain connection, as a tool makes: it fails at once when the server is not there.
+        return yield* readOnly.pipe(
+          Effect.provide(Ovsdb.layerConnection({ remote: target.remote, connectTimeout: "5 seconds" }))
+        )
+      }
+      case "OvsdbServer": {
+        const server = yield* OvsdbServer.start()
+        yield* Console.log(`started a throwaway ovsdb-server in ${server.dir}`)
+        yield* Effect.andThen(readOnly, transactions).pipe(
+          Effect.provide(Ovsdb.layer({ remote: server.unix, requestTimeout: "10 seconds" }))
+        )
+        return yield* Console.log("stopping the server")
+      }
+      case "InMemory": {
+        yield* Console.log("serving Open_vSwitch and OVN_Northbound from memory, with effect-ovsdb's own server")
+        return yield* Effect.andThen(readOnly, transactions).pipe(
+          Effect.provide(TestServer.layer({ databases: [Open_vSwitch.database, OVN_Northbound.database] }))
+        )
+      }
+    }
+  }).pipe(Effect.scoped)
 
-NodeRuntime.runMain(main)
+if (process.argv[1] !== undefined && import.meta.url === Url.pathToFileURL(process.argv[1]).href) {
+  NodeRuntime.runMain(demo(targetOf(process.argv.slice(2))))
+}

@@ -21,6 +21,7 @@ import * as JsonRpc from "../protocol/JsonRpc.js"
 import { isUuidText } from "../protocol/Value.js"
 import type { Answer, Database, State, Watcher } from "./databases.js"
 import { notifyUpdates } from "./databases.js"
+import { hashString, hmapOrder } from "./engine/hashOrder.js"
 import { ZERO_UUID } from "./history.js"
 import type { Holder } from "./locks.js"
 import type { Monitor, Version } from "./monitors.js"
@@ -138,7 +139,8 @@ export class RpcSession implements Holder {
         return database === undefined ? undefined : reply(schemaToJson(database.engine.schema))
       }
       case "list_dbs":
-        return reply([...this.state.databases.keys()])
+        // In the order ovsdb-server walks its databases (an shash: jsonrpc-server.c, list_dbs).
+        return reply(hmapOrder(this.state.databases.keys(), hashString))
       case "get_server_id":
         return reply(this.context.serverId)
       case "lock":
