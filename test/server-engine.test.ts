@@ -618,61 +618,23 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
           insert("Target", { k: "wait-a", v: 1 }),
           insert("Target", { k: "wait-b", v: 2 })
         ])
+        // A wait on Target's v column that does not block: timeout 0.
+        const wait = (where: Json, until: string, rows: Json, columns: Json = ["v"]): Json => ({
+          op: "wait",
+          table: "Target",
+          where,
+          columns,
+          until,
+          rows,
+          timeout: 0
+        })
         const waits: ReadonlyArray<Json> = [
-          {
-            op: "wait",
-            table: "Target",
-            where: [["k", "includes", "wait-a"]],
-            columns: ["k", "v"],
-            until: "==",
-            rows: [{ k: "wait-a", v: 1 }],
-            timeout: 0
-          },
-          {
-            op: "wait",
-            table: "Target",
-            where: [["v", ">=", 1], ["v", "<=", 2], ["k", "!=", "x"]],
-            columns: ["v"],
-            until: "==",
-            rows: [{ v: 2 }, { v: 1 }, { v: 1 }],
-            timeout: 0
-          },
-          {
-            op: "wait",
-            table: "Target",
-            where: [["k", "==", "wait-a"]],
-            columns: ["v"],
-            until: "!=",
-            rows: [{ v: 1 }],
-            timeout: 0
-          },
-          {
-            op: "wait",
-            table: "Target",
-            where: [["k", "==", "wait-a"]],
-            columns: ["v"],
-            until: "!=",
-            rows: [{ v: 7 }],
-            timeout: 0
-          },
-          {
-            op: "wait",
-            table: "Target",
-            where: [["k", "==", "wait-a"]],
-            columns: ["v"],
-            until: "==",
-            rows: [],
-            timeout: 0
-          },
-          {
-            op: "wait",
-            table: "Target",
-            where: [["k", "==", "nobody"]],
-            columns: ["v"],
-            until: "==",
-            rows: [],
-            timeout: 0
-          },
+          wait([["k", "includes", "wait-a"]], "==", [{ k: "wait-a", v: 1 }], ["k", "v"]),
+          wait([["v", ">=", 1], ["v", "<=", 2], ["k", "!=", "x"]], "==", [{ v: 2 }, { v: 1 }, { v: 1 }]),
+          wait([["k", "==", "wait-a"]], "!=", [{ v: 1 }]),
+          wait([["k", "==", "wait-a"]], "!=", [{ v: 7 }]),
+          wait([["k", "==", "wait-a"]], "==", []),
+          wait([["k", "==", "nobody"]], "==", []),
           // Without columns, every column counts, _uuid and _version included.
           { op: "wait", table: "Target", where: [["k", "==", "wait-a"]], until: "!=", rows: [{ k: "wait-a", v: 1 }] },
           { op: "wait", table: "Target", where: [], until: "==", rows: [], timeout: -1 },
@@ -684,7 +646,7 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
           { op: "wait", table: "Target", where: [], until: "==" },
           { op: "wait", table: "Target", where: [], rows: [] }
         ]
-        for (const wait of waits) yield* check(ET, [wait, select("Target", [["k", "==", "wait-b"]], ["v"])])
+        for (const operation of waits) yield* check(ET, [operation, select("Target", [["k", "==", "wait-b"]], ["v"])])
       }))
 
     it.effect("with a timeout that has not passed, blocks its request, then times out after it", () =>

@@ -102,8 +102,13 @@ const mhashFinish = (hash: number): number => {
   return h >>> 0
 }
 
-/** `hash_string(s, 0)`: 4 little-endian bytes at a time, the tail zero-padded, then finished with the length. */
-const hashString = (text: string): number => {
+/**
+ * `hash_string(s, 0)`: 4 little-endian bytes at a time, the tail zero-padded, then finished with the length.
+ *
+ * @since 0.1.0
+ * @category ordering
+ */
+export const hashString = (text: string): number => {
   const bytes = Buffer.from(text, "utf8")
   let hash = 0
   let i = 0

@@ -7,11 +7,12 @@
  *
  * @since 0.1.0
  */
+import { compareBytes } from "../../cli/OvsText.js"
 import type { Json } from "../../Json.js"
 import type { AtomicType, BaseType } from "../../protocol/DatabaseSchema.js"
 import * as Value from "../../protocol/Value.js"
 import { constraintViolation, type OvsdbError, syntaxError } from "./errors.js"
-import { compareStrings, formatReal, jsonString, printedReal } from "./text.js"
+import { formatReal, jsonString, printedReal } from "./text.js"
 
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
@@ -69,7 +70,7 @@ const ORDERS: { readonly [T in AtomicType]: Order } = {
   integer: compareIntegers,
   real: (a, b) => compareNumbers(a as number, b as number),
   boolean: (a, b) => (a ? 1 : 0) - (b ? 1 : 0),
-  string: (a, b) => compareStrings(a as string, b as string),
+  string: (a, b) => compareBytes(a as string, b as string),
   // Lower-case text in one fixed layout: text order is the order of the UUID's value.
   uuid: (a, b) => {
     const x = (a as Value.Uuid).value
@@ -140,20 +141,16 @@ export const atomText = (type: AtomicType, atom: Value.Atom): string => {
 export const encodeAtom = (type: AtomicType, atom: Value.Atom): Json =>
   type === "uuid" ? ["uuid", (atom as Value.Uuid).value] : type === "real" ? printedReal(atom as number) : atom as Json
 
-/** A type's default atom (RFC 7047 §5.1): 0, 0.0, false, "", the all-zero UUID. */
-export const defaultAtom = (type: AtomicType): Value.Atom => {
-  switch (type) {
-    case "integer":
-    case "real":
-      return 0
-    case "boolean":
-      return false
-    case "string":
-      return ""
-    case "uuid":
-      return Value.uuid(ZERO_UUID)
-  }
+const DEFAULTS: { readonly [T in AtomicType]: Value.Atom } = {
+  integer: 0,
+  real: 0,
+  boolean: false,
+  string: "",
+  uuid: Value.uuid(ZERO_UUID)
 }
+
+/** A type's default atom (RFC 7047 §5.1): 0, 0.0, false, "", the all-zero UUID. */
+export const defaultAtom = (type: AtomicType): Value.Atom => DEFAULTS[type]
 
 /** `unwrap_json`: `json` is `[name, <string>]`. */
 const unwrapString = (json: Json, name: string): string | undefined =>

@@ -3,92 +3,17 @@
  *
  * ovsdb-server keeps both in string hash maps (`shash`) and walks them bucket by bucket, so when an
  * object has several faults the one it reports is the first in that order, not in the text: of a row
- * with two unknown columns it names the one its hash map lists first. Reproducing the order means
- * reproducing the map: Open vSwitch's `hash_string` (MurmurHash3's mixing over the UTF-8 bytes, read
- * as little-endian 32-bit words, as `lib/hash.c` does without SSE 4.2) and `hmap`'s layout (a new node
- * goes to the head of bucket `hash & mask`; the mask grows to `calc_mask(n)` once `n / 2` exceeds it,
- * moving the nodes bucket by bucket to the heads of their new buckets; iteration runs bucket 0 up).
+ * with two unknown columns it names the one its hash map lists first. `shashOrder` (shared with the
+ * command line, which prints ovsdb-client's lists in that order) reproduces the map; `HmapLayout`
+ * keeps one up to date as nodes come and go, for the rows of a transaction.
  *
  * @since 0.1.0
  */
+import { hashString, shashOrder } from "../../cli/OvsText.js"
 
-const rotate = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0
-
-const mhashAdd = (hash: number, data: number): number => {
-  let h = hash
-  if (data !== 0) {
-    let d = Math.imul(data, 0xcc9e2d51) >>> 0
-    d = rotate(d, 15)
-    d = Math.imul(d, 0x1b873593) >>> 0
-    h = (h ^ d) >>> 0
-  }
-  h = rotate(h, 13)
-  return (Math.imul(h, 5) + 0xe6546b64) >>> 0
-}
-
-const mhashFinish = (hash: number): number => {
-  let h = hash
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
-
-const encoder = new TextEncoder()
-
-/** Open vSwitch's `hash_string(s, 0)`. */
-export const hashString = (text: string): number => {
-  const bytes = encoder.encode(text)
-  let hash = 0
-  let i = 0
-  for (; i + 4 <= bytes.length; i += 4) {
-    hash = mhashAdd(hash, (bytes[i]! | bytes[i + 1]! << 8 | bytes[i + 2]! << 16 | bytes[i + 3]! << 24) >>> 0)
-  }
-  if (i < bytes.length) {
-    let tail = 0
-    for (let j = 0; i + j < bytes.length; j++) tail |= bytes[i + j]! << (8 * j)
-    hash = mhashAdd(hash, tail >>> 0)
-  }
-  return mhashFinish((hash ^ bytes.length) >>> 0)
-}
-
-/** `calc_mask` of `lib/hmap.c`: the mask for a map of `capacity` nodes (at least 4 buckets once it grows). */
-const calcMask = (capacity: number): number => {
-  let mask = Math.floor(capacity / 2)
-  mask |= mask >>> 1
-  mask |= mask >>> 2
-  mask |= mask >>> 4
-  mask |= mask >>> 8
-  mask |= mask >>> 16
-  mask |= (mask & 1) << 1
-  return mask
-}
-
-/**
- * The order an `hmap` filled with `items` in this order (each at most once) iterates them, given
- * each item's hash.
- */
-export const hmapOrder = <A>(items: Iterable<A>, hash: (item: A) => number): Array<A> => {
-  let mask = 0
-  let buckets: Array<Array<{ readonly item: A; readonly hash: number }>> = [[]]
-  let n = 0
-  for (const item of items) {
-    const node = { item, hash: hash(item) }
-    buckets[node.hash & mask]!.unshift(node)
-    n++
-    if (Math.floor(n / 2) > mask) {
-      const grown = calcMask(n)
-      if (grown > mask) {
-        const next: typeof buckets = Array.from({ length: grown + 1 }, () => [])
-        for (const bucket of buckets) for (const moved of bucket) next[moved.hash & grown]!.unshift(moved)
-        buckets = next
-        mask = grown
-      }
-    }
-  }
-  return buckets.flat().map((node) => node.item)
+export {
+  /** Open vSwitch's `hash_string(s, 0)`. */
+  hashString
 }
 
 const ORDERS_KEPT = 1024
@@ -104,10 +29,22 @@ export const memberOrder = (names: ReadonlyArray<string>): ReadonlyArray<string>
   let order = orders.get(key)
   if (order === undefined) {
     if (orders.size >= ORDERS_KEPT) orders.clear()
-    order = hmapOrder(names, hashString)
+    order = shashOrder(names)
     orders.set(key, order)
   }
   return order
+}
+
+/**
+ * The order an `hmap` filled with `items` in this order (each at most once) iterates them, given
+ * each item's hash.
+ */
+export const hmapOrder = <A>(items: Iterable<A>, hash: (item: A) => number): Array<A> => {
+  const layout = new HmapLayout<{ readonly item: A; readonly hash: number }>()
+  for (const item of items) layout.insert({ item, hash: hash(item) })
+  const out: Array<A> = []
+  for (let node = layout.first(); node !== undefined; node = layout.next(node)) out.push(node.item)
+  return out
 }
 
 /** A node of an `HmapLayout`. */
@@ -129,13 +66,12 @@ export class HmapLayout<A extends HmapNode> {
     this.buckets[node.hash & this.mask]!.unshift(node)
     this.n++
     if (Math.floor(this.n / 2) > this.mask) {
-      const grown = calcMask(this.n)
-      if (grown > this.mask) {
-        const next: Array<Array<A>> = Array.from({ length: grown + 1 }, () => [])
-        for (const bucket of this.buckets) for (const moved of bucket) next[moved.hash & grown]!.unshift(moved)
-        this.buckets = next
-        this.mask = grown
-      }
+      // `calc_mask(n)` when one insert takes n / 2 past the mask: at least 4 buckets, then twice as many.
+      const grown = this.mask === 0 ? 3 : this.mask * 2 + 1
+      const next: Array<Array<A>> = Array.from({ length: grown + 1 }, () => [])
+      for (const bucket of this.buckets) for (const moved of bucket) next[moved.hash & grown]!.unshift(moved)
+      this.buckets = next
+      this.mask = grown
     }
   }
 

@@ -13,13 +13,14 @@
  *
  * @since 0.1.0
  */
+import { columnOrder as shashColumnOrder } from "../../cli/OvsText.js"
 import type { Json } from "../../Json.js"
 import type { DatabaseSchema, TableSchema } from "../../protocol/DatabaseSchema.js"
 import type * as Value from "../../protocol/Value.js"
 import { checkAtom } from "./atom.js"
 import { type Column, compileColumn, toElements } from "./datum.js"
 import type { OvsdbError } from "./errors.js"
-import { hashString, hmapOrder, memberOrder } from "./hashOrder.js"
+import { memberOrder } from "./hashOrder.js"
 import { UNLIMITED } from "./text.js"
 
 /** A table compiled. */
@@ -48,20 +49,16 @@ export interface TableInfo {
 
 const RESERVED = ["_uuid", "_version"]
 
-/** A table's columns as ovsdb-server fills its hash map: `_uuid`, `_version`, then the object's members in their walk order. */
-const tableOrder = (members: ReadonlyArray<string>): Array<string> =>
-  hmapOrder([...RESERVED, ...memberOrder(members)], hashString)
-
 /**
  * The order ovsdb-server walks a table's columns in, from the order of the members of the table's
  * `columns` object in the schema file given to `ovsdb-tool create`.
  */
 export const columnWalk = (fileOrder: ReadonlyArray<string>): Array<string> => {
-  const tool = tableOrder(fileOrder)
+  const tool = shashColumnOrder(fileOrder)
   // The database file holds the tool's columns (without _uuid, _version) as a JSON object it wrote
   // in its own hash order; ovsdb-server reads that.
   const written = memberOrder(tool.filter((name) => !RESERVED.includes(name)))
-  return tableOrder(written)
+  return shashColumnOrder(written)
 }
 
 /** The members of the `columns` object of each table of a schema's JSON, in the text's order. */

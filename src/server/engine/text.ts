@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { compareBytes } from "../../cli/OvsText.js"
 import type { Json } from "../../Json.js"
 import type { ColumnType } from "../../protocol/DatabaseSchema.js"
 
@@ -84,20 +85,6 @@ export const jsonString = (text: string): string => {
   return `${out}"`
 }
 
-/** Code point order (UTF-8 byte order, `strcmp`'s): a string's surrogate pairs sort above U+FFFF. */
-export const compareStrings = (a: string, b: string): number => {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i)
-    const y = b.charCodeAt(i)
-    if (x === y) continue
-    const xs = x >= 0xd800 && x <= 0xdfff
-    const ys = y >= 0xd800 && y <= 0xdfff
-    return xs === ys ? x - y : xs ? 1 : -1
-  }
-  return a.length - b.length
-}
-
 /**
  * A number as ovsdb-server's JSON reader types it and its writer writes it: an integer within 64
  * bits as its digits, anything else (a fraction, an exponent, an integer beyond 64 bits) as a real.
@@ -126,7 +113,7 @@ export const jsonText = (json: Json): string => {
   }
   if (Array.isArray(json)) return `[${(json as ReadonlyArray<Json>).map(jsonText).join(",")}]`
   const object = json as { readonly [key: string]: Json }
-  const names = Object.keys(object).sort(compareStrings)
+  const names = Object.keys(object).sort(compareBytes)
   return `{${names.map((name) => `${jsonString(name)}:${jsonText(object[name]!)}`).join(",")}}`
 }
 
