@@ -40,49 +40,70 @@ export const memberOrder = (names: ReadonlyArray<string>): ReadonlyArray<string>
  * each item's hash.
  */
 export const hmapOrder = <A>(items: Iterable<A>, hash: (item: A) => number): Array<A> => {
-  const layout = new HmapLayout<{ readonly item: A; readonly hash: number }>()
-  for (const item of items) layout.insert({ item, hash: hash(item) })
+  interface Node extends HmapNode<Node> {
+    readonly item: A
+  }
+  const layout = new HmapLayout<Node>()
+  for (const item of items) layout.insert({ item, hash: hash(item), hmapNext: undefined })
   const out: Array<A> = []
   for (let node = layout.first(); node !== undefined; node = layout.next(node)) out.push(node.item)
   return out
 }
 
-/** A node of an `HmapLayout`. */
-export interface HmapNode {
+/** A node of an `HmapLayout`: its hash, and the next node of its bucket (the layout's to set). */
+export interface HmapNode<A> {
   readonly hash: number
+  hmapNext: A | undefined
 }
 
 /**
  * An `hmap`'s layout kept up to date as nodes come and go, to walk it as ovsdb-server does, also
- * while nodes are added during the walk (`HMAP_FOR_EACH_SAFE` takes the next node before visiting one).
+ * while nodes are added during the walk (`HMAP_FOR_EACH_SAFE` takes the next node before visiting
+ * one). Buckets are chains, as in `lib/hmap.c`: a node goes to the head of bucket `hash & mask`.
  */
-export class HmapLayout<A extends HmapNode> {
+export class HmapLayout<A extends HmapNode<A>> {
   private mask = 0
-  private buckets: Array<Array<A>> = [[]]
+  private buckets: Array<A | undefined> = [undefined]
   private n = 0
 
   /** `hmap_insert`: at the head of its bucket, then grow when `n / 2` exceeds the mask. */
   insert(node: A): void {
-    this.buckets[node.hash & this.mask]!.unshift(node)
+    const index = node.hash & this.mask
+    node.hmapNext = this.buckets[index]
+    this.buckets[index] = node
     this.n++
-    if (Math.floor(this.n / 2) > this.mask) {
-      // `calc_mask(n)` when one insert takes n / 2 past the mask: at least 4 buckets, then twice as many.
-      const grown = this.mask === 0 ? 3 : this.mask * 2 + 1
-      const next: Array<Array<A>> = Array.from({ length: grown + 1 }, () => [])
-      for (const bucket of this.buckets) for (const moved of bucket) next[moved.hash & grown]!.unshift(moved)
-      this.buckets = next
-      this.mask = grown
+    if (Math.floor(this.n / 2) > this.mask) this.grow()
+  }
+
+  /** `calc_mask(n)` when one insert takes n / 2 past the mask: at least 4 buckets, then twice as many. */
+  private grow(): void {
+    const mask = this.mask === 0 ? 3 : this.mask * 2 + 1
+    const buckets: Array<A | undefined> = new Array(mask + 1).fill(undefined)
+    for (let node of this.buckets) {
+      while (node !== undefined) {
+        const next = node.hmapNext
+        const index = node.hash & mask
+        node.hmapNext = buckets[index]
+        buckets[index] = node
+        node = next
+      }
     }
+    this.buckets = buckets
+    this.mask = mask
   }
 
   /** `hmap_remove` (the map never shrinks). */
   remove(node: A): void {
-    const bucket = this.buckets[node.hash & this.mask]!
-    const at = bucket.indexOf(node)
-    if (at >= 0) {
-      bucket.splice(at, 1)
-      this.n--
+    const index = node.hash & this.mask
+    if (this.buckets[index] === node) this.buckets[index] = node.hmapNext
+    else {
+      let before = this.buckets[index]
+      while (before !== undefined && before.hmapNext !== node) before = before.hmapNext
+      if (before === undefined) return
+      before.hmapNext = node.hmapNext
     }
+    node.hmapNext = undefined
+    this.n--
   }
 
   /** The first node in walk order. */
@@ -92,16 +113,13 @@ export class HmapLayout<A extends HmapNode> {
 
   /** The node after `node` in walk order (`hmap_next`). */
   next(node: A): A | undefined {
-    const index = node.hash & this.mask
-    const bucket = this.buckets[index]!
-    const at = bucket.indexOf(node)
-    return at >= 0 && at + 1 < bucket.length ? bucket[at + 1] : this.fromBucket(index + 1)
+    return node.hmapNext ?? this.fromBucket((node.hash & this.mask) + 1)
   }
 
   private fromBucket(start: number): A | undefined {
     for (let i = start; i <= this.mask; i++) {
-      const bucket = this.buckets[i]!
-      if (bucket.length > 0) return bucket[0]
+      const node = this.buckets[i]
+      if (node !== undefined) return node
     }
     return undefined
   }

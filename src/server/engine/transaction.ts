@@ -64,6 +64,7 @@ export interface TxnRow {
   /** Weak references this row holds to rows deleted by the transaction, to remove at commit. */
   deletedRefs: Array<WeakRef>
   serial: number
+  hmapNext: TxnRow | undefined
 }
 
 /** The rows of one table a transaction touched, and their hash map's layout. */
@@ -210,7 +211,8 @@ export class Transaction {
       refs: old === undefined ? 0 : table.refs.get(uuid) ?? 0,
       changed: NOTHING as Set<string>,
       deletedRefs: [],
-      serial: 0
+      serial: 0,
+      hmapNext: undefined
     }
     const txnTable = this.txnTable(table)
     txnTable.rows.set(uuid, row)
