@@ -1333,6 +1333,9 @@ describe("the engine alone", () => {
       name: "n"
     })
     assert.deepStrictEqual(Engine.encodeRow(row, ["real", "iset"]), { real: 0.1 + 0.2, iset: ["set", []] })
+    const rmap = engine.schema.tables.Root!.columns.rmap!.type
+    assert.deepStrictEqual(Engine.encodeValue(new Map([[0.1 + 0.2, true]]), rmap), ["map", [[0.3, true]]])
+    assert.deepStrictEqual(Engine.encodeValue([0.1 + 0.2]), 0.1 + 0.2)
     assert.deepStrictEqual(Engine.encodeValue([Value.uuid("00000000-0000-4000-8000-000000000001")]), [
       "uuid",
       "00000000-0000-4000-8000-000000000001"

@@ -1,6 +1,7 @@
 /**
  * The database engine of the in-memory OVSDB server: one database, its rows, and `transact` with
- * ovsdb-server's semantics (RFC 7047 §4.1.3, §5.2), pure and synchronous.
+ * ovsdb-server's semantics (RFC 7047 §4.1.3, §5.2, as Open vSwitch 3.1's ovsdb-server has them),
+ * pure and synchronous.
  *
  * - **Rows.** Each table holds its rows by UUID. A row (`Value.Row`) has every column of its table,
  *   `_uuid` and `_version` included, in one canonical shape per column type: a map column is a
@@ -9,17 +10,40 @@
  *   sorted as ovsdb-server sorts atoms (`ovsdb_atom_compare_3way`: strings by their UTF-8 bytes,
  *   numbers by value, `false` before `true`, UUIDs by their text), so that replies list them in the
  *   server's order. UUIDs are `Value.Uuid`, in lower case. Integers are `number`, or `bigint` beyond
- *   ±(2^53 - 1), exact over the whole 64-bit range.
- * - **Transactions.** `transact` runs a request's operations against the live tables, keeping
- *   what each row was before the transaction touched it; on the first failing operation, or when the
- *   commit's checks fail (strong references, garbage collection of unreferenced rows of non-root
- *   tables, `maxRows`, weak references, unique indexes, in ovsdb-server's order), it puts every row
- *   back. Nothing is visible outside until `transact` returns.
+ *   ±(2^53 - 1), exact over the whole 64-bit range. Reals are kept exact and written as ovsdb-server
+ *   prints them (`%.15g`: 0.1 + 0.2 is written 0.3). A committed row is never changed: a transaction
+ *   that changes it makes a new one, so rows handed out (`rows`, `Commit`) stay as they were.
+ * - **Transactions.** `transact` runs a request's operations in order against the live tables,
+ *   keeping what each row was before the transaction touched it. The first failing operation gives
+ *   its error and the rest `null`; otherwise the commit checks strong references, collects rows of
+ *   non-root tables that nothing refers to, checks `maxRows`, removes weak references to rows that
+ *   are gone and checks unique indexes, in ovsdb-server's order, and a failure there is one more
+ *   result after the others. Any error puts every row back. Nothing is visible outside until
+ *   `transact` returns.
  * - **Time.** The engine has no clock: a `wait` with a timeout compares the context's `now` with the
  *   time the request arrived (`since`). While its condition does not hold the engine answers
  *   `Blocked`, and the server runs the same request again after each commit and at `until`.
  * - **Errors.** Every error is the JSON object ovsdb-server puts in the reply (`error`, `details`,
  *   and for a syntax error the offending JSON as `syntax`), with ovsdb-server's texts.
+ * - **Order.** Where ovsdb-server's answer depends on the order it walks things in, the engine walks
+ *   them alike: a JSON object's members and a table's columns in the order of Open vSwitch's string
+ *   hash maps (which of several faults an error names; `select` sorts rows by every column in that
+ *   order unless told otherwise), a transaction's rows table by table in the order it first touched
+ *   them and within a table by UUID hash (which row an error names; whether a weak reference
+ *   survives its target, a quirk of ovsdb-server 3.1 kept here). Give `MakeOptions.schemaSource`:
+ *   the columns' order follows from the schema file's text.
+ *
+ * What the engine cannot tell apart, it cannot match: a number's JSON spelling is lost once parsed,
+ * so `5.0` is the integer 5 here where ovsdb-server refuses it for an integer column; an integer
+ * `*=` 0 of a negative value gives 0 where ovsdb-server 3.1 crashes; rows a `select` finds that
+ * differ only in `_uuid` and `_version` (or that an explicit `sort` ranks equal), and the row whose
+ * error a multi-row `update` or `mutate` reports first, are in an order ovsdb-server takes from its
+ * hash map of the table, which here is the order rows came in.
+ *
+ * The modules under `engine/`: `atom` and `datum` (values: parsing, order, constraints, wire form),
+ * `condition` and `mutation`, `parser` (an operation's members), `operations` (the ten operations and
+ * the request), `transaction` (the working copy and the commit), `table` and `database` (the state),
+ * `errors`, `text` (ovsdb-server's ways of writing numbers, JSON and types) and `hashOrder`.
  *
  * @example
  * ```ts
@@ -39,7 +63,7 @@ import type * as DatabaseSchema from "../protocol/DatabaseSchema.js"
 import type * as Value from "../protocol/Value.js"
 import { any, compileClauses, every } from "./engine/condition.js"
 import { makeDatabase } from "./engine/database.js"
-import { encodeUntyped, encodeValue as encodeTyped } from "./engine/datum.js"
+import { encodeShaped, encodeValue as encodeTyped } from "./engine/datum.js"
 import { OvsdbError, syntaxError } from "./engine/errors.js"
 import { execute } from "./engine/operations.js"
 
@@ -210,7 +234,7 @@ export const make = (schema: DatabaseSchema.DatabaseSchema, options?: MakeOption
       const value = row[name]
       if (value === undefined) continue
       const column = info?.columns.get(name)
-      out[name] = column === undefined ? encodeUntyped(value) : encodeTyped(column, value)
+      out[name] = column === undefined ? encodeShaped(value) : encodeTyped(column, value)
     }
     return out
   }
@@ -225,14 +249,15 @@ export const make = (schema: DatabaseSchema.DatabaseSchema, options?: MakeOption
 
 /**
  * The wire form of a value as ovsdb-server writes it (RFC 7047 §5.1): a map as `["map", …]`, a set
- * of one element as its bare atom, any other set as `["set", …]`, a UUID as `["uuid", …]`. Without
- * the column's type, reals are written as they are; `Engine.encodeRow` rounds them as ovsdb-server
- * does.
+ * of one element as its bare atom, any other set as `["set", …]`, a UUID as `["uuid", …]`. Given
+ * the column's type, reals are written as ovsdb-server prints them (15 significant digits), as
+ * `Engine.encodeRow` writes them; without it, as they are.
  *
  * @since 0.1.0
  * @category encoding
  */
-export const encodeValue = (value: Value.Value): Json => encodeUntyped(value)
+export const encodeValue = (value: Value.Value, type?: DatabaseSchema.ColumnType): Json =>
+  encodeShaped(value, type?.key.type, type?.value?.type)
 
 /**
  * The wire form of a row, with the given columns (default: every column of the row) in that order.
@@ -249,7 +274,7 @@ export const encodeRow = (
   const out: { [column: string]: Json } = {}
   for (const name of columns ?? Object.keys(row)) {
     const value = row[name]
-    if (value !== undefined) out[name] = encodeUntyped(value)
+    if (value !== undefined) out[name] = encodeShaped(value)
   }
   return out
 }

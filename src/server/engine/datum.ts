@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import type { Json } from "../../Json.js"
-import type { ColumnSchema } from "../../protocol/DatabaseSchema.js"
+import type { AtomicType, ColumnSchema } from "../../protocol/DatabaseSchema.js"
 import * as Value from "../../protocol/Value.js"
 import {
   atomText,
@@ -23,7 +23,7 @@ import {
   unconstrained
 } from "./atom.js"
 import { ovsdbError, syntaxError } from "./errors.js"
-import { maxSize, typeToEnglish, UNLIMITED } from "./text.js"
+import { maxSize, typeToEnglish } from "./text.js"
 
 /** A datum's type: its key and value base types and how many elements it holds. */
 export interface DatumType {
@@ -335,24 +335,29 @@ export const valueText = (column: Column, value: Value.Value): string =>
   elementsText(column.type, toElements(column.shape, value))
 
 /**
- * `ovsdb_datum_to_json`: a map as `["map", [[k, v], ...]]`, one element as its bare atom, any other
- * set as `["set", [...]]`; reals as ovsdb-server prints them.
+ * `ovsdb_datum_to_json` of a value in any shape: a map as `["map", [[k, v], ...]]`, one element as
+ * its bare atom, any other set as `["set", [...]]`. Atoms of the given atomic types are written as
+ * ovsdb-server writes them (reals to 15 significant digits); without a type, as they are.
  */
-export const encodeElements = (type: DatumType, elements: Elements): Json => {
-  const key = type.key.type
-  if (type.value !== undefined) {
-    const value = type.value.type
-    return ["map", elements.keys.map((k, i) => [encodeAtom(key, k), encodeAtom(value, elements.values![i]!)])]
+export const encodeShaped = (value: Value.Value, keyType?: AtomicType, valueType?: AtomicType): Json => {
+  const atom = (type: AtomicType | undefined, a: Value.Atom): Json =>
+    type === undefined ? Value.encodeAtom(a) : encodeAtom(type, a)
+  if (value instanceof Map) {
+    return [
+      "map",
+      Array.from(value as ReadonlyMap<Value.Atom, Value.Atom>, ([k, v]) => [atom(keyType, k), atom(valueType, v)])
+    ]
   }
-  if (elements.keys.length === 1) return encodeAtom(key, elements.keys[0]!)
-  return ["set", elements.keys.map((k) => encodeAtom(key, k))]
+  if (Array.isArray(value)) {
+    const atoms = value as ReadonlyArray<Value.Atom>
+    return atoms.length === 1 ? atom(keyType, atoms[0]!) : ["set", atoms.map((a) => atom(keyType, a))]
+  }
+  return atom(keyType, value as Value.Atom)
 }
 
-/** A column's datum, in its row shape, on the wire. */
+/** A column's datum on the wire, as ovsdb-server writes it. */
 export const encodeValue = (column: Column, value: Value.Value): Json =>
-  column.shape === "atom"
-    ? encodeAtom(column.type.key.type, value as Value.Atom)
-    : encodeElements(column.type, toElements(column.shape, value))
+  encodeShaped(value, column.type.key.type, column.type.value?.type)
 
 /** A text two datums of a column share exactly when they are equal: for hashing rows by columns. */
 export const valueKey = (column: Column, value: Value.Value): string => {
@@ -362,19 +367,3 @@ export const valueKey = (column: Column, value: Value.Value): string => {
     values === undefined ? keys.map(Value.atomKey) : [keys.map(Value.atomKey), values.map(Value.atomKey)]
   )
 }
-
-/**
- * The wire form of a value of unknown type: what `Engine.encodeValue` gives when no column is known.
- * Sets of one element are their atom, as ovsdb-server writes them; reals are written as they are.
- */
-export const encodeUntyped = (value: Value.Value): Json => {
-  if (value instanceof Map) return Value.encode(value)
-  if (Array.isArray(value)) {
-    const atoms = value as ReadonlyArray<Value.Atom>
-    return atoms.length === 1 ? Value.encodeAtom(atoms[0]!) : Value.encode(atoms)
-  }
-  return Value.encodeAtom(value as Value.Atom)
-}
-
-/** Whether `max` is unlimited. */
-export const isUnlimited = (type: DatumType): boolean => type.max === UNLIMITED

@@ -412,31 +412,34 @@ export const execute = (database: Database, operations: ReadonlyArray<Json>, con
     durable: false,
     comments: []
   }
-  const results: Array<Json> = []
-  let failed = false
   try {
-    for (let i = 0; i < operations.length; i++) {
-      const result: Result = {}
-      const error = runOperation(x, operations[i]!, i + 1, operations.length, result)
-      if (error === undefined) {
-        results.push(result)
-        continue
-      }
-      if (error.tag === BLOCKED_TAG) {
-        x.txn.abort()
-        return { _tag: "Blocked", until: since + x.timeout }
-      }
-      results.push(error.toJson())
-      failed = true
-      break
-    }
+    return run(x, operations, since)
   } catch (defect) {
+    // A bug of the engine: the transaction leaves nothing behind, and the reply says so, as
+    // ovsdb-server's "internal error" does, rather than throwing into the server.
     x.txn.abort()
-    throw defect
+    const details = defect instanceof Error ? defect.message : String(defect)
+    return {
+      _tag: "Reply",
+      result: [{ error: "internal error", details }, ...operations.slice(1).map(() => null)],
+      commit: undefined
+    }
   }
-  while (results.length < operations.length) results.push(null)
-  if (failed) {
+}
+
+const run = (x: Execution, operations: ReadonlyArray<Json>, since: number): Outcome => {
+  const results: Array<Json> = []
+  for (let i = 0; i < operations.length; i++) {
+    const result: Result = {}
+    const error = runOperation(x, operations[i]!, i + 1, operations.length, result)
+    if (error === undefined) {
+      results.push(result)
+      continue
+    }
     x.txn.abort()
+    if (error.tag === BLOCKED_TAG) return { _tag: "Blocked", until: since + x.timeout }
+    results.push(error.toJson())
+    while (results.length < operations.length) results.push(null)
     return { _tag: "Reply", result: results, commit: undefined }
   }
   const committed = x.txn.commit()
@@ -445,7 +448,7 @@ export const execute = (database: Database, operations: ReadonlyArray<Json>, con
     return { _tag: "Reply", result: [...results, committed.toJson()], commit: undefined }
   }
   const commit: Commit | undefined = committed.length === 0 ? undefined : {
-    id: database.newUuid(),
+    id: x.database.newUuid(),
     changes: committed,
     comment: x.comments.join("\n"),
     durable: x.durable
