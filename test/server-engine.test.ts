@@ -970,6 +970,44 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
       }))
   })
 
+  describe("texts", () => {
+    it.effect("writes strings, reals and sets in messages as ovsdb-server does", () =>
+      Effect.gen(function*() {
+        const names = [
+          "plain",
+          "with space",
+          "1starts-with-digit",
+          "_under.score-dash",
+          "true",
+          "false",
+          "00000000-0000-4000-8000-000000000001",
+          "quote\"back\\slash",
+          "é",
+          "tab\there",
+          ""
+        ]
+        for (const name of names) {
+          yield* check(ET, [insert("Root", { name }), insert("Root", { name })])
+          yield* check(ET, [insert("Root", { e: name })])
+          yield* check(ET, [insert("Root", { s: `${name}------` })])
+        }
+        for (const real of [1e-5, 1.5e-7, 123456789012345680000, 0.1, -2.5e300, 1000.0000000001, 999.9999999999999]) {
+          yield* check(ET, [insert("Root", { r: real })])
+          yield* check(ET, [
+            insert("Target", { k: "real-index", v: 1 }),
+            insert("Root", { name: "real-index", rset: real, rmap: ["map", [[real, true]]] }),
+            insert("Root", { name: "real-index", rset: real, rmap: ["map", [[real, true]]] })
+          ])
+        }
+        yield* check(ET, [
+          insert("Target", { k: "set-index", v: 1, self: ["set", []] }),
+          insert("Root", { name: "set-index", sset: ["set", ["b", "a b"]], smap: ["map", [["k", "v"]]] }),
+          insert("Root", { name: "set-index", sset: ["set", ["b", "a b"]], smap: ["map", [["k", "v"]]] })
+        ])
+        yield* check(ET, [insert("Root", { iset: ["set", [1, 2]], ie: ["set", [1, 2, 5]] })])
+      }))
+  })
+
   describe("the schemas the packages install", () => {
     it.effect("OVN_Northbound: switches, ports, ACLs, port groups, load balancers and their references", () =>
       checkAll(NB, [
@@ -1018,6 +1056,14 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
           ])
         ],
         [insert("ACL", { priority: 70000, direction: "from-lport", match: "1", action: "drop" })],
+        // A strong reference to a row of a root table keeps the row from deletion, not from collection.
+        [
+          insert("Load_Balancer_Group", { name: "lbg" }, { "uuid-name": "g" }),
+          insert("Logical_Switch", { name: "sw-lbg", load_balancer_group: named("g") })
+        ],
+        [del("Load_Balancer_Group", byName("lbg"))],
+        [del("Logical_Switch", byName("sw-lbg")), select("Load_Balancer_Group", byName("lbg"), ["name"])],
+        [select("Load_Balancer_Group", byName("lbg"), ["name"])],
         [insert("ACL", { priority: 1, direction: "sideways", match: "1", action: "drop" })],
         [insert("Logical_Switch_Port", { name: "lsp-bad", tag_request: 4096 })],
         [insert("Address_Set", { name: "dup" }), insert("Address_Set", { name: "dup" })]
