@@ -25,6 +25,7 @@
  * @since 0.1.0
  */
 import * as Value from "../../protocol/Value.js"
+import type { Change } from "../Engine.js"
 import { ZERO_UUID } from "./atom.js"
 import type { Database, TableState, WeakRef } from "./database.js"
 import {
@@ -76,16 +77,6 @@ interface TxnTable {
   serial: number
   processed: number
 }
-
-/** A committed change: a row inserted (`old` undefined), modified, or deleted (`new` undefined). */
-export interface RowChange {
-  readonly table: string
-  readonly uuid: string
-  readonly old: Value.Row | undefined
-  readonly new: Value.Row | undefined
-}
-
-const NOTHING: ReadonlySet<string> = new Set()
 
 const changedColumn = (row: TxnRow, column: string): boolean => row.changed === "all" || row.changed.has(column)
 
@@ -209,7 +200,7 @@ export class Transaction {
       old,
       new: now,
       refs: old === undefined ? 0 : table.refs.get(uuid) ?? 0,
-      changed: NOTHING as Set<string>,
+      changed: new Set(),
       deletedRefs: [],
       serial: 0,
       hmapNext: undefined
@@ -372,23 +363,33 @@ export class Transaction {
     )
   }
 
-  /** `delete_garbage_row`: deletes an unreferenced row of a non-root table, and what only it held. */
+  /**
+   * `delete_garbage_row`: deletes an unreferenced row of a non-root table, then, depth first as
+   * ovsdb-server recurses, each row only it referred to (a stack of its own: chains can be long).
+   */
   private deleteGarbage(first: TxnRow): undefined {
-    const work = [first]
-    while (work.length > 0) {
-      const row = work.pop()!
-      if (row.table.info.isRoot) continue
+    const stack: Array<{ readonly targets: ReadonlyArray<{ table: string; uuid: string }>; at: number }> = []
+    const enter = (row: TxnRow) => {
+      if (row.table.info.isRoot) return
       const deleted = row.new!
       row.new = undefined
       row.table.rows.delete(row.uuid)
-      for (const column of row.table.info.strongColumns) {
-        for (const target of refAtoms(column, toElements(column.shape, deleted[column.name]!), "strong")) {
-          if (target.uuid === row.uuid) continue
-          const targetRow = this.findOrMake(target.table, target.uuid)
-          if (targetRow === undefined || targetRow.new === undefined || targetRow.refs === 0) continue
-          if (--targetRow.refs === 0) work.push(targetRow)
-        }
+      const targets = row.table.info.strongColumns.flatMap((column) =>
+        refAtoms(column, toElements(column.shape, deleted[column.name]!), "strong")
+      )
+      stack.push({ targets: targets.filter((target) => target.uuid !== row.uuid), at: 0 })
+    }
+    enter(first)
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!
+      if (top.at >= top.targets.length) {
+        stack.pop()
+        continue
       }
+      const { table, uuid } = top.targets[top.at++]!
+      const target = this.findOrMake(table, uuid)
+      if (target === undefined || target.new === undefined || target.refs === 0) continue
+      if (--target.refs === 0) enter(target)
     }
     return undefined
   }
@@ -445,10 +446,7 @@ export class Transaction {
       }
       if (now.keys.length === before.keys.length) continue
       row.new[column.name] = toValue(column.shape, now)
-      if (row.changed !== "all") {
-        if (row.changed === NOTHING) row.changed = new Set()
-        row.changed.add(column.name)
-      }
+      if (row.changed !== "all") row.changed.add(column.name)
       if (now.keys.length < column.type.min) {
         const table = row.table.info.name
         return constraintViolation(
@@ -542,7 +540,7 @@ export class Transaction {
    * `ovsdb_txn_precommit` and, when it succeeds, the commit itself: the changes, in the order of the
    * walk. Fails with the first error found; the caller then aborts.
    */
-  commit(): OvsdbError | ReadonlyArray<RowChange> {
+  commit(): OvsdbError | ReadonlyArray<Change> {
     this.forEach((row) => this.determineChanges(row))
     if (this.tables.size === 0) return []
     const errors = [
@@ -560,7 +558,7 @@ export class Transaction {
       const error = step()
       if (error !== undefined) return error
     }
-    const changes: Array<RowChange> = []
+    const changes: Array<Change> = []
     this.forEach((row) => {
       if (row.old !== undefined && row.new !== undefined) {
         if (!hasChanges(row)) return undefined
