@@ -1337,6 +1337,26 @@ describe("the engine alone", () => {
     assert.deepStrictEqual(changes.map((change) => change.table), ["Target", "Root", "Child"])
   })
 
+  it("collects a chain of 20,000 rows that only each other hold", () => {
+    const engine = makeEngine(ET, { uuid: ids() })
+    const chain: Array<Json> = Array.from({ length: 20_000 }, (_, i) => ({
+      op: "insert",
+      table: "Child",
+      row: { n: i, ...(i > 0 ? { kids: ["named-uuid", `c${i - 1}`] } : {}) },
+      "uuid-name": `c${i}`
+    }))
+    reply(engine.transact([
+      ...chain,
+      { op: "insert", table: "Root", row: { name: "chain", strong1: ["named-uuid", "c19999"] } }
+    ], context()))
+    assert.strictEqual([...engine.rows("Child")].length, 20_000)
+    const cleared = reply(engine.transact([
+      { op: "update", table: "Root", where: [], row: { strong1: ["set", []] } }
+    ], context()))
+    assert.strictEqual(cleared.commit!.changes.filter((change) => change.new === undefined).length, 20_000)
+    assert.strictEqual([...engine.rows("Child")].length, 0)
+  })
+
   it("keeps a modified row's _version until the commit, then gives it a new one", () => {
     const engine = makeEngine(ET, { uuid: ids() })
     reply(engine.transact([{ op: "insert", table: "Target", row: { k: "v" } }], context()))
