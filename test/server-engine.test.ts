@@ -11,6 +11,7 @@ import * as Ovsdb from "../src/Ovsdb.js"
 import * as DatabaseSchema from "../src/protocol/DatabaseSchema.js"
 import * as Value from "../src/protocol/Value.js"
 import * as Engine from "../src/server/Engine.js"
+import * as HashOrder from "../src/server/engine/hashOrder.js"
 import { OvsdbServer, runTool, SCHEMAS } from "./support/OvsdbServer.js"
 
 const NB = "OVN_Northbound"
@@ -1335,6 +1336,34 @@ describe("the engine alone", () => {
     assert.isUndefined(byTable("Target").new)
     assert.isUndefined(byTable("Child").new)
     assert.deepStrictEqual(changes.map((change) => change.table), ["Target", "Root", "Child"])
+  })
+
+  it("walks hash maps as Open vSwitch's hmap does", () => {
+    // Orders ovsdb-server 3.1 showed, naming the first unknown column of rows with these columns.
+    assert.strictEqual(HashOrder.memberOrder(["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10"])[0], "q6")
+    assert.deepStrictEqual(HashOrder.memberOrder(["alpha", "beta", "gamma", "delta", "epsilon"]), [
+      "beta",
+      "epsilon",
+      "delta",
+      "gamma",
+      "alpha"
+    ])
+    assert.deepStrictEqual(
+      HashOrder.hmapOrder(["alpha", "beta", "gamma", "delta", "epsilon"], HashOrder.hashString),
+      ["beta", "epsilon", "delta", "gamma", "alpha"]
+    )
+    // Nodes of one bucket: each goes in at the head, and the growth to 4 buckets at the second
+    // reversed the first two; removing one in the middle keeps the others' order.
+    interface Node extends HashOrder.HmapNode<Node> {
+      readonly id: number
+    }
+    const layout = new HashOrder.HmapLayout<Node>()
+    const nodes: Array<Node> = Array.from({ length: 5 }, (_, id) => ({ id, hash: 0, hmapNext: undefined }))
+    for (const node of nodes) layout.insert(node)
+    layout.remove(nodes[2]!)
+    const walk: Array<number> = []
+    for (let node = layout.first(); node !== undefined; node = layout.next(node)) walk.push(node.id)
+    assert.deepStrictEqual(walk, [4, 3, 0, 1])
   })
 
   it("collects a chain of 20,000 rows that only each other hold", () => {

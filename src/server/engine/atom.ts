@@ -48,7 +48,6 @@ export interface Base {
 export interface SymbolTable {
   /** The symbol of a name, made with a fresh UUID (not yet created by an insert) when new. */
   readonly insert: (name: string) => Symbol
-  readonly get: (name: string) => Symbol | undefined
 }
 
 /** A named UUID: its UUID, and whether an insert created a row with it. */

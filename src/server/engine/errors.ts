@@ -37,8 +37,3 @@ export const syntaxError = (json: Json | undefined, details: string, tag = "synt
 
 /** `ovsdb_error("constraint violation", details)`. */
 export const constraintViolation = (details: string): OvsdbError => new OvsdbError("constraint violation", details)
-
-/** Throws an error inside the engine (caught by the operation running). */
-export const fail = (error: OvsdbError): never => {
-  throw error
-}

@@ -51,7 +51,6 @@ const BLOCKED_TAG = "not supported"
 const makeSymbols = (newUuid: () => string): SymbolTable => {
   const symbols = new Map<string, Symbol>()
   return {
-    get: (name) => symbols.get(name),
     insert: (name) => {
       let symbol = symbols.get(name)
       if (symbol === undefined) {
