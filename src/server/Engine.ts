@@ -167,7 +167,11 @@ export interface Engine {
   readonly schema: DatabaseSchema.DatabaseSchema
   /** RFC 7047 §4.1.3: runs one transact request's operations (the params after the database name), all or nothing. */
   readonly transact: (operations: ReadonlyArray<Json>, context: TransactContext) => Outcome
-  /** The current rows of a table (every column, `_uuid` and `_version` included), for monitors' initial contents. */
+  /**
+   * The current rows of a table (every column, `_uuid` and `_version` included), for monitors'
+   * initial contents: a live view, to read before the next `transact` (the rows themselves never
+   * change; a transaction replaces them). None for a table the schema lacks.
+   */
   readonly rows: (table: string) => Iterable<readonly [uuid: string, row: Value.Row]>
   /**
    * Compiles a where clause (the wire JSON of a select's or a monitor_cond's conditions: an array
