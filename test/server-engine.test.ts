@@ -655,6 +655,8 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
         const ovsdb = yield* Ovsdb.Ovsdb
         const engine = pair.engines[ET]!
         const operations: ReadonlyArray<Json> = [
+          // A wait that holds, with a shorter timeout: the request still waits for the one that blocks.
+          { op: "wait", table: "Target", where: [["k", "==", "nobody"]], until: "==", rows: [], timeout: 0 },
           insert("Target", { k: "blocked" }),
           {
             op: "wait",
@@ -677,7 +679,7 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
         const late = engine.transact(operations, context({ now: 5300, since: 5000 }))
         assert.strictEqual(late._tag, "Reply")
         const mine = late._tag === "Reply" ? late.result : []
-        assert.deepStrictEqual(mine[1], { error: "timed out", details: "\"wait\" timed out after 300 ms" })
+        assert.deepStrictEqual(mine[2], { error: "timed out", details: "\"wait\" timed out after 300 ms" })
         assert.isAtLeast(took, 300)
         const elapsed = /after (\d+) ms/.exec(text(real))
         assert.isNotNull(elapsed)

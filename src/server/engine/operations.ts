@@ -35,7 +35,11 @@ interface Execution {
   readonly context: TransactContext
   /** Milliseconds since the request arrived. */
   readonly elapsed: number
-  /** The smallest timeout of the waits run so far. */
+  /**
+   * The timeout of the wait that blocked the request. (ovsdb-server retries at the smallest timeout
+   * of the waits it ran, then at every turn of its loop until the blocked wait's own timeout; the
+   * outcome is the same, without the retries.)
+   */
   timeout: number
   durable: boolean
   readonly comments: Array<string>
@@ -292,7 +296,6 @@ const wait: Executor = (x, parser) => {
   if (timeoutJson !== undefined) {
     timeout = Number(timeoutJson as number | bigint)
     if (timeout < 0) throw syntaxError(timeoutJson, "timeout must be nonnegative")
-    x.timeout = Math.min(x.timeout, timeout)
   }
   if (until !== "==" && until !== "!=") throw syntaxError(until!, "\"until\" must be \"==\" or \"!=\"")
   const key = (row: Value.Row) => JSON.stringify(columns.map((column) => valueKey(column, row[column.name]!)))
@@ -318,6 +321,7 @@ const wait: Executor = (x, parser) => {
       x.elapsed > 0 ? `"wait" timed out after ${x.elapsed} ms` : "\"where\" clause test failed"
     )
   }
+  x.timeout = timeout
   throw ovsdbError(BLOCKED_TAG, "triggers not supported")
 }
 
