@@ -10,8 +10,11 @@
  * - replica: the initial replication of 100,000 rows (vs ovsdb-client and the Python IDL), the
  *   memory per replicated row (vs the Python IDL), and applying 10,000 small updates.
  *
- * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`; several may be named)
- * runs only those.
+ * - scaling (`--scaling`, not run by default: it fills servers of 10,000, 100,000 and 300,000
+ *   rows): select, initial monitor and replica, the cost of a row at each size, and its growth.
+ *
+ * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`, `--scaling`; several
+ * may be named) runs only those.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
@@ -22,6 +25,7 @@ import { benchCodec } from "./bench/codec.js"
 import { benchFailover } from "./bench/failover.js"
 import { benchMonitor } from "./bench/monitor.js"
 import { benchReplica } from "./bench/replica.js"
+import { benchScaling, type PerRow } from "./bench/scaling.js"
 import { benchTransact } from "./bench/transact.js"
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits)
@@ -31,12 +35,15 @@ const usage = (u: { readonly wallSeconds: number; readonly cpuSeconds: number; r
   `${fixed(u.wallSeconds, 2)} s wall, ${fixed(u.cpuSeconds, 2)} s CPU, ${fixed(u.peakMiB, 0)} MiB`
 
 const BENCHMARKS = ["codec", "transact", "monitor", "failover", "replica"] as const
+/** Run only when named. */
+const ON_REQUEST = ["--scaling"] as const
 
-/** The benchmarks named on the command line; all of them when none is. */
+/** The benchmarks named on the command line; all but those run on request when none is. */
 const chosen = (args: ReadonlyArray<string>): ReadonlySet<string> | string => {
-  const unknown = args.filter((arg) => !(BENCHMARKS as ReadonlyArray<string>).includes(arg))
+  const known: ReadonlyArray<string> = [...BENCHMARKS, ...ON_REQUEST]
+  const unknown = args.filter((arg) => !known.includes(arg))
   if (unknown.length > 0) {
-    return `usage: npm run bench [-- ${BENCHMARKS.join(" | ")} ...] (unknown: ${unknown.join(" ")})`
+    return `usage: npm run bench [-- ${known.join(" | ")} ...] (unknown: ${unknown.join(" ")})`
   }
   return new Set(args.length === 0 ? BENCHMARKS : args)
 }
@@ -135,6 +142,25 @@ const replicaBench = Effect.gen(function*() {
   )
 }).pipe(Effect.scoped)
 
+/** The growth of a per-row cost from the smallest size to the largest may not pass this. */
+const SCALING_TARGET = 1.2
+
+const scalingBench = Effect.gen(function*() {
+  const report = yield* benchScaling()
+  const count = (rows: number) => rows.toLocaleString("en-US")
+  for (const [client, sizes] of Object.entries(report)) {
+    const first = sizes[0]!
+    const last = sizes[sizes.length - 1]!
+    const line = (what: string, unit: string, cost: (perRow: PerRow) => number, digits: number) =>
+      `scaling:  ${client} ${what} per row: ` +
+      sizes.map((size) => `${count(size.rows)} rows ${fixed(cost(size), digits)} ${unit}`).join(", ") +
+      ` -> ${fixed(cost(last) / cost(first), 2)} x at ${count(first.rows)} rows (target <= ${fixed(SCALING_TARGET, 2)})`
+    yield* Console.log(line("wall time", "us", (size) => size.wallMicros, 2))
+    yield* Console.log(line("CPU time", "us", (size) => size.cpuMicros, 2))
+    yield* Console.log(line("peak memory", "B", (size) => size.peakBytes, 0))
+  }
+})
+
 const main = Effect.gen(function*() {
   const only = chosen(process.argv.slice(2))
   if (typeof only === "string") return yield* Console.log(only)
@@ -144,6 +170,7 @@ const main = Effect.gen(function*() {
   if (only.has("monitor")) yield* monitorBench
   if (only.has("failover")) yield* failoverBench
   if (only.has("replica")) yield* replicaBench
+  if (only.has("--scaling")) yield* scalingBench
 }).pipe(Effect.scoped)
 
 NodeRuntime.runMain(main)

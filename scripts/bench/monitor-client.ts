@@ -1,19 +1,24 @@
 /**
  * effect-ovsdb's side of the monitor benchmark, run as its own process so that its CPU time and
  * peak memory are its own: connect, start a monitor on one table, decode its initial contents,
- * print the row count, exit.
+ * print the row count, exit. With `select`, a `select` of every row of the table instead.
  *
- * Usage: node monitor-client.js REMOTE DATABASE TABLE
+ * Usage: node monitor-client.js REMOTE DATABASE TABLE [select]
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Ovsdb from "../../src/Ovsdb.js"
+import * as Op from "../../src/protocol/Operation.js"
 
-const [remote, database, table] = process.argv.slice(2)
+const [remote, database, table, mode] = process.argv.slice(2)
 
 const main = Effect.gen(function*() {
   const ovsdb = yield* Ovsdb.Ovsdb
+  if (mode === "select") {
+    const [{ rows }] = yield* ovsdb.transact(database!, Op.select(table!, []))
+    return yield* Console.log(rows.length)
+  }
   const monitor = yield* ovsdb.monitorCond(database!, { [table!]: {} })
   yield* Console.log(monitor.initial.length)
 }).pipe(Effect.scoped, Effect.provide(Ovsdb.layer({ remote: remote! })))

@@ -2,8 +2,8 @@
  * effect-ovsdb's side of the replica benchmark, run as its own process so that its CPU time and
  * memory are its own.
  *
- * - `initial REMOTE`: replicate every column of `Logical_Switch_Port` (`Replica.make`), print the
- *   row count, exit; the caller measures the process's wall time, CPU time and peak memory.
+ * - `initial REMOTE [TABLE]`: replicate every column of `Logical_Switch_Port` (or TABLE) with
+ *   `Replica.make`, print the row count, exit; the caller measures the process's wall time, CPU time and peak memory.
  * - `detail REMOTE UPDATES ROUNDS` (under `node --expose-gc`): the heap the replica holds per row
  *   after a full collection, then what applying a transaction of UPDATES row modifications costs
  *   the replica; prints one JSON line (`Detail`).
@@ -20,7 +20,7 @@
  * side timing 3 transactions per connection. The replica's handler (`Store.apply` and what it
  * publishes) is also timed on its own, by wrapping the session's `monitorWith`.
  *
- * Usage: node [--expose-gc] replica-client.js initial REMOTE | detail REMOTE UPDATES ROUNDS
+ * Usage: node [--expose-gc] replica-client.js initial REMOTE [TABLE] | detail REMOTE UPDATES ROUNDS
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
@@ -144,10 +144,10 @@ const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return { wallMillis, busyMillis, cpuMillis: (used.user + used.system) / 1000 } satisfies Run
   })
 
-const initial = (remote: string) =>
+const initial = (remote: string, table: keyof typeof Nb.database.tables) =>
   Effect.gen(function*() {
-    const replica = yield* Replica.make(Nb.database, { Logical_Switch_Port: true })
-    yield* Console.log(yield* replica.read((view) => view.all(TABLE).length))
+    const replica = yield* Replica.make(Nb.database, { [table]: true })
+    yield* Console.log(yield* replica.read((view) => view.all(table).length))
   }).pipe(Effect.scoped, Effect.provide(Ovsdb.layer({ remote })), Effect.orDie)
 
 const detail = (remote: string, updates: number, rounds: number) =>
@@ -249,10 +249,10 @@ const detail = (remote: string, updates: number, rounds: number) =>
     yield* Console.log(JSON.stringify(report))
   }).pipe(Effect.scoped, Effect.orDie)
 
-const [mode, remote, updates, rounds] = process.argv.slice(2)
+const [mode, remote, ...rest] = process.argv.slice(2)
 
 NodeRuntime.runMain(
   mode === "initial"
-    ? initial(remote!)
-    : detail(remote!, Number(updates ?? 10_000), Number(rounds ?? 2))
+    ? initial(remote!, (rest[0] ?? TABLE) as keyof typeof Nb.database.tables)
+    : detail(remote!, Number(rest[0] ?? 10_000), Number(rest[1] ?? 2))
 )

@@ -1,0 +1,101 @@
+/**
+ * Scaling: how the cost of one row grows with the number of rows. At each size (10,000, 100,000
+ * and 300,000 `Logical_Switch_Port` rows by default), on a server filled with that many, three
+ * clients each run in a process of their own: a `select` of every row, the initial contents of a
+ * `monitor_cond`, and a replica (`Replica.make`) of the table. Each is measured as in the monitor
+ * benchmark (wall time, CPU time, peak resident memory), medians of alternating runs, and so is the
+ * same client on an empty table of the same database: what a row costs is the difference, divided
+ * by the rows. The figure to hold is the growth of that per-row cost from the smallest size to the
+ * largest.
+ */
+import * as Effect from "effect/Effect"
+import { OvsdbServer } from "../../test/support/OvsdbServer.js"
+import { median } from "./measure.js"
+import { benchScript, fillServer, measure, type Usage } from "./monitor.js"
+
+const DATABASE = "OVN_Northbound"
+const TABLE = "Logical_Switch_Port"
+/** A table of the same database that the fill leaves empty: the client's cost without rows. */
+const EMPTY_TABLE = "NB_Global"
+/** Ports per logical switch in the fill. */
+const PORTS = 1_000
+
+/** The clients measured, by name: the command that runs each on a table. */
+const CLIENTS = {
+  select: (
+    remote: string,
+    table: string
+  ) => [process.execPath, benchScript("monitor-client.js"), remote, DATABASE, table, "select"],
+  monitor: (
+    remote: string,
+    table: string
+  ) => [process.execPath, benchScript("monitor-client.js"), remote, DATABASE, table],
+  replica: (
+    remote: string,
+    table: string
+  ) => [process.execPath, benchScript("replica-client.js"), "initial", remote, table]
+} as const
+
+/** A client's name. */
+export type Client = keyof typeof CLIENTS
+
+/** What one row cost a client at one size. */
+export interface PerRow {
+  readonly rows: number
+  /** Wall time per row, in microseconds. */
+  readonly wallMicros: number
+  /** CPU time per row, in microseconds. */
+  readonly cpuMicros: number
+  /** Peak resident memory per row, in bytes. */
+  readonly peakBytes: number
+}
+
+/** Each client's cost per row at each size, smallest size first. */
+export type ScalingReport = { readonly [client in Client]: ReadonlyArray<PerRow> }
+
+const medianUsage = (runs: ReadonlyArray<Usage>): Usage => ({
+  wallSeconds: median(runs.map((run) => run.wallSeconds)),
+  cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
+  peakMiB: median(runs.map((run) => run.peakMiB))
+})
+
+/** Medians over `rounds` of each command, the commands taking turns within each round. */
+const alternating = (commands: ReadonlyArray<ReadonlyArray<string>>, rounds: number) =>
+  Effect.gen(function*() {
+    const runs: Array<Array<Usage>> = commands.map(() => [])
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < commands.length; i++) {
+        const at = (round + i) % commands.length
+        runs[at]!.push(yield* measure(commands[at]!))
+      }
+    }
+    return runs.map(medianUsage)
+  })
+
+/** Measures every client at every size; each size on a server of its own, stopped after it. */
+export const benchScaling = (options?: { readonly sizes?: ReadonlyArray<number>; readonly rounds?: number }) =>
+  Effect.gen(function*() {
+    const sizes = options?.sizes ?? [10_000, 100_000, 300_000]
+    const rounds = options?.rounds ?? 3
+    const names = Object.keys(CLIENTS) as ReadonlyArray<Client>
+    const report: { [client in Client]: Array<PerRow> } = { select: [], monitor: [], replica: [] }
+    for (const rows of sizes) {
+      yield* Effect.scoped(Effect.gen(function*() {
+        const server = yield* OvsdbServer.start({ databases: [DATABASE] })
+        const remote = `unix:${server.unixPath}`
+        yield* fillServer(remote, Math.ceil(rows / PORTS), Math.min(rows, PORTS))
+        const full = yield* alternating(names.map((name) => CLIENTS[name](remote, TABLE)), rounds)
+        const empty = yield* alternating(names.map((name) => CLIENTS[name](remote, EMPTY_TABLE)), rounds)
+        names.forEach((name, i) => {
+          const [loaded, idle] = [full[i]!, empty[i]!]
+          report[name].push({
+            rows,
+            wallMicros: (loaded.wallSeconds - idle.wallSeconds) * 1e6 / rows,
+            cpuMicros: (loaded.cpuSeconds - idle.cpuSeconds) * 1e6 / rows,
+            peakBytes: (loaded.peakMiB - idle.peakMiB) * 1048576 / rows
+          })
+        })
+      }))
+    }
+    return report as ScalingReport
+  })
