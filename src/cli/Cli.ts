@@ -21,6 +21,7 @@ import { appctl } from "./AppctlCommand.js"
 import { echo, getSchema, listColumns, listDbs, listTables } from "./CatalogCommands.js"
 import { codegen } from "./CodegenCommand.js"
 import { dump, transactCommand } from "./DataCommands.js"
+import { serve } from "./ServeCommand.js"
 import { connection } from "./Session.js"
 import { lockCommand, monitorCommand, waitCommand } from "./WatchCommands.js"
 
@@ -48,7 +49,8 @@ export const cli = connection.pipe(
     waitCommand,
     echo,
     appctl,
-    codegen
+    codegen,
+    serve
   ])
 )
 

@@ -42,7 +42,19 @@ import * as Transport from "../Transport.js"
 import { State } from "./databases.js"
 import { DEFAULT_CAPACITY } from "./history.js"
 import { RpcSession } from "./rpcSession.js"
-import { databaseRows, SERVER_DATABASE, serverSchema } from "./serverDatabase.js"
+import { databaseRows, SERVER_DATABASE, serverSchema, serverSchemaSource } from "./serverDatabase.js"
+
+/**
+ * A schema as read from its file: the schema, and the file's JSON (whose member order the server
+ * follows where ovsdb-server's shows, see `readSchemaFile`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SchemaFile {
+  readonly schema: DatabaseSchema.DatabaseSchema
+  readonly json: Json
+}
 
 /**
  * What the server serves.
@@ -52,7 +64,7 @@ import { databaseRows, SERVER_DATABASE, serverSchema } from "./serverDatabase.js
  */
 export interface Options {
   /** The databases, one per schema, empty; their names must differ, and none may be `_Server`. */
-  readonly databases: ReadonlyArray<DatabaseSchema.DatabaseSchema>
+  readonly databases: ReadonlyArray<DatabaseSchema.DatabaseSchema | SchemaFile>
   /** How many commits of each database `monitor_cond_since` can resume after. Default: 100. */
   readonly history?: number | undefined
   /** The limits of every connection's codec (largest message, deepest nesting, unsent bytes). */
@@ -111,6 +123,9 @@ export class Server extends Context.Service<Server, {
    */
   readonly transact: (database: string, operations: ReadonlyArray<Json>) => Effect.Effect<ReadonlyArray<Json>, RpcError>
 }>()("effect-ovsdb/Server") {}
+
+const schemaOf = (input: DatabaseSchema.DatabaseSchema | SchemaFile): DatabaseSchema.DatabaseSchema =>
+  "json" in input ? input.schema : input
 
 const problemsOf = (schemas: ReadonlyArray<DatabaseSchema.DatabaseSchema>): string | undefined => {
   const names = schemas.map((schema) => schema.name)
@@ -199,7 +214,7 @@ const serveConnection = (
  */
 export const make = (options: Options): Effect.Effect<Server["Service"], ServerError, Scope.Scope> =>
   Effect.gen(function*() {
-    const problem = problemsOf(options.databases)
+    const problem = problemsOf(options.databases.map(schemaOf))
     if (problem !== undefined) return yield* new ServerError({ reason: "Schema", detail: problem })
     const clock = yield* Clock.Clock
     const wakeups = yield* Queue.sliding<void>(1)
@@ -210,9 +225,12 @@ export const make = (options: Options): Effect.Effect<Server["Service"], ServerE
         Queue.offerUnsafe(wakeups, undefined)
       }
     })
-    for (const schema of options.databases) state.add(schema, false)
-    const server = state.add(serverSchema, true)
-    const schemas = [...options.databases, serverSchema]
+    for (const input of options.databases) {
+      if ("json" in input) state.add(input.schema, false, input.json)
+      else state.add(input, false)
+    }
+    const server = state.add(serverSchema, true, serverSchemaSource)
+    const schemas = [...options.databases.map(schemaOf), serverSchema]
     let seeded: Json | undefined
     state.transact(server, {
       owner: state,
@@ -278,17 +296,19 @@ export const layer = (options: Options): Layer.Layer<Server, ServerError> => Lay
 
 /**
  * Reads a schema file (`.ovsschema`, or a saved `get_schema` reply), checking it as ovsdb-server
- * does.
+ * does; the file's JSON comes with it, for the order of its members, which ovsdb-server's replies
+ * follow (ovsdb-client lists tables and columns in an order that depends on it).
  *
  * @example
  * ```ts
- * const schema = yield* Server.readSchema("/usr/share/ovn/ovn-nb.ovsschema")
+ * const nb = yield* Server.readSchemaFile("/usr/share/ovn/ovn-nb.ovsschema")
+ * const server = yield* Server.make({ databases: [nb] })
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const readSchema = (path: string): Effect.Effect<DatabaseSchema.DatabaseSchema, ServerError> =>
+export const readSchemaFile = (path: string): Effect.Effect<SchemaFile, ServerError> =>
   Effect.tryPromise({
     try: () => Fs.readFile(path, "utf8"),
     catch: (cause) => new ServerError({ reason: "Schema", detail: `${path}: cannot read: ${String(cause)}`, cause })
@@ -301,8 +321,23 @@ export const readSchema = (path: string): Effect.Effect<DatabaseSchema.DatabaseS
     ),
     Effect.flatMap((json) =>
       Effect.mapError(
-        DatabaseSchema.decode(json),
+        Effect.map(DatabaseSchema.decode(json), (schema) => ({ schema, json })),
         (error) => new ServerError({ reason: "Schema", detail: `${path}: ${error.message}`, cause: error })
       )
     )
   )
+
+/**
+ * Reads a schema file (`.ovsschema`, or a saved `get_schema` reply), checking it as ovsdb-server
+ * does.
+ *
+ * @example
+ * ```ts
+ * const schema = yield* Server.readSchema("/usr/share/ovn/ovn-nb.ovsschema")
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const readSchema = (path: string): Effect.Effect<DatabaseSchema.DatabaseSchema, ServerError> =>
+  Effect.map(readSchemaFile(path), (file) => file.schema)

@@ -48,7 +48,7 @@ import type * as Operation from "../protocol/Operation.js"
 import * as Remote from "../Remote.js"
 import type * as Session from "../Session.js"
 import * as Transport from "../Transport.js"
-import { readSchema, Server, ServerError } from "./Server.js"
+import { readSchemaFile, Server, ServerError } from "./Server.js"
 import * as ServerModule from "./Server.js"
 
 /**
@@ -172,9 +172,11 @@ export const layerTransport: Layer.Layer<Transport.Transport, never, Server> = L
   connect()
 )
 
-const schemaOf = (source: DatabaseSource): Effect.Effect<DatabaseSchema.DatabaseSchema, ServerError> =>
+const schemaOf = (
+  source: DatabaseSource
+): Effect.Effect<DatabaseSchema.DatabaseSchema | ServerModule.SchemaFile, ServerError> =>
   typeof source === "string"
-    ? readSchema(source)
+    ? readSchemaFile(source)
     : Effect.succeed("schema" in source ? source.schema : source)
 
 /** Runs the seed operations of one database; any failure fails the server's start. */

@@ -91,7 +91,13 @@ export class Database {
   readonly watchers = new Set<Watcher>()
   triggers: Array<Trigger> = []
 
-  constructor(readonly engine: Engine, historyCapacity: number, readonly reserved: boolean) {
+  constructor(
+    readonly engine: Engine,
+    historyCapacity: number,
+    readonly reserved: boolean,
+    /** The schema file's JSON, for its member order (see `schemaToJson`). */
+    readonly source: Json | undefined
+  ) {
     this.history = new History(historyCapacity)
   }
 
@@ -138,9 +144,10 @@ export class State {
 
   constructor(readonly options: StateOptions) {}
 
-  /** Serves a database, empty. */
-  add(schema: DatabaseSchema.DatabaseSchema, reserved: boolean): Database {
-    const database = new Database(EngineModule.make(schema), this.options.historyCapacity, reserved)
+  /** Serves a database, empty; `source` is its schema file's JSON, when there is one. */
+  add(schema: DatabaseSchema.DatabaseSchema, reserved: boolean, source?: Json): Database {
+    const engine = EngineModule.make(schema, source === undefined ? undefined : { schemaSource: source })
+    const database = new Database(engine, this.options.historyCapacity, reserved, source)
     this.databases.set(schema.name, database)
     return database
   }

@@ -426,7 +426,7 @@ const rowUpdate = (
     const out: { [column: string]: Json } = {}
     for (const column of which) {
       const value = valueOf(source, column.name, uuid)
-      if (!skipDefaults || !isDefault(column.type, value)) out[column.name] = encodeValue(value)
+      if (!skipDefaults || !isDefault(column.type, value)) out[column.name] = encodeValue(value, column.type)
     }
     return out
   }
@@ -451,7 +451,7 @@ const rowUpdate = (
       for (const column of columns) {
         if (!changed.includes(column)) continue
         const before = valueOf(old!, column.name, uuid)
-        diff[column.name] = encodeValue(diffValue(column.type, before, valueOf(now!, column.name, uuid)))
+        diff[column.name] = encodeValue(diffValue(column.type, before, valueOf(now!, column.name, uuid)), column.type)
       }
       return { modify: diff }
     }

@@ -26,7 +26,7 @@ import { ZERO_UUID } from "./history.js"
 import type { Holder } from "./locks.js"
 import type { Monitor, Version } from "./monitors.js"
 import * as Monitors from "./monitors.js"
-import { schemaToJson } from "./serverDatabase.js"
+import { FILE_PASSES, schemaToJson, SERVER_SCHEMA_PASSES } from "./serverDatabase.js"
 
 /**
  * Where a session's messages go, and what it knows of its server.
@@ -136,7 +136,12 @@ export class RpcSession implements Holder {
         return this.monitorCancel(request)
       case "get_schema": {
         const database = this.lookup(request)
-        return database === undefined ? undefined : reply(schemaToJson(database.engine.schema))
+        if (database === undefined) return
+        return reply(schemaToJson(
+          database.engine.schema,
+          database.source,
+          database.reserved ? SERVER_SCHEMA_PASSES : FILE_PASSES
+        ))
       }
       case "list_dbs":
         // In the order ovsdb-server walks its databases (an shash: jsonrpc-server.c, list_dbs).

@@ -8,6 +8,13 @@
  * false, `ephemeral` only when true, and `isRoot` only when it differs from the default (every
  * table is a root when none is marked).
  *
+ * Member order does not matter to JSON, but it does to the Open vSwitch tools: ovsdb-client lists
+ * a schema's tables and columns in the order its hash tables take them from the reply's text. So
+ * the tables and columns of a reply come in ovsdb-server's order, the one its hash tables give
+ * from the schema file's text order (`source`, the file as `Json.parse` reads it), after
+ * `ovsdb-tool create` wrote it into a database file and ovsdb-server read it back; without the
+ * file, from the schema's own order. `passes` says how many programs read and wrote the schema.
+ *
  * `_Server` has one `Database` row per database, the `_Server` database's own included. A
  * standalone database's row says `model` "standalone", `connected` and `leader` true, its schema
  * as JSON text with sorted members, and no `cid`, `sid` or `index`: what ovsdb-server keeps there
@@ -16,6 +23,7 @@
  *
  * @since 0.1.0
  */
+import { shashOrder } from "../cli/OvsText.js"
 import type { Json } from "../Json.js"
 import { stringify } from "../Json.js"
 import * as ServerModel from "../models/_Server.js"
@@ -36,6 +44,21 @@ export const SERVER_DATABASE = "_Server"
  * @category constants
  */
 export const serverSchema: DatabaseSchema.DatabaseSchema = ServerModel.database.schema
+
+/**
+ * The member order of ovsdb-server's own `_server.ovsschema` (only the order matters here): what
+ * `schemaToJson` takes as the `_Server` schema's source.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const serverSchemaSource: Json = {
+  tables: {
+    Database: {
+      columns: { name: 0, model: 0, connected: 0, leader: 0, schema: 0, cid: 0, sid: 0, index: 0 }
+    }
+  }
+}
 
 /** Whether a base type has any constraint: then it is written as an object, else as its type's name. */
 const hasConstraints = (base: DatabaseSchema.BaseType): boolean =>
@@ -86,11 +109,68 @@ const columnToJson = (column: DatabaseSchema.ColumnSchema): Json => {
   return json
 }
 
+/** The member names of an object of the schema file, in the file's order, if it has that object. */
+const memberNames = (json: Json | undefined): ReadonlyArray<string> | undefined =>
+  typeof json === "object" && json !== null && !Array.isArray(json) ? Object.keys(json) : undefined
+
+const member = (json: Json | undefined, name: string): Json | undefined =>
+  typeof json === "object" && json !== null && !Array.isArray(json)
+    ? (json as { readonly [key: string]: Json })[name]
+    : undefined
+
+/**
+ * One pass of a schema's tables through a program that reads the schema and writes it again
+ * (ovsdb-tool, then ovsdb-server): the JSON object parsed from the text, the schema's table map
+ * filled from it, and the JSON object written from that, each a hash table walked in its own order.
+ */
+const tablePass = (order: ReadonlyArray<string>): ReadonlyArray<string> => shashOrder(shashOrder(shashOrder(order)))
+
+/**
+ * One pass of a table's columns: the parsed JSON object, the table's column map (the implicit
+ * `_uuid` and `_version` first), and the JSON object written without those two.
+ */
+const columnPass = (order: ReadonlyArray<string>): ReadonlyArray<string> =>
+  shashOrder(shashOrder(["_uuid", "_version", ...shashOrder(order)]).filter((name) => !name.startsWith("_")))
+
+/**
+ * How many programs read and wrote a schema file's schema before a get_schema reply: ovsdb-server
+ * serves a database file that `ovsdb-tool create` wrote from the schema file.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const FILE_PASSES = 2
+
+/**
+ * The same for `_Server`, whose schema ovsdb-server reads from its own copy of the file.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const SERVER_SCHEMA_PASSES = 1
+
+/** Applies a pass `passes` times. */
+const repeat =
+  (pass: (order: ReadonlyArray<string>) => ReadonlyArray<string>, passes: number) =>
+  (order: ReadonlyArray<string>): ReadonlyArray<string> => {
+    let out = order
+    for (let i = 0; i < passes; i++) out = pass(out)
+    return out
+  }
+
 /** ovsdb_table_schema_to_json: `isRoot` only where it differs from the schema's default. */
-const tableToJson = (table: DatabaseSchema.TableSchema, defaultIsRoot: boolean): Json => {
+const tableToJson = (
+  table: DatabaseSchema.TableSchema,
+  defaultIsRoot: boolean,
+  source: Json | undefined,
+  passes: number
+): Json => {
+  const names = memberNames(member(source, "columns")) ??
+    Object.keys(table.columns).filter((name) => !name.startsWith("_"))
   const columns: { [name: string]: Json } = {}
-  for (const name in table.columns) {
-    if (!name.startsWith("_")) columns[name] = columnToJson(table.columns[name]!)
+  for (const name of repeat(columnPass, passes)(names)) {
+    const column = table.columns[name]
+    if (column !== undefined) columns[name] = columnToJson(column)
   }
   const json: { [key: string]: Json } = {}
   if (!table.mutable) json.mutable = false
@@ -112,15 +192,23 @@ const tableToJson = (table: DatabaseSchema.TableSchema, defaultIsRoot: boolean):
  * @since 0.1.0
  * @category encoding
  */
-export const schemaToJson = (schema: DatabaseSchema.DatabaseSchema): { readonly [key: string]: Json } => {
+export const schemaToJson = (
+  schema: DatabaseSchema.DatabaseSchema,
+  source?: Json | undefined,
+  passes: number = FILE_PASSES
+): { readonly [key: string]: Json } => {
   const tables = Object.values(schema.tables)
   // RFC 7047 §3.2: a schema that marks no table as a root makes every table one.
   const defaultIsRoot = tables.every((table) => table.isRoot)
   const json: { [key: string]: Json } = { name: schema.name }
   if (schema.version !== undefined) json.version = schema.version
   if (schema.cksum !== undefined) json.cksum = schema.cksum
+  const sourceTables = member(source, "tables")
   const tablesJson: { [name: string]: Json } = {}
-  for (const table of tables) tablesJson[table.name] = tableToJson(table, defaultIsRoot)
+  for (const name of repeat(tablePass, passes)(memberNames(sourceTables) ?? Object.keys(schema.tables))) {
+    const table = schema.tables[name]
+    if (table !== undefined) tablesJson[name] = tableToJson(table, defaultIsRoot, member(sourceTables, name), passes)
+  }
   json.tables = tablesJson
   return json
 }
