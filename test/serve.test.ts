@@ -341,6 +341,31 @@ layer(BuiltPackage.layer, { timeout: 180_000, excludeTestServices: true })("effe
       assert.isUndefined(serve.exited())
     }))
 
+  it.effect("refuses what it cannot serve with one line on stderr and exit status 1", () =>
+    Effect.gen(function*() {
+      const { dist } = yield* BuiltPackage
+      const nb = "/usr/share/ovn/ovn-nb.ovsschema"
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [[nb], "Missing required flag: --remote"],
+        [["--remote=tcp:127.0.0.1:1", nb], "tcp:127.0.0.1:1: not a passive remote"],
+        [["--remote=ptcp:99999", nb], "ptcp:99999: port 99999 is out of range"],
+        [["--remote=pssl:0:127.0.0.1", nb], "pssl:0:127.0.0.1: needs --private-key, --certificate and --ca-cert"],
+        [["--remote=ptcp:0:127.0.0.1", nb, nb], "two databases are named OVN_Northbound"],
+        [["--remote=ptcp:0:127.0.0.1", "/nonexistent.ovsschema"], "/nonexistent.ovsschema: cannot read"]
+      ]
+      for (const [args, problem] of cases) {
+        const result = yield* runToolResult(process.execPath, [
+          Path.join(dist, "src", "cli", "main.js"),
+          "serve",
+          ...args
+        ])
+        assert.strictEqual(result.code, 1, args.join(" "))
+        assert.strictEqual(result.stdout, "")
+        assert.match(result.stderr, new RegExp(`^effect-ovsdb: ${problem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`))
+        assert.strictEqual(result.stderr.trimEnd().split("\n").length, 1, result.stderr)
+      }
+    }))
+
   it.effect("SIGTERM closes the listeners, removes the unix socket and ends the process", () =>
     Effect.gen(function*() {
       const serve = yield* serveOf(["OVN_Northbound"])
