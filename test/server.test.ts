@@ -4,6 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
+import * as Codec from "../src/Codec.js"
 import type { Json } from "../src/Json.js"
 import * as Model from "../src/Model.js"
 import * as Vs from "../src/models/Open_vSwitch.js"
@@ -11,8 +12,10 @@ import * as Nb from "../src/models/OVN_Northbound.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
 import * as Replica from "../src/Replica.js"
+import * as RpcClient from "../src/RpcClient.js"
 import { Server } from "../src/server/Server.js"
 import * as TestServer from "../src/server/TestServer.js"
+import * as Transport from "../src/Transport.js"
 import * as Typed from "../src/Typed.js"
 import { connectInMemory } from "./support/rawClient.js"
 
@@ -116,6 +119,38 @@ describe("TestServer.layer", () => {
     }).pipe(
       Effect.scoped,
       Effect.provide(TestServer.layer({ databases: [Nb.database] }).pipe(Layer.provideMerge(nbServer)))
+    ))
+})
+
+describe("the other test layers", () => {
+  it.effect("layerConnection: one plain connection, as Ovsdb.layerConnection's", () =>
+    Effect.gen(function*() {
+      const ovsdb = yield* Ovsdb.Ovsdb
+      const [{ uuid }] = yield* ovsdb.transact(NB, Op.insert("Address_Set", { name: "a" }))
+      const server = yield* Server
+      const [selected] = yield* server.transact(NB, [{
+        op: "select",
+        table: "Address_Set",
+        where: [],
+        columns: ["_uuid"]
+      }])
+      assert.deepStrictEqual(selected, { rows: [{ _uuid: ["uuid", uuid.value] }] })
+    }).pipe(Effect.provide(TestServer.layerConnection({ databases: [Nb.database] }))))
+
+  it.effect("layerTransport: one in-memory Transport, for a Codec and an RpcClient of one's own", () =>
+    Effect.gen(function*() {
+      const rpc = yield* RpcClient.RpcClient
+      assert.deepStrictEqual(yield* rpc.call("echo", ["hello"]), ["hello"])
+      const transport = yield* Transport.Transport
+      assert.strictEqual(transport.remote, TestServer.REMOTE)
+    }).pipe(
+      Effect.provide(
+        RpcClient.layer().pipe(
+          Layer.provideMerge(Codec.layer()),
+          Layer.provideMerge(TestServer.layerTransport),
+          Layer.provide(nbServer)
+        )
+      )
     ))
 })
 
