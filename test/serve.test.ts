@@ -9,7 +9,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { BuiltPackage } from "./support/BuiltPackage.js"
 import { eventually } from "./support/eventually.js"
-import { OvsdbServer, runToolResult } from "./support/OvsdbServer.js"
+import { OvsdbServer, runToolResult, SCHEMAS } from "./support/OvsdbServer.js"
 import { connectUnix } from "./support/rawClient.js"
 import * as ServeProcess from "./support/ServeProcess.js"
 
@@ -283,7 +283,7 @@ layer(BuiltPackage.layer, { timeout: 180_000, excludeTestServices: true })("effe
         "-c",
         script,
         serve.unix,
-        "/usr/share/ovn/ovn-nb.ovsschema"
+        SCHEMAS.OVN_Northbound
       ])
       assert.strictEqual(result.stdout, "['sw0']\nsuccess\n['from-idl', 'sw0']\n", result.stderr)
       const listed = yield* runToolResult("ovn-nbctl", [`--db=${serve.unix}`, "ls-list"])
@@ -344,7 +344,7 @@ layer(BuiltPackage.layer, { timeout: 180_000, excludeTestServices: true })("effe
   it.effect("refuses what it cannot serve with one line on stderr and exit status 1", () =>
     Effect.gen(function*() {
       const { dist } = yield* BuiltPackage
-      const nb = "/usr/share/ovn/ovn-nb.ovsschema"
+      const nb = SCHEMAS.OVN_Northbound
       const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
         [[nb], "Missing required flag: --remote"],
         [["--remote=tcp:127.0.0.1:1", nb], "tcp:127.0.0.1:1: not a passive remote"],

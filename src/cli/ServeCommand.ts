@@ -6,7 +6,7 @@
  * as ovsdb-server.
  *
  * ```sh
- * effect-ovsdb serve --remote=punix:/tmp/nb.sock --remote=ptcp:6641:127.0.0.1 /usr/share/ovn/ovn-nb.ovsschema
+ * effect-ovsdb serve --remote=punix:/run/ovn/nb.sock --remote=ptcp:6641:127.0.0.1 /usr/share/ovn/ovn-nb.ovsschema
  * ```
  *
  * It logs on standard error, one line per event: each listener (with the port a `ptcp:0` or
