@@ -4,8 +4,10 @@
  *
  * The framer works on bytes, so a multi-byte UTF-8 character split between reads needs no care:
  * each complete frame is decoded once. It keeps its scanner state (nesting depth, inside a string,
- * after a backslash) across reads and holds the pending frame's bytes as a list of views, joined
- * once when the frame ends, so a frame costs O(its bytes) however it is split. Each complete frame
+ * after a backslash) across reads and copies the pending frame's bytes into one buffer that grows
+ * by doubling, so a frame costs O(its bytes) however it is split, and no read's buffer is held
+ * for longer than the read (holding each read's 64 KiB until a large frame ended kept all of them,
+ * and then their join, resident at once). Each complete frame
  * is parsed by the native `JSON.parse`, unless it contains an integer literal long enough to exceed
  * 2^53, which goes to the exact reader of `Json.parse`.
  *
@@ -73,6 +75,9 @@ const CLASSES = (() => {
   return table
 })()
 
+/** The smallest buffer a frame that spans reads starts with. */
+const MIN_PENDING_BYTES = 64 * 1024
+
 /** An integer literal of this many digits may exceed 2^53 - 1 (16 digits). */
 const LONG_DIGITS = 16
 
@@ -118,9 +123,9 @@ const excerpt = (bytes: Uint8Array, at: number): string =>
 export class Framer {
   private readonly maxFrameBytes: number
   private readonly maxDepth: number
-  /** Views of the pending frame's bytes, in order; joined once, when the frame ends. */
-  private parts: Array<Uint8Array> = []
-  private partsBytes = 0
+  /** The pending frame's bytes so far: the first `frameBytes` of `frame`. */
+  private frame: Buffer | undefined
+  private frameBytes = 0
   private depth = 0
   private inString = false
   private escaped = false
@@ -206,9 +211,8 @@ export class Framer {
     this.digitRun = digitRun
     if (depth > 0) {
       const rest = chunk.subarray(start)
-      this.partsBytes += rest.length
-      if (this.partsBytes > this.maxFrameBytes) return this.tooLarge()
-      this.parts.push(rest)
+      if (this.frameBytes + rest.length > this.maxFrameBytes) return this.tooLarge()
+      this.append(rest)
     }
     return { _tag: "Values", values }
   }
@@ -241,16 +245,32 @@ export class Framer {
     return this.fail("Malformed", `${what} at byte ${this.offset + at}: ${excerpt(chunk, at)}`)
   }
 
+  /** Copies bytes of the pending frame after those it has, growing its buffer by doubling. */
+  private append(bytes: Uint8Array): void {
+    const size = this.frameBytes + bytes.length
+    if (this.frame === undefined || this.frame.length < size) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(size * 2, MIN_PENDING_BYTES))
+      if (this.frame !== undefined) this.frame.copy(grown, 0, 0, this.frameBytes)
+      this.frame = grown
+    }
+    this.frame.set(bytes, this.frameBytes)
+    this.frameBytes = size
+  }
+
   /**
-   * The text of the frame ending at `end` of this chunk. The frame's bytes are joined and decoded
-   * here, so that nothing refers to them once it returns: a large frame's bytes can be collected
-   * while its text is parsed.
+   * The text of the frame ending at `end` of this chunk. The frame's buffer is let go here, so
+   * that nothing refers to its bytes once it returns: a large frame's bytes can be collected while
+   * its text is parsed.
    */
   private frameText(chunk: Uint8Array, start: number, end: number): Result.Result<string, PushResult> {
     const last = chunk.subarray(start, end)
-    const bytes = this.parts.length === 0 ? last : Buffer.concat([...this.parts, last], this.partsBytes + last.length)
-    this.parts = []
-    this.partsBytes = 0
+    let bytes = last
+    if (this.frame !== undefined) {
+      this.append(last)
+      bytes = this.frame.subarray(0, this.frameBytes)
+      this.frame = undefined
+      this.frameBytes = 0
+    }
     if (bytes.length > this.maxFrameBytes) return Result.fail(this.tooLarge())
     // Validating first keeps Buffer's fast decoder from replacing bad bytes silently.
     if (!isUtf8(bytes)) {
