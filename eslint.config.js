@@ -23,5 +23,23 @@ export default tseslint.config(
         }
       }]
     }
+  },
+  {
+    // Each module by its own path: an index loads its whole package on start (effect's every
+    // module, @effect/platform-node's HTTP stack), which costs the command line its start-up time
+    // and every process tens of megabytes of resident memory. Types may come from anywhere.
+    files: ["src/**/*.ts", "scripts/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [
+          { name: "effect", allowTypeImports: true, message: "Import the module itself: effect/Effect, effect/Stream, …" },
+          {
+            name: "@effect/platform-node",
+            allowTypeImports: true,
+            message: "Import the module itself: @effect/platform-node/NodeSocket, …"
+          }
+        ]
+      }]
+    }
   }
 )

@@ -14,10 +14,13 @@
  *
  * @since 0.1.0
  */
-import { NodeSocket } from "@effect/platform-node"
-import type { Scope } from "effect"
-import { Cause, Effect, FiberSet, Stream } from "effect"
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
+import type * as Scope from "effect/Scope"
 import * as Socket from "effect/socket/Socket"
+import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Tls from "node:tls"

@@ -27,8 +27,14 @@
  *
  * @since 0.1.0
  */
-import type { Scope } from "effect"
-import { Clock, Context, Effect, Layer, Queue, Schema, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as Fs from "node:fs/promises"
 import * as Codec from "../Codec.js"
 import type { RpcError, TransportError } from "../Errors.js"

@@ -5,7 +5,7 @@
  *
  * ```ts
  * import { assert, it } from "@effect/vitest"
- * import { Effect } from "effect"
+ * import * as Effect from "effect/Effect"
  * import { Operation as Op, Ovsdb, TestServer } from "effect-ovsdb"
  * import * as OVN_Northbound from "effect-ovsdb/models/OVN_Northbound"
  *
@@ -36,8 +36,12 @@
  *
  * @since 0.1.0
  */
-import type { Cause, Scope } from "effect"
-import { Effect, Layer, Queue, Stream } from "effect"
+import type * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { RemoteParseError } from "../Errors.js"
 import { TransportError } from "../Errors.js"
 import type { Json } from "../Json.js"
