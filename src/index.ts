@@ -4,8 +4,9 @@
  * Each module is a namespace: `Ovsdb` (the API), `Operation` and `Value` (transactions and their
  * values), `Model` and `Typed` (typed tables and the operations over them; generated models are in
  * `effect-ovsdb/models/…`), `Monitor` (what to watch and the changes reported), `DatabaseSchema`,
- * `Session` (a connection that survives its servers), and the layers underneath, `RpcClient`,
- * `Codec` and `Transport`.
+ * `Session` (a connection that survives its servers), `Replica` (a typed local copy), the layers
+ * underneath, `RpcClient`, `Codec` and `Transport`, and the server side: `Server`, `TestServer`
+ * and `Engine`.
  *
  * @since 0.1.0
  */
@@ -20,6 +21,8 @@ export * as Codec from "./Codec.js"
 export * as ColumnCodec from "./protocol/ColumnCodec.js"
 /** @since 0.1.0 */
 export * as DatabaseSchema from "./protocol/DatabaseSchema.js"
+/** @since 0.1.0 */
+export * as Engine from "./server/Engine.js"
 /** @since 0.1.0 */
 export * as Errors from "./Errors.js"
 /** @since 0.1.0 */
