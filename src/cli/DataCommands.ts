@@ -1,16 +1,27 @@
 /**
  * The commands that read and write data: transact, query, and dump.
  *
+ * `transact` and `query` print the reply as JSON whatever `--format` says, as ovsdb-client does
+ * (`print_json`): compact, or with `--pretty` a member a line. `dump` prints a table per database
+ * table in the run's format (see `Dump` and `Table`), showing its progress on a terminal (see
+ * `Progress`).
+ *
  * @since 0.1.0
  */
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
+import type * as Ovsdb from "../Ovsdb.js"
+import type { DatabaseSchema } from "../protocol/DatabaseSchema.js"
 import { dumpColumns, dumpSelect, dumpTable } from "./Dump.js"
-import { compareBytes, sortedJson } from "./OvsText.js"
-import { asRecord, atMost, command, requireJsonFormat, UsageError, withDatabase, withOvsdb } from "./Session.js"
+import { JsonWriter } from "./format/JsonText.js"
+import * as Output from "./format/Output.js"
+import type { Style } from "./format/Table.js"
+import { Printer } from "./format/Table.js"
+import { compareBytes } from "./OvsText.js"
+import * as Progress from "./Progress.js"
+import { asRecord, atMost, command, outputStyle, UsageError, withDatabase, withOvsdb } from "./Session.js"
 
 const parseTransaction = (text: string | undefined) =>
   Effect.gen(function*() {
@@ -48,13 +59,63 @@ const queryResult = (operations: number, reply: ReadonlyArray<Json>): ReadonlyAr
 export const transactCommand = (name: "transact" | "query", description: string) =>
   command(name, description, 1, (server, args) =>
     Effect.gen(function*() {
+      const style = yield* outputStyle
       yield* atMost(name, args, 1)
       const { database, operations } = yield* parseTransaction(args[0])
       // ovsdb-client query appends an abort, so nothing is committed.
       const sent = name === "query" ? [...operations, { op: "abort" }] : operations
       const reply = yield* withOvsdb(server, (ovsdb) => ovsdb.transactJson(database, sent), { database })
-      yield* Console.log(sortedJson(name === "query" ? queryResult(operations.length, reply) : reply))
+      const result = name === "query" ? queryResult(operations.length, reply) : reply
+      yield* Output.make().write([new JsonWriter(style.pretty).text(result), "\n"])
     }))
+
+/** The tables to dump and each one's columns, as ovsdb-client picks them, or its usage error. */
+const dumpPlan = (schema: DatabaseSchema, tableName: string | undefined, named: ReadonlyArray<string>) => {
+  if (tableName !== undefined && schema.tables[tableName] === undefined) {
+    return Effect.fail(new UsageError(`No table "${tableName}" found.`))
+  }
+  const tables = (tableName === undefined ? Object.keys(schema.tables).sort(compareBytes) : [tableName])
+    .map((name) => schema.tables[name]!)
+  const missing = named.find((column) => tables[0]!.columns[column] === undefined)
+  if (missing !== undefined) return Effect.fail(new UsageError(`Table "${tableName}" has no column ${missing}.`))
+  return Effect.succeed(tables.map((table) => ({ table, columns: dumpColumns(table, named) })))
+}
+
+/**
+ * Fetches and prints the dump of `database`: one select per table in one transaction. The
+ * progress line is erased before the first table is printed.
+ */
+const printDump = (
+  style: Style,
+  progress: Progress.Progress,
+  ovsdb: Ovsdb.Ovsdb["Service"],
+  database: string,
+  [tableName, ...named]: ReadonlyArray<string>
+) =>
+  Effect.gen(function*() {
+    const plan = yield* dumpPlan(yield* ovsdb.getSchema(database), tableName, named)
+    const reply = yield* ovsdb.transactJson(database, plan.map(({ columns, table }) => dumpSelect(table, columns)))
+    yield* progress.rows(reply.reduce<number>((sum, result) => {
+      const rows = asRecord(result).rows
+      return sum + (Array.isArray(rows) ? rows.length : 0)
+    }, 0))
+    yield* progress.done
+    const printer = new Printer(style)
+    const output = Output.make()
+    for (let i = 0; i < plan.length; i++) {
+      const { columns, table } = plan[i]!
+      const rows = asRecord(reply[i]).rows
+      if (!Array.isArray(rows)) {
+        const result = new JsonWriter(false).text(reply[i] ?? null)
+        return yield* Effect.fail(
+          new UsageError(`${table.name} table reply is not an object with a "rows" member array: ${result}`)
+        )
+      }
+      yield* output.write(
+        printer.print(dumpTable(table, columns, rows as ReadonlyArray<{ readonly [c: string]: Json }>))
+      )
+    }
+  })
 
 /**
  * The `dump` command.
@@ -64,39 +125,17 @@ export const transactCommand = (name: "transact" | "query", description: string)
  */
 export const dump = command(
   "dump",
-  "Print a database's tables as JSON, like ovsdb-client --format=json dump",
+  "Print a database's tables (all, or one and some of its columns) in the output format",
   0,
   (server, args) =>
-    Effect.gen(function*() {
-      yield* requireJsonFormat
-      yield* withDatabase(server, "dump", args, { minArgs: 0, maxArgs: Number.POSITIVE_INFINITY }, (
-        ovsdb,
-        database,
-        [tableName, ...named]
-      ) =>
-        Effect.gen(function*() {
-          const schema = yield* ovsdb.getSchema(database)
-          if (tableName !== undefined && schema.tables[tableName] === undefined) {
-            return yield* Effect.fail(new UsageError(`${database} has no table named ${tableName}`))
-          }
-          const tables = (tableName === undefined ? Object.keys(schema.tables).sort(compareBytes) : [tableName])
-            .map((name) => schema.tables[name]!)
-          for (const column of named) {
-            if (tables[0]!.columns[column] === undefined) {
-              return yield* Effect.fail(new UsageError(`Table "${tableName}" has no column ${column}.`))
-            }
-          }
-          const columns = tables.map((table) => dumpColumns(table, named))
-          const reply = yield* ovsdb.transactJson(database, tables.map((table, i) => dumpSelect(table, columns[i]!)))
-          const lines = tables.map((table, i) => {
-            const rows = asRecord(reply[i]).rows
-            return dumpTable(
-              table,
-              columns[i]!,
-              Array.isArray(rows) ? rows as ReadonlyArray<{ readonly [c: string]: Json }> : []
-            )
-          })
-          yield* Console.log(lines.join("\n"))
-        }))
+    Effect.flatMap(outputStyle, (style) => {
+      const progress = Progress.make("dump", Progress.stderr)
+      return withDatabase(
+        server,
+        "dump",
+        args,
+        { minArgs: 0, maxArgs: Number.POSITIVE_INFINITY, received: progress.received },
+        (ovsdb, database, rest) => printDump(style, progress, ovsdb, database, rest)
+      ).pipe(Effect.ensuring(progress.done))
     })
 )

@@ -1,20 +1,22 @@
 /**
- * Monitor output as ovsdb-client prints it with `--format=json`: for each update that touches the
- * table, one JSON table `{"data": [[row, action, cell, …], …], "headings": ["row", "action",
- * column, …]}`, its rows in the order ovsdb-client's hash table lists them, a cell `null` where the
- * update says nothing of the column.
+ * Monitor output as ovsdb-client prints it (ovsdb/ovsdb-client.c `monitor_print_table`,
+ * `monitor2_print_table`): for each update that touches the table, one table with the columns
+ * `row`, `action` and the monitored columns, its rows in the order ovsdb-client's hash table lists
+ * them, a cell empty where the update says nothing of the column. The table is then printed in the
+ * run's format (see `Table`).
  *
  * Version 1 (`monitor`) prints a modification as two rows, `old` (the changed columns' old values)
- * and `new` (the whole new row); versions 2 and 3 (`monitor-cond`, `monitor-cond-since`) print one
- * `modify` row holding the diff.
+ * and `new` (the whole new row, its `row` cell empty); versions 2 and 3 (`monitor-cond`,
+ * `monitor-cond-since`) print one `modify` row holding the diff, and a deletion with no cell but
+ * `row` and `action`.
  *
  * @since 0.1.0
  */
-import type { Json } from "../Json.js"
 import type { TableSchema } from "../protocol/DatabaseSchema.js"
 import * as Monitor from "../protocol/Monitor.js"
 import * as Value from "../protocol/Value.js"
-import { compareBytes, shashOrder, sortedJson } from "./OvsText.js"
+import type { Cell, Column, Table } from "./format/Table.js"
+import { compareBytes, shashOrder } from "./OvsText.js"
 
 /**
  * What to monitor, from ovsdb-client's `COLUMN[,COLUMN]…` argument: the columns named (all but
@@ -44,48 +46,51 @@ export const parseColumns = (
   return all ? { columns } : { columns, select }
 }
 
-const cells = (row: Value.Row | undefined, columns: ReadonlyArray<string>): Array<Json> =>
-  columns.map((column) => row?.[column] === undefined ? null : Value.encode(row[column]))
+const cells = (row: Value.Row | undefined, columns: ReadonlyArray<string>): Array<Cell> =>
+  columns.map((column) => row?.[column] === undefined ? undefined : Value.encode(row[column]))
 
 /**
- * The JSON table ovsdb-client prints for one update of `table`, or `undefined` when the update
- * does not touch it.
+ * The table ovsdb-client prints for one update of `table`, or `undefined` when the update does not
+ * touch it.
  *
  * @since 0.1.0
  * @category monitor
  */
-export const formatUpdate = (
-  table: string,
+export const updateTable = (
+  table: TableSchema,
   columns: ReadonlyArray<string>,
   changes: ReadonlyArray<Monitor.RowUpdate>,
   version: 1 | 2 | 3
-): string | undefined => {
-  const mine = changes.filter((change) => change.table === table)
+): Table | undefined => {
+  const mine = changes.filter((change) => change.table === table.name)
   if (mine.length === 0) return undefined
   // ovsdb-client keeps the rows of an update in a hash table keyed by UUID and prints them in its order.
   const byUuid = new Map(mine.map((change) => [change.uuid.value, change]))
-  const data: Array<Array<Json>> = []
+  const rows: Array<ReadonlyArray<Cell>> = []
   for (const uuid of shashOrder(byUuid.keys())) {
     const change = byUuid.get(uuid)!
     switch (change._tag) {
       case "Initial":
-        data.push([uuid, "initial", ...cells(change.row, columns)])
+        rows.push([uuid, "initial", ...cells(change.row, columns)])
         break
       case "Insert":
-        data.push([uuid, "insert", ...cells(change.row, columns)])
+        rows.push([uuid, "insert", ...cells(change.row, columns)])
         break
       case "Delete":
-        data.push([uuid, "delete", ...cells(change.old, columns)])
+        // monitor2_print_row: a version 2 deletion carries no row.
+        rows.push([uuid, "delete", ...cells(version === 1 ? change.old : undefined, columns)])
         break
       case "Modify":
         if (version === 1) {
-          data.push([uuid, "old", ...cells(change.old, columns)], ["", "new", ...cells(change.row, columns)])
+          rows.push([uuid, "old", ...cells(change.old, columns)], ["", "new", ...cells(change.row, columns)])
         } else {
-          data.push([uuid, "modify", ...cells(change.diff, columns)])
+          rows.push([uuid, "modify", ...cells(change.diff, columns)])
         }
     }
   }
-  return sortedJson({ data, headings: ["row", "action", ...columns] })
+  const headings: Array<Column> = [{ heading: "row" }, { heading: "action" }]
+  for (const column of columns) headings.push({ heading: column, type: table.columns[column]?.type })
+  return { columns: headings, rows }
 }
 
 /**

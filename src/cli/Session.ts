@@ -8,7 +8,7 @@
  * until a member is usable for the command's database — its leader, unless `--no-leader-only` —
  * as ovsdb-client tries it, through a `Session`. The monitor commands then follow the cluster
  * across failovers, with one line on stderr at each reconnect; every other command ends when its
- * connection does.
+ * connection does. A command that shows progress is told the size of each read from the server.
  *
  * @since 0.1.0
  */
@@ -23,7 +23,10 @@ import * as Stream from "effect/Stream"
 import { ConnectionClosed } from "../Errors.js"
 import type { Json } from "../Json.js"
 import * as Ovsdb from "../Ovsdb.js"
+import * as Remote from "../Remote.js"
 import * as Session from "../Session.js"
+import * as Transport from "../Transport.js"
+import type { Style } from "./format/Table.js"
 
 /**
  * The server ovsdb-client talks to when none is named.
@@ -57,7 +60,33 @@ export const connection = Command.make("effect-ovsdb").pipe(
       Flag.optional
     ),
     format: Flag.String("format").pipe(
-      Flag.withDescription("output format of dump: json (as ovsdb-client --format=json)"),
+      Flag.withAlias("f"),
+      Flag.withDescription("output format of tables: table (the default), list, html, csv or json"),
+      Flag.optional
+    ),
+    data: Flag.String("data").pipe(
+      Flag.withAlias("d"),
+      Flag.withDescription("format of table cells: string (the default), bare or json"),
+      Flag.optional
+    ),
+    headings: Flag.Boolean("headings").pipe(
+      Flag.withDescription("--no-headings leaves out the tables' heading row"),
+      Flag.withDefault(true)
+    ),
+    pretty: Flag.Boolean("pretty").pipe(
+      Flag.withDescription("pretty-print JSON output, a member or element a line"),
+      Flag.withDefault(false)
+    ),
+    bare: Flag.Boolean("bare").pipe(
+      Flag.withDescription("the same as --format=list --data=bare --no-headings"),
+      Flag.withDefault(false)
+    ),
+    timestamp: Flag.Boolean("timestamp").pipe(
+      Flag.withDescription("print the time (UTC) with each table the monitor commands print"),
+      Flag.withDefault(false)
+    ),
+    maxColumnWidth: Flag.Int("max-column-width").pipe(
+      Flag.withDescription("with --format=table, cut cells to this many bytes"),
       Flag.optional
     ),
     leaderOnly: Flag.Boolean("leader-only").pipe(
@@ -103,7 +132,26 @@ const isRemoteList = (server: string): boolean =>
 export interface Connect {
   readonly database?: string | undefined
   readonly follow?: boolean | undefined
+  /** Told the size of each read from the server, for a command's progress (see `Progress`). */
+  readonly received?: ((bytes: number) => void) | undefined
 }
+
+/**
+ * Connects as `Transport.make` does, and tells `received` the size of each read: every connection
+ * the command makes, to one remote or to each member of a list, goes through it.
+ */
+const countingDialer = (options: Transport.Options, received: (bytes: number) => void) => (remote: Remote.Remote) =>
+  Transport.make({ ...options, remote: Remote.format(remote) }).pipe(
+    Effect.provideService(Transport.Dialer, undefined),
+    // The remote was parsed already: formatted again, it parses.
+    Effect.catchTag("RemoteParseError", (error) => Effect.die(error)),
+    Effect.map((transport) =>
+      Transport.Transport.of({
+        ...transport,
+        incoming: Stream.tap(transport.incoming, (bytes) => Effect.sync(() => received(bytes.length)))
+      })
+    )
+  )
 
 /**
  * One line on stderr at each reconnect of a followed session: the remote it is on now, and why
@@ -184,8 +232,14 @@ export const withOvsdb = <A, E>(
     }
     const seconds = timeout === undefined ? undefined : `${timeout} seconds` as const
     const options: Ovsdb.Options = { remote: server, tls, connectTimeout: seconds, requestTimeout: seconds }
-    if (!isRemoteList(server)) return yield* Ovsdb.Ovsdb.use(use).pipe(Effect.provide(Ovsdb.layerConnection(options)))
-    return yield* Effect.scoped(Effect.gen(function*() {
+    const counted = <X, Y>(effect: Effect.Effect<X, Y>) =>
+      connect.received === undefined
+        ? effect
+        : Effect.provideService(effect, Transport.Dialer, countingDialer(options, connect.received))
+    if (!isRemoteList(server)) {
+      return yield* counted(Ovsdb.Ovsdb.use(use).pipe(Effect.provide(Ovsdb.layerConnection(options))))
+    }
+    return yield* counted(Effect.scoped(Effect.gen(function*() {
       const context = yield* Layer.build(Ovsdb.layer({
         ...options,
         database: connect.database,
@@ -201,7 +255,7 @@ export const withOvsdb = <A, E>(
         return yield* use(ovsdb)
       }
       return yield* Effect.raceFirst(use(ovsdb), connectionLost(session))
-    }))
+    })))
   })
 
 /**
@@ -278,14 +332,19 @@ export const withDatabase = <A, E>(
   server: string,
   name: string,
   args: ReadonlyArray<string>,
-  limits: { readonly minArgs: number; readonly maxArgs: number; readonly follow?: boolean },
+  limits: {
+    readonly minArgs: number
+    readonly maxArgs: number
+    readonly follow?: boolean
+    readonly received?: ((bytes: number) => void) | undefined
+  },
   use: (ovsdb: Ovsdb.Ovsdb["Service"], database: string, rest: ReadonlyArray<string>) => Effect.Effect<A, E>
 ) =>
   Effect.suspend(() => {
     if (!isRemoteList(server)) {
       return withOvsdb(server, (ovsdb) =>
         Effect.flatMap(splitDatabase(ovsdb, name, args, limits), ([database, rest]) =>
-          use(ovsdb, database, rest)))
+          use(ovsdb, database, rest)), { received: limits.received })
     }
     const [database, ...rest] = args
     if (database === undefined || args.length <= limits.minArgs) {
@@ -295,7 +354,7 @@ export const withDatabase = <A, E>(
       return Effect.fail(new UsageError(`too many arguments for '${name}' (use --help for help)`))
     }
     return withOvsdb(server, (ovsdb) =>
-      use(ovsdb, database, rest), { database, follow: limits.follow })
+      use(ovsdb, database, rest), { database, follow: limits.follow, received: limits.received })
   })
 
 /**
@@ -318,15 +377,37 @@ export const atMost = (name: string, args: ReadonlyArray<string>, count: number)
 export const asRecord = (json: Json | undefined): { readonly [key: string]: Json } =>
   typeof json === "object" && json !== null && !Array.isArray(json) ? json as { readonly [key: string]: Json } : {}
 
+const FORMATS: ReadonlyArray<Style["format"]> = ["table", "list", "html", "csv", "json"]
+const CELL_FORMATS: ReadonlyArray<Style["data"]> = ["string", "bare", "json"]
+
 /**
- * `--format`: JSON is the format this client prints tables in; any other is a usage error.
+ * How tables print, from the shared flags, as lib/table.c reads them: `--format` (`table`,
+ * `list`, `html`, `csv`, `json`), `--data` (`string`, `bare`, `json`), `--no-headings`,
+ * `--pretty`, `--max-column-width`, and `--bare` (`list`, `bare`, no headings; an explicit
+ * `--format` or `--data` still wins). An unknown format is a usage error, as ovsdb-client's
+ * `unknown output format "x"`.
  *
  * @since 0.1.0
  * @category parsing
  */
-export const requireJsonFormat = Effect.flatMap(connection, (flags) =>
-  Option.match(flags.format, {
-    onNone: () => Effect.void,
-    onSome: (format) =>
-      format === "json" ? Effect.void : Effect.fail(new UsageError(`unsupported --format ${format}: use --format json`))
-  }))
+export const outputStyle = Effect.flatMap(
+  connection,
+  (flags) => {
+    const format = Option.getOrElse(flags.format, () => flags.bare ? "list" : "table")
+    const data = Option.getOrElse(flags.data, () => flags.bare ? "bare" : "string")
+    if (!FORMATS.includes(format as Style["format"])) {
+      return Effect.fail(new UsageError(`unknown output format "${format}"`))
+    }
+    if (!CELL_FORMATS.includes(data as Style["data"])) {
+      return Effect.fail(new UsageError(`unknown data format "${data}"`))
+    }
+    return Effect.succeed<Style>({
+      format: format as Style["format"],
+      data: data as Style["data"],
+      headings: flags.headings && !flags.bare,
+      pretty: flags.pretty,
+      // atoi: a negative width is no limit, as 0 is.
+      maxColumnWidth: Math.max(0, Option.getOrElse(flags.maxColumnWidth, () => 0))
+    })
+  }
+)

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
@@ -15,9 +16,12 @@ import type * as Ovsdb from "../Ovsdb.js"
 import * as Monitor from "../protocol/Monitor.js"
 import * as Op from "../protocol/Operation.js"
 import * as Value from "../protocol/Value.js"
-import { asVersion1, formatUpdate, parseColumns } from "./MonitorOutput.js"
-import { sortedJson } from "./OvsText.js"
-import { command, requireJsonFormat, UsageError, withDatabase, withOvsdb } from "./Session.js"
+import { JsonWriter } from "./format/JsonText.js"
+import * as Output from "./format/Output.js"
+import { formatTimestamp, Printer } from "./format/Table.js"
+import { asVersion1, parseColumns, updateTable } from "./MonitorOutput.js"
+import * as Progress from "./Progress.js"
+import { command, connection, outputStyle, UsageError, withDatabase, withOvsdb } from "./Session.js"
 
 /**
  * A `CONDITIONS` argument: a JSON array of `[column, function, value]` clauses and `true` or
@@ -44,8 +48,16 @@ const parseConditions = (text: string | undefined) =>
     return conditions
   })
 
+/** `first`, then the pieces of `rest`, as they come. */
+function* after(first: string, rest: Iterable<string>): Generator<string> {
+  yield first
+  yield* rest
+}
+
 /**
- * The monitor commands: print the initial contents, then each update, until interrupted.
+ * The monitor commands: print the initial contents, then each update, until interrupted; each as a
+ * table in the run's format, with the time before it with `--timestamp`. The initial contents'
+ * progress shows on a terminal (see `Progress`).
  *
  * @since 0.1.0
  * @category commands
@@ -53,8 +65,15 @@ const parseConditions = (text: string | undefined) =>
 export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-since", description: string) =>
   command(name, description, name === "monitor" ? 1 : 2, (server, args) =>
     Effect.gen(function*() {
-      yield* requireJsonFormat
-      const limits = { minArgs: name === "monitor" ? 1 : 2, maxArgs: Number.POSITIVE_INFINITY, follow: true }
+      const style = yield* outputStyle
+      const { timestamp } = yield* connection
+      const progress = Progress.make(name, Progress.stderr)
+      const limits = {
+        minArgs: name === "monitor" ? 1 : 2,
+        maxArgs: Number.POSITIVE_INFINITY,
+        follow: true,
+        received: progress.received
+      }
       yield* withDatabase(server, name, args, limits, (ovsdb, database, rest) =>
         Effect.scoped(Effect.gen(function*() {
           const sinceId = name === "monitor-cond-since" && rest.length > 0 && /^[0-9a-f-]{36}$/.test(rest[0]!)
@@ -76,38 +95,42 @@ export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-
           const version = name === "monitor" ? 1 : name === "monitor-cond" ? 2 : 3
           // Over a followed cluster every monitor is a monitor_cond_since; monitor prints version 1 rows still.
           const toVersion = version === 1 ? asVersion1(table) : (changes: ReadonlyArray<Monitor.RowUpdate>) => changes
-          const format = (changes: ReadonlyArray<Monitor.RowUpdate>) =>
-            formatUpdate(tableName, parsed.columns, toVersion(changes), version)
-          const print = (changes: ReadonlyArray<Monitor.RowUpdate>) => {
-            const text = format(changes)
-            return text === undefined ? Effect.void : Console.log(text)
-          }
+          const printer = new Printer(style)
+          const output = Output.make()
+          // ovsdb-client takes the time as it prints each table.
+          const now = timestamp ? Effect.map(Clock.currentTimeMillis, formatTimestamp) : Effect.succeed(undefined)
+          /** The pieces of the table an update prints, after `before`; only `before` when the update has no row of the table. */
+          const print = (changes: ReadonlyArray<Monitor.RowUpdate>, before = "") =>
+            Effect.flatMap(now, (time) => {
+              const update = updateTable(table, parsed.columns, toVersion(changes), version)
+              return output.write(update === undefined ? [before] : after(before, printer.print(update, time)))
+            })
           // A followed monitor whose server no longer had the changes missed gets the whole contents again.
           const reset = (event: Ovsdb.MonitorEvent) =>
             event._tag === "Reset"
               ? Console.error(`effect-ovsdb: the monitor's contents were read again: ${event.reason}`)
               : Effect.void
+          /** The progress line shows the initial rows, then goes before they are printed. */
+          const initialRows = (rows: number) => Effect.andThen(progress.rows(rows), progress.done)
           if (name === "monitor-cond-since") {
             const live = yield* ovsdb.monitorCondSince(database, request, sinceId)
-            yield* Console.log(`found: ${live.found}, last_id: ${live.lastTxnId}`)
+            yield* initialRows(live.initial.length)
+            yield* output.write([`found: ${live.found}, last_id: ${live.lastTxnId}\n`])
             yield* print(live.initial)
             // ovsdb-client writes each update's transaction id after a blank line, just before the update.
             yield* Stream.runForEach(
               live.updates,
-              (update) =>
-                Effect.andThen(
-                  reset(update),
-                  Console.log(`\nlast_id: ${update.lastTxnId}${format(update.changes) ?? ""}`)
-                )
+              (update) => Effect.andThen(reset(update), print(update.changes, `\nlast_id: ${update.lastTxnId}`))
             )
           } else {
             const live = version === 1
               ? yield* ovsdb.monitor(database, request)
               : yield* ovsdb.monitorCond(database, request)
+            yield* initialRows(live.initial.length)
             yield* print(live.initial)
             yield* Stream.runForEach(live.updates, (update) => Effect.andThen(reset(update), print(update.changes)))
           }
-        })))
+        }))).pipe(Effect.ensuring(progress.done))
     }))
 
 /**
@@ -120,25 +143,33 @@ export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-
  * @category commands
  */
 export const lockCommand = (method: "lock" | "steal" | "unlock", description: string) =>
-  command(method, description, 1, (server, args) =>
-    withOvsdb(server, (ovsdb) =>
-      Effect.scoped(Effect.gen(function*() {
-        const [name, ...extra] = args
-        if (name === undefined || extra.length > 0) {
-          return yield* Effect.fail(new UsageError(`usage: ${method} [SERVER] LOCK`))
-        }
-        const notices = yield* ovsdb.rpc.subscribe
-        yield* Console.log(sortedJson(yield* ovsdb.rpc.call(method, [name])))
-        const printNotices = PubSub.take(notices).pipe(
-          Effect.flatMap((notice) =>
-            (notice.method === "locked" || notice.method === "stolen") && notice.params[0] === name
-              ? Effect.andThen(Console.log(notice.method), Console.log(sortedJson(notice.params)))
-              : Effect.void
-          ),
-          Effect.forever
-        )
-        return yield* Effect.raceFirst(printNotices, Effect.flatMap(ovsdb.rpc.closed, Effect.fail))
-      }))))
+  command(
+    method,
+    description,
+    1,
+    (server, args) =>
+      Effect.flatMap(outputStyle, (style) =>
+        withOvsdb(server, (ovsdb) =>
+          Effect.scoped(Effect.gen(function*() {
+            const [name, ...extra] = args
+            if (name === undefined || extra.length > 0) {
+              return yield* Effect.fail(new UsageError(`usage: ${method} [SERVER] LOCK`))
+            }
+            // print_json: the reply and each notice's params as JSON, --pretty or not, whatever --format says.
+            const writer = new JsonWriter(style.pretty)
+            const notices = yield* ovsdb.rpc.subscribe
+            yield* Console.log(writer.text(yield* ovsdb.rpc.call(method, [name])))
+            const printNotices = PubSub.take(notices).pipe(
+              Effect.flatMap((notice) =>
+                (notice.method === "locked" || notice.method === "stolen") && notice.params[0] === name
+                  ? Effect.andThen(Console.log(notice.method), Console.log(writer.text(notice.params)))
+                  : Effect.void
+              ),
+              Effect.forever
+            )
+            return yield* Effect.raceFirst(printNotices, Effect.flatMap(ovsdb.rpc.closed, Effect.fail))
+          }))))
+  )
 
 /** The states `wait` can wait for (ovsdb-client(1)). */
 const WAIT_STATES = ["added", "connected", "removed"] as const
