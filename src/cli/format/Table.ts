@@ -119,7 +119,8 @@ const truncateBytes = (text: string, bytes: number): string => {
 const SPACES = " ".repeat(256)
 
 /** `width` spaces. */
-const spaces = (width: number): string => width <= SPACES.length ? SPACES.slice(0, width) : " ".repeat(width)
+const spaces = (width: number): string =>
+  width <= 0 ? "" : width <= SPACES.length ? SPACES.slice(0, width) : " ".repeat(width)
 
 /** A line without its trailing spaces, and its end (`table_finish_line`). */
 const finishLine = (line: string): string => {
