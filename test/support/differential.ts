@@ -20,7 +20,7 @@ import type { RpcError } from "../../src/Errors.js"
 import * as Json from "../../src/Json.js"
 import * as Ovsdb from "../../src/Ovsdb.js"
 import type * as DatabaseSchema from "../../src/protocol/DatabaseSchema.js"
-import { toRpcError } from "../../src/RpcClient.js"
+import * as RpcClient from "../../src/RpcClient.js"
 import * as Engine from "../../src/server/Engine.js"
 import { Generator, isLiteralUuid, isPlaceholder, Random } from "./transactionGenerator.js"
 import type { Transaction } from "./transactionGenerator.js"
@@ -222,12 +222,13 @@ export interface Target {
 export const HELD_LOCK = "differential_held"
 
 /**
- * A real server at a unix socket, over one connection of this library, holding `HELD_LOCK`.
+ * One connection of this library to a server at a unix socket (ovsdb-server, or any server that
+ * speaks the protocol), holding `HELD_LOCK`; closed with the scope.
  */
-export const serverTarget = (
+export const connect = (
   name: string,
   unixPath: string
-): Effect.Effect<Target, HarnessError, Scope.Scope> =>
+): Effect.Effect<RpcClient.RpcClient["Service"], HarnessError, Scope.Scope> =>
   Effect.gen(function*() {
     const context = yield* Layer.build(Ovsdb.layerConnection({ remote: `unix:${unixPath}` })).pipe(
       Effect.mapError((cause) => new HarnessError({ message: `${name}: cannot connect to ${unixPath}`, cause }))
@@ -239,31 +240,40 @@ export const serverTarget = (
     if (!isRecord(locked) || locked.locked !== true) {
       return yield* new HarnessError({ message: `${name}: lock ${HELD_LOCK} not granted: ${Json.show(locked)}` })
     }
-    const transact = (database: string, operations: ReadonlyArray<Json.Json>): Effect.Effect<Reply, HarnessError> =>
-      rpc.call("transact", [database, ...operations]).pipe(
-        Effect.map((result): Reply =>
-          Array.isArray(result) ? { _tag: "Result", result } : { _tag: "Result", result: [result] }
-        ),
-        Effect.catchTag("RpcError", (error) => Effect.succeed<Reply>({ _tag: "Error", error: rpcErrorJson(error) })),
-        Effect.mapError((cause) =>
-          new HarnessError({
-            message: `${name}: transact failed (${cause._tag}): ${Json.show([database, ...operations])}`,
-            cause
-          })
-        )
-      )
-    const reset = (database: string, tables: ReadonlyArray<string>) =>
-      Effect.gen(function*() {
-        const reply = yield* transact(database, tables.map((table) => ({ op: "delete", table, where: [] })))
-        const failed = reply._tag !== "Result" || reply.result.some((result) => isRecord(result) && "error" in result)
-        if (failed) {
-          return yield* new HarnessError({
-            message: `${name}: emptying ${database} failed: ${Json.show(replyJson(reply))}`
-          })
-        }
-      })
-    return { name, transact, reset }
+    return rpc
   })
+
+/** A server at a unix socket, over one connection (see `connect`). */
+export const serverTarget = (name: string, unixPath: string): Effect.Effect<Target, HarnessError, Scope.Scope> =>
+  Effect.map(connect(name, unixPath), (rpc) => targetOver(name, rpc))
+
+/** Transactions over a connection; `reset` deletes every row of the database's tables. */
+export const targetOver = (name: string, rpc: RpcClient.RpcClient["Service"]): Target => {
+  const transact = (database: string, operations: ReadonlyArray<Json.Json>): Effect.Effect<Reply, HarnessError> =>
+    rpc.call("transact", [database, ...operations]).pipe(
+      Effect.map((result): Reply =>
+        Array.isArray(result) ? { _tag: "Result", result } : { _tag: "Result", result: [result] }
+      ),
+      Effect.catchTag("RpcError", (error) => Effect.succeed<Reply>({ _tag: "Error", error: rpcErrorJson(error) })),
+      Effect.mapError((cause) =>
+        new HarnessError({
+          message: `${name}: transact failed (${cause._tag}): ${Json.show([database, ...operations])}`,
+          cause
+        })
+      )
+    )
+  const reset = (database: string, tables: ReadonlyArray<string>) =>
+    Effect.gen(function*() {
+      const reply = yield* transact(database, tables.map((table) => ({ op: "delete", table, where: [] })))
+      const failed = reply._tag !== "Result" || reply.result.some((result) => isRecord(result) && "error" in result)
+      if (failed) {
+        return yield* new HarnessError({
+          message: `${name}: emptying ${database} failed: ${Json.show(replyJson(reply))}`
+        })
+      }
+    })
+  return { name, transact, reset }
+}
 
 /**
  * The in-memory engine, in-process: one `Engine` per database, made afresh by `reset`. Operations
@@ -298,7 +308,7 @@ export const engineTarget = (
           case "Reply":
             return { _tag: "Result", result: overTheWire(outcome.result) as ReadonlyArray<Json.Json> }
           case "Error":
-            return { _tag: "Error", error: rpcErrorJson(toRpcError("transact", overTheWire(outcome.error))) }
+            return { _tag: "Error", error: rpcErrorJson(RpcClient.toRpcError("transact", overTheWire(outcome.error))) }
           case "Blocked":
             return { _tag: "Blocked", until: outcome.until }
         }
@@ -520,10 +530,10 @@ const runSequence = (options: RunOptions, k: number, database: RunDatabase, stat
           [a.transact(database.name, sent[0]), b.transact(database.name, sent[1])],
           { concurrency: 2 }
         ).pipe(Effect.mapError((error) => new HarnessError({ message: `${where}: ${error.message}`, cause: error })))
-        const comparison = compare(replies, namers)
-        if (!comparison.agree && (yield* manyRowsFailed(a, database.name, sent[0], comparison))) {
+        const comparison = yield* compareTransaction(a, database.name, sent[0], replies, namers)
+        if (comparison.orderDependent) {
           stats.orderDependent++
-          return { ...comparison, agree: true, sent: sent[0] }
+          return { ...comparison, sent: sent[0] }
         }
         if (!comparison.agree) {
           stats.disagreements.push({
@@ -583,6 +593,24 @@ const count = (stats: RunStats, op: Json.Json) => {
     if (Array.isArray(mutation) && typeof mutation[1] === "string") increment(stats.mutators, mutation[1])
   }
 }
+
+/**
+ * Compares one transaction's replies (see `compare`); when they differ only as a multi-row update
+ * or mutate can on two servers (see `manyRowsFailed`), they agree, marked `orderDependent`.
+ * `target` and `operations` are the first side's.
+ */
+export const compareTransaction = (
+  target: Target,
+  database: string,
+  operations: ReadonlyArray<Json.Json>,
+  replies: readonly [Reply, Reply],
+  namers: readonly [Namer, Namer]
+): Effect.Effect<Comparison & { readonly orderDependent: boolean }, HarnessError> =>
+  Effect.gen(function*() {
+    const comparison = compare(replies, namers)
+    const orderDependent = !comparison.agree && (yield* manyRowsFailed(target, database, operations, comparison))
+    return { ...comparison, agree: comparison.agree || orderDependent, orderDependent }
+  })
 
 /** The errors a mutate or an update can meet on one of the rows it changes (RFC 7047 §5.2.4, §5.2.5). */
 const ROW_ERRORS: { readonly [op: string]: ReadonlyArray<string> } = {
