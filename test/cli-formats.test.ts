@@ -469,6 +469,7 @@ describe("progress", () => {
     Effect.gen(function*() {
       const { terminal: target, written } = terminal(false)
       const progress = Progress.make("dump", target)
+      expect(progress.active).toBe(false) // and so the command does not even count
       progress.received(100_000)
       yield* progress.rows(3)
       yield* progress.done
@@ -479,6 +480,7 @@ describe("progress", () => {
     Effect.gen(function*() {
       const { clock, terminal: target, written } = terminal(true)
       const progress = Progress.make("dump", target)
+      expect(progress.active).toBe(true)
       progress.received(65_536)
       clock.now = 50
       progress.received(65_536) // too soon: not shown

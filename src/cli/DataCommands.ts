@@ -134,7 +134,7 @@ export const dump = command(
         server,
         "dump",
         args,
-        { minArgs: 0, maxArgs: Number.POSITIVE_INFINITY, received: progress.received },
+        { minArgs: 0, maxArgs: Number.POSITIVE_INFINITY, received: progress.active ? progress.received : undefined },
         (ovsdb, database, rest) => printDump(style, progress, ovsdb, database, rest)
       ).pipe(Effect.ensuring(progress.done))
     })

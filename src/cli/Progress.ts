@@ -22,6 +22,8 @@ const ERASE = "\r\u001b[K"
  * @category models
  */
 export interface Progress {
+  /** Whether anything is shown: when not, there is no need to count. */
+  readonly active: boolean
   /** Counts bytes received; called as they arrive. */
   readonly received: (bytes: number) => void
   /** Shows the rows the bytes held, once they are read. */
@@ -68,7 +70,7 @@ export const formatBytes = (bytes: number): string =>
     : `${(bytes / 1e9).toFixed(2)} GB`
 
 /** Progress that shows nothing. */
-const silent: Progress = { received: () => undefined, rows: () => Effect.void, done: Effect.void }
+const silent: Progress = { active: false, received: () => undefined, rows: () => Effect.void, done: Effect.void }
 
 /**
  * Progress of `what` (`dump`, `monitor`) on the terminal, or none when it is not a terminal.
@@ -94,6 +96,7 @@ export const make = (what: string, terminal: Terminal): Progress => {
     terminal.write(`${ERASE}effect-ovsdb: ${what}: ${formatBytes(bytes)} received${counted}`)
   }
   return {
+    active: true,
     received: (n) => {
       bytes += n
       if (finished) return

@@ -72,7 +72,7 @@ export const monitorCommand = (name: "monitor" | "monitor-cond" | "monitor-cond-
         minArgs: name === "monitor" ? 1 : 2,
         maxArgs: Number.POSITIVE_INFINITY,
         follow: true,
-        received: progress.received
+        received: progress.active ? progress.received : undefined
       }
       yield* withDatabase(server, name, args, limits, (ovsdb, database, rest) =>
         Effect.scoped(Effect.gen(function*() {

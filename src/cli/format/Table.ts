@@ -194,16 +194,16 @@ export class Printer {
     return this.compact.text(built === true ? datumJson(cell, type) : cell)
   }
 
-  /** The separator before every table but the first, the time, and the caption. */
-  private head(table: Table, timestamp: string | undefined, separated: boolean): string {
-    let head = separated && this.printed++ > 0 ? "\n" : ""
+  /** The blank line before every table but the first (not in html and json), the time, and the caption. */
+  private head(table: Table, timestamp: string | undefined): string {
+    let head = this.printed++ > 0 ? "\n" : ""
     if (timestamp !== undefined) head += `${timestamp}\n`
     if (table.caption !== undefined) head += `${table.caption}\n`
     return head
   }
 
   private *table(table: Table, timestamp: string | undefined): Generator<string> {
-    yield this.head(table, timestamp, true)
+    yield this.head(table, timestamp)
     const { columns, rows } = table
     const n = columns.length
     const texts: Array<string> = new Array(rows.length * n)
@@ -245,7 +245,7 @@ export class Printer {
   }
 
   private *list(table: Table, timestamp: string | undefined): Generator<string> {
-    yield this.head(table, timestamp, true)
+    yield this.head(table, timestamp)
     const { columns, rows } = table
     const labels = columns.map((column) => {
       const padded = column.heading + spaces(20 - byteLength(column.heading))
@@ -281,7 +281,7 @@ export class Printer {
   }
 
   private *csv(table: Table, timestamp: string | undefined): Generator<string> {
-    yield this.head(table, timestamp, true)
+    yield this.head(table, timestamp)
     const { columns, rows } = table
     if (this.style.headings) yield `${columns.map((column) => csvCell(column.heading)).join(",")}\n`
     for (const row of rows) {
