@@ -32,7 +32,11 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": ["error", {
         paths: [
-          { name: "effect", allowTypeImports: true, message: "Import the module itself: effect/Effect, effect/Stream, …" },
+          {
+            name: "effect",
+            allowTypeImports: true,
+            message: "Import the module itself: effect/Effect, effect/Stream, …"
+          },
           {
             name: "@effect/platform-node",
             allowTypeImports: true,

@@ -14,9 +14,10 @@
  *
  * @since 0.1.0
  */
-import { Console, Effect } from "effect"
 import type { CliError } from "effect/cli"
 import { CliOutput, Command } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { appctl } from "./AppctlCommand.js"
 import { echo, getSchema, listColumns, listDbs, listTables } from "./CatalogCommands.js"
 import { codegen } from "./CodegenCommand.js"
