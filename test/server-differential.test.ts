@@ -10,12 +10,15 @@
 // after which they began to differ).
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import * as DatabaseSchema from "../src/protocol/DatabaseSchema.js"
+import * as Listener from "../src/server/Listener.js"
+import * as Server from "../src/server/Server.js"
 import * as Differential from "./support/differential.js"
 import * as MonitorDifferential from "./support/monitorDifferential.js"
 import { OvsdbServer, readLog, runTool, SCHEMAS, tail } from "./support/OvsdbServer.js"
-import type { Server } from "./support/OvsdbServer.js"
 
 const TEST_SCHEMA = Path.join(import.meta.dirname, "fixtures", "differential.ovsschema")
 
@@ -27,30 +30,60 @@ const envNumber = (name: string): number | undefined => {
 const SEED = envNumber("OVSDB_DIFF_SEED") ?? Math.floor(Math.random() * 2 ** 31)
 const SEQUENCE = envNumber("OVSDB_DIFF_SEQUENCE")
 const TRANSACTIONS = envNumber("OVSDB_DIFF_TRANSACTIONS") ?? 10_000
-/** How many monitor scenarios run (each about 30 transactions and 8 monitor calls). */
+/** How many monitor scenarios run on clustered servers (each about 20 transactions and 10 monitor calls). */
+const CLUSTERED_SEQUENCES = envNumber("OVSDB_DIFF_CLUSTERED_SEQUENCES") ?? 15
+/** How many monitor scenarios run on standalone servers (each about 30 transactions and 10 monitor calls). */
 const MONITOR_SEQUENCES = envNumber("OVSDB_DIFF_MONITOR_SEQUENCES") ?? 30
 /** How many transactions the two ovsdb-servers run (the check of the comparison itself). */
 const SERVER_TRANSACTIONS = envNumber("OVSDB_DIFF_SERVER_TRANSACTIONS") ?? 2_000
 
 /** A server serving Open_vSwitch, OVN_Northbound and the test schema's Differential database. */
-const startServer = () =>
-  Effect.gen(function*() {
-    const server = yield* OvsdbServer.start()
-    const file = Path.join(server.dir, "Differential.db")
-    yield* runTool("ovsdb-tool", ["create", file, TEST_SCHEMA])
-    yield* runTool("ovs-appctl", ["-t", server.ctl, "ovsdb-server/add-db", file])
-    return server
-  })
+const startServer = Effect.gen(function*() {
+  const server = yield* OvsdbServer.start()
+  const file = Path.join(server.dir, "Differential.db")
+  yield* runTool("ovsdb-tool", ["create", file, TEST_SCHEMA])
+  yield* runTool("ovs-appctl", ["-t", server.ctl, "ovsdb-server/add-db", file])
+  return server
+})
+
+/**
+ * An ovsdb-server whose Open_vSwitch and OVN_Northbound are one-member Raft clusters: ovsdb-server
+ * keeps the transaction history that `monitor_cond_since` resumes from, and reports transaction
+ * ids, only for clustered databases. (Not the Differential database: a clustered ovsdb-server 3.1
+ * now and then leaves a transaction on it unanswered, or closes the connection.)
+ */
+const startClusteredServer = OvsdbServer.start({ clustered: true })
+
+/**
+ * The in-memory server, in this process, serving the same three databases on a unix socket in a
+ * temporary directory (removed with the scope): a remote like ovsdb-server's for the monitor runs.
+ */
+const startInMemory = Effect.gen(function*() {
+  const dir = yield* Effect.acquireRelease(
+    Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "ovsdb-mem-"))),
+    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+  )
+  const files = yield* Effect.forEach(
+    [SCHEMAS.Open_vSwitch, SCHEMAS.OVN_Northbound, TEST_SCHEMA],
+    Server.readSchemaFile
+  )
+  const server = yield* Server.make({ databases: files })
+  const path = Path.join(dir, "db.sock")
+  yield* Listener.listen(`punix:${path}`, { onConnection: (transport) => Effect.asVoid(server.serve(transport)) })
+  return path
+})
 
 /** On a failure of the harness (a connection closed: a server died?), the servers' logs, then the failure. */
-const withLogs = (servers: ReadonlyArray<Server>) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  effect.pipe(
-    Effect.tapError(() =>
-      Effect.forEach(servers, (server) =>
-        Effect.map(readLog(server.log), (log) =>
-          console.log(`${server.log} (pid ${server.pid}):\n${tail(log)}`)))
+const withLogs =
+  (servers: ReadonlyArray<{ readonly log: string; readonly pid: number }>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(
+      Effect.tapError(() =>
+        Effect.forEach(servers, (server) =>
+          Effect.map(readLog(server.log), (log) =>
+            console.log(`${server.log} (pid ${server.pid}):\n${tail(log)}`)))
+      )
     )
-  )
 
 const readSchema = (name: string, path: string) =>
   Differential.readSchemaJson(path).pipe(
@@ -63,6 +96,9 @@ const databases = Effect.all([
   readSchema("OVN_Northbound", SCHEMAS.OVN_Northbound),
   readSchema("Differential", TEST_SCHEMA)
 ])
+
+/** The databases the clustered servers serve. */
+const clusteredDatabases = Effect.map(databases, (all) => all.filter(({ name }) => name !== "Differential"))
 
 const counts = (map: ReadonlyMap<string, number>) =>
   [...map].sort(([, a], [, b]) => b - a).map(([key, n]) => `${key} ${n}`).join(", ")
@@ -152,7 +188,7 @@ describe("differential", () => {
   it.live("the comparison finds nothing between two ovsdb-servers", () =>
     Effect.gen(function*() {
       console.log(`differential: seed ${SEED}`)
-      const [first, second] = yield* Effect.all([startServer(), startServer()], { concurrency: 2 })
+      const [first, second] = yield* Effect.all([startServer, startServer], { concurrency: 2 })
       yield* differential([
         yield* Differential.serverTarget("ovsdb-server", first.unixPath),
         yield* Differential.serverTarget("second ovsdb-server", second.unixPath)
@@ -162,7 +198,7 @@ describe("differential", () => {
   it.live("monitors of every kind report the same updates on two ovsdb-servers", () =>
     Effect.gen(function*() {
       console.log(`differential: seed ${SEED}`)
-      const [first, second] = yield* Effect.all([startServer(), startServer()], { concurrency: 2 })
+      const [first, second] = yield* Effect.all([startServer, startServer], { concurrency: 2 })
       const stats = yield* monitorDifferential({
         remotes: [{ name: "ovsdb-server", path: first.unixPath }, {
           name: "second ovsdb-server",
@@ -176,27 +212,22 @@ describe("differential", () => {
     }), { timeout: 120_000 })
 
   // ovsdb-server keeps the transaction history that monitor_cond_since resumes from only for
-  // clustered databases, so "found" needs clustered servers; these now and then leave a
-  // transaction unanswered under a long run, so the run is short (a hang fails within 10 s).
+  // clustered databases: "found" needs clustered servers.
   it.live(
     "monitor_cond_since resumes from a transaction id alike on two clustered ovsdb-servers",
     () =>
       Effect.gen(function*() {
         console.log(`differential: seed ${SEED}`)
-        const [first, second] = yield* Effect.all([
-          OvsdbServer.start({ clustered: true }),
-          OvsdbServer.start({ clustered: true })
-        ], {
-          concurrency: 2
-        })
+        const first = yield* startClusteredServer
+        const second = yield* startClusteredServer
         const stats = yield* monitorDifferential({
           remotes: [{ name: "clustered ovsdb-server", path: first.unixPath }, {
             name: "second clustered ovsdb-server",
             path: second.unixPath
           }],
-          databases: (yield* databases).slice(0, 2),
-          sequences: envNumber("OVSDB_DIFF_CLUSTERED_SEQUENCES") ?? 20,
-          sequenceLength: 8,
+          databases: yield* clusteredDatabases,
+          sequences: CLUSTERED_SEQUENCES,
+          sequenceLength: 12,
           firstSequence: 1000
         }).pipe(withLogs([first, second]))
         assert.isAbove(stats.found.get("true") ?? 0, 0, "a monitor_cond_since was found")
@@ -204,10 +235,29 @@ describe("differential", () => {
     { timeout: 120_000 }
   )
 
+  // The in-memory server keeps a transaction history for every database, as ovsdb-server does for
+  // clustered ones only: a clustered ovsdb-server is the one to compare its monitors with.
+  it.live(
+    "monitors of every kind report the same updates on the in-memory server as on a clustered ovsdb-server",
+    () =>
+      Effect.gen(function*() {
+        console.log(`differential: seed ${SEED}`)
+        const server = yield* startClusteredServer
+        const path = yield* startInMemory
+        yield* monitorDifferential({
+          remotes: [{ name: "clustered ovsdb-server", path: server.unixPath }, { name: "in-memory server", path }],
+          databases: yield* clusteredDatabases,
+          sequences: MONITOR_SEQUENCES,
+          sequenceLength: 24
+        }).pipe(withLogs([server]))
+      }),
+    { timeout: 120_000 }
+  )
+
   it.live("the engine gives ovsdb-server's replies to random transactions", () =>
     Effect.gen(function*() {
       console.log(`differential: seed ${SEED}`)
-      const server = yield* startServer()
+      const server = yield* startServer
       const schemas = (yield* databases).map(({ schema }) => schema)
       yield* differential([
         yield* Differential.serverTarget("ovsdb-server", server.unixPath),

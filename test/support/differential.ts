@@ -129,49 +129,53 @@ const isRecord = (json: Json.Json | undefined): json is { readonly [key: string]
 
 /**
  * A reply (or any JSON a server sent) in canonical form on one side: UUIDs by their names, sets
- * and maps of UUIDs and a select's rows sorted. New UUIDs are named in order of appearance; those in
- * an unordered part after its known contents have sorted it (`assign` false only peeks).
+ * and maps of UUIDs and a select's rows sorted. New UUIDs are named in order of appearance, outside
+ * the unordered parts (`assign` false only peeks).
  */
 export const canonical = (json: Json.Json, namer: Namer, assign = true): Json.Json => {
-  const value = (item: Json.Json, assigning: boolean): Json.Json => {
+  /** "all" names new UUIDs and versions; "versions" only versions (named after their rows); "none" peeks. */
+  type Mode = "all" | "versions" | "none"
+  const value = (item: Json.Json, mode: Mode): Json.Json => {
     if (typeof item === "string") return text(item)
     if (Array.isArray(item)) {
-      if (isUuidAtom(item)) return ["uuid", namer.label(item[1], assigning)]
+      if (isUuidAtom(item)) return ["uuid", namer.label(item[1], mode === "all")]
       if (item.length === 2 && item[0] === "set" && Array.isArray(item[1])) {
         const items = item[1] as ReadonlyArray<Json.Json>
-        return ["set", items.some(isUuidAtom) ? unordered(items, assigning) : items.map((x) => value(x, assigning))]
+        return ["set", items.some(isUuidAtom) ? unordered(items, mode) : items.map((x) => value(x, mode))]
       }
       if (item.length === 2 && item[0] === "map" && Array.isArray(item[1])) {
         const pairs = item[1] as ReadonlyArray<Json.Json>
         const uuidKeys = pairs.some((pair) => Array.isArray(pair) && isUuidAtom(pair[0] as Json.Json))
-        return ["map", uuidKeys ? unordered(pairs, assigning) : pairs.map((x) => value(x, assigning))]
+        return ["map", uuidKeys ? unordered(pairs, mode) : pairs.map((x) => value(x, mode))]
       }
-      return item.map((x) => value(x, assigning))
+      return item.map((x) => value(x, mode))
     }
-    if (isRecord(item)) return record(item, assigning)
+    if (isRecord(item)) return record(item, mode)
     return item
   }
-  const record = (item: { readonly [key: string]: Json.Json }, assigning: boolean): Json.Json => {
+  const record = (item: { readonly [key: string]: Json.Json }, mode: Mode): Json.Json => {
     const out: { [key: string]: Json.Json } = {}
     const uuid = item._uuid
-    const row = uuid !== undefined && isUuidAtom(uuid) ? namer.label(uuid[1], assigning) : undefined
+    const row = uuid !== undefined && isUuidAtom(uuid) ? namer.label(uuid[1], mode === "all") : undefined
     for (const key of Object.keys(item).sort()) {
       const member = item[key]!
-      if (key === "_version" && isUuidAtom(member)) out[key] = ["uuid", namer.version(member[1], row, assigning)]
-      else if (key === "rows" && Array.isArray(member)) out[key] = unordered(member, assigning)
-      else out[key] = value(member, assigning)
+      if (key === "_version" && isUuidAtom(member)) out[key] = ["uuid", namer.version(member[1], row, mode !== "none")]
+      else if (key === "rows" && Array.isArray(member)) out[key] = unordered(member, mode)
+      else out[key] = value(member, mode)
     }
     return out
   }
-  /** Sorts by what is known first, then names what is new in that order, then sorts by the names. */
-  const unordered = (items: ReadonlyArray<Json.Json>, assigning: boolean): Array<Json.Json> => {
-    if (!assigning) return items.map((x) => value(x, false)).sort(byText)
-    const provisional = items.map((x, i) => [canonicalText(value(x, false)), i] as const)
-    provisional.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
-    return provisional.map(([, i]) => value(items[i]!, true)).sort(byText)
-  }
+  /**
+   * The parts of an unordered collection, sorted by their canonical text. A UUID first seen in one
+   * is not named there (it reads `#?`): its place among others there depends on the server's order.
+   * Every UUID a server makes appears first in an insert's result, which is ordered; only the UUIDs
+   * of uuid-names never defined (which ovsdb-server makes up) come first in a set, and versions,
+   * which are named after their rows.
+   */
+  const unordered = (items: ReadonlyArray<Json.Json>, mode: Mode): Array<Json.Json> =>
+    items.map((x) => value(x, mode === "all" ? "versions" : mode)).sort(byText)
   const text = (item: string): string => item.replace(UUID_IN_TEXT, (uuid) => namer.label(uuid, false))
-  return value(json, assign)
+  return value(json, assign ? "all" : "none")
 }
 
 const byText = (a: Json.Json, b: Json.Json): number => {

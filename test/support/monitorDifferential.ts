@@ -176,7 +176,10 @@ const sequence = (
   Effect.gen(function*() {
     const tables = Object.keys(database.schema.tables)
     for (const s of sides) s.received.length = 0
-    yield* Effect.all(sides.map((s) => s.target.reset(database.name, tables)), { concurrency: 2 })
+    yield* Effect.all(
+      sides.map((s) => inTime(s.name, `emptying ${database.name}`, s.target.reset(database.name, tables))),
+      { concurrency: 2 }
+    )
     const generator = new Generator(database.schema, new Random(Differential.sequenceSeed(options.seed, k)), {
       dumpEvery: 5,
       lock: Differential.HELD_LOCK
@@ -200,7 +203,7 @@ const sequence = (
     }
 
     /** Both sides' notifications since the last step, compared monitor by monitor in order. */
-    const compareNotifications = (step: string) =>
+    const compareNotifications = (step: string, sent: Json.Json) =>
       Effect.gen(function*() {
         yield* Effect.all(
           sides.map((s) =>
@@ -230,7 +233,7 @@ const sequence = (
         })
         for (const n of taken[0]!) increment(stats.notifications, n.method)
         if (Differential.canonicalText(forms[0]!) !== Differential.canonicalText(forms[1]!)) {
-          record(`${step}: the notifications`, null, [forms[0]!, forms[1]!], [
+          record(`${step}: the notifications`, sent, [forms[0]!, forms[1]!], [
             taken[0]!.map((n) => [n.method, ...n.params]),
             taken[1]!.map((n) => [n.method, ...n.params])
           ])
@@ -270,7 +273,7 @@ const sequence = (
           ])
         }
         generator.observe(transaction, comparison.canonical[0])
-        yield* compareNotifications(step)
+        yield* compareNotifications(step, sent[0])
       })
 
     /** A monitor method called on both sides (params per side), its results compared, then any updates. */
@@ -305,7 +308,7 @@ const sequence = (
         if (Differential.canonicalText(forms[0]!) !== Differential.canonicalText(forms[1]!)) {
           return record(step, [method, ...params[0]], [forms[0]!, forms[1]!], [results[0]!, results[1]!])
         }
-        yield* compareNotifications(step)
+        yield* compareNotifications(step, [method, ...params[0]])
       })
 
     /** The same params on both sides, each with its own UUIDs for the names. */
@@ -378,7 +381,12 @@ const sequence = (
       Effect.ensuring(Effect.suspend(() =>
         Effect.forEach(
           [...open],
-          (id) => Effect.forEach(sides, (s) => Effect.ignore(s.rpc.call("monitor_cancel", [id])), { discard: true }),
+          (id) =>
+            Effect.forEach(
+              sides,
+              (s) => Effect.ignore(Effect.timeout(s.rpc.call("monitor_cancel", [id]), REPLY_TIMEOUT)),
+              { discard: true }
+            ),
           { discard: true }
         )
       ))
