@@ -156,6 +156,7 @@ interface MonitorRun {
   readonly sequences: number
   readonly sequenceLength: number
   readonly firstSequence?: number
+  readonly ignoreVersions?: boolean
 }
 
 /** Runs the monitor scenarios on two remotes, prints what they covered and each disagreement, and asserts none. */
@@ -236,7 +237,9 @@ describe("differential", () => {
   )
 
   // The in-memory server keeps a transaction history for every database, as ovsdb-server does for
-  // clustered ones only: a clustered ovsdb-server is the one to compare its monitors with.
+  // clustered ones only: a clustered ovsdb-server is the one to compare its monitors with. Rows'
+  // versions are left out of that comparison: a clustered ovsdb-server changes them otherwise than
+  // a standalone one (seen between the two), and the engine's are compared with a standalone one.
   it.live(
     "monitors of every kind report the same updates on the in-memory server as on a clustered ovsdb-server",
     () =>
@@ -248,7 +251,8 @@ describe("differential", () => {
           remotes: [{ name: "clustered ovsdb-server", path: server.unixPath }, { name: "in-memory server", path }],
           databases: yield* clusteredDatabases,
           sequences: MONITOR_SEQUENCES,
-          sequenceLength: 24
+          sequenceLength: 24,
+          ignoreVersions: true
         }).pipe(withLogs([server]))
       }),
     { timeout: 120_000 }

@@ -279,8 +279,8 @@ export class Generator {
   /** The rows of every table, by label, as far as the generator knows. */
   readonly rows = new Map<string, Map<string, Row>>()
   private readonly referrers = new Map<string, ReadonlyArray<Referrer>>()
-  /** The tables some weak reference points into. */
-  private readonly weakTargets = new Set<string>()
+  /** For each table some weak reference points into, the tables whose rows hold such references. */
+  private readonly weakReferrers = new Map<string, Set<string>>()
   private count = 0
   private literals = 0
   private names = 0
@@ -298,7 +298,11 @@ export class Generator {
           if (hasRef(column.type, name)) {
             const base = column.type.key.refTable === name ? column.type.key : column.type.value!
             referrers.push({ table: tableName, column: column.name, strong: base.refType !== "weak" })
-            if (base.refType === "weak") this.weakTargets.add(name)
+            if (base.refType === "weak") {
+              const referrersOfName = this.weakReferrers.get(name) ?? new Set<string>()
+              referrersOfName.add(tableName)
+              this.weakReferrers.set(name, referrersOfName)
+            }
           }
         }
       }
@@ -1063,16 +1067,22 @@ export class Generator {
 
   /**
    * The operations with each delete from a table that weak references point into made a select,
-   * when an update or mutate of that table came before it in the transaction: ovsdb-server 3.1
-   * then sometimes leaves a weak reference to the deleted row in a row the transaction also
-   * changed, depending on its hash order (two servers differ, and one differs from itself).
+   * when the transaction also updates or mutates that table or one whose weak references point
+   * into it: ovsdb-server 3.1 then sometimes leaves a weak reference to a deleted row in a row the
+   * transaction changed, depending on its hash order (two servers differ, and one differs from
+   * itself from run to run).
    */
   private withoutWeakRace(ops: ReadonlyArray<Json>): Array<Json> {
     const changed = new Set<string>()
+    for (const op of ops) {
+      if (isObject(op) && typeof op.table === "string" && (op.op === "update" || op.op === "mutate")) {
+        changed.add(op.table)
+      }
+    }
+    const racing = (table: string) =>
+      changed.has(table) || [...(this.weakReferrers.get(table) ?? [])].some((referrer) => changed.has(referrer))
     return ops.map((op) => {
-      if (!isObject(op) || typeof op.table !== "string") return op
-      if (op.op === "update" || op.op === "mutate") changed.add(op.table)
-      if (op.op !== "delete" || !changed.has(op.table) || !this.weakTargets.has(op.table)) return op
+      if (!isObject(op) || typeof op.table !== "string" || op.op !== "delete" || !racing(op.table)) return op
       return { op: "select", table: op.table, where: op.where ?? [], columns: ["_uuid"] }
     })
   }
