@@ -263,19 +263,28 @@ layer(BuiltPackage.layer, { timeout: 180_000, excludeTestServices: true })("effe
     Effect.gen(function*() {
       const serve = yield* serveOf(["OVN_Northbound"])
       yield* runToolResult("ovn-nbctl", [`--db=${serve.unix}`, "ls-add", "sw0"])
+      // Waits for conditions, each bounded by 20 s: the IDL's first change may be its _Server
+      // monitor's, before the switch is in.
       const script = [
-        "import sys, ovs.db.idl, ovs.poller",
+        "import sys, time, ovs.db.idl, ovs.poller",
         "helper = ovs.db.idl.SchemaHelper(sys.argv[2])",
         "helper.register_table('Logical_Switch')",
         "idl = ovs.db.idl.Idl(sys.argv[1], helper)",
-        "seqno = idl.change_seqno",
-        "while not (idl.change_seqno != seqno and idl.has_ever_connected()):",
-        "    idl.run(); poller = ovs.poller.Poller(); idl.wait(poller); poller.block()",
-        "print(sorted(row.name for row in idl.tables['Logical_Switch'].rows.values()))",
+        "deadline = time.monotonic() + 20",
+        "def step():",
+        "    if time.monotonic() > deadline: sys.exit('timed out')",
+        "    poller = ovs.poller.Poller(); idl.wait(poller); poller.timer_wait(100); poller.block(); idl.run()",
+        "names = lambda: sorted(row.name for row in idl.tables['Logical_Switch'].rows.values())",
+        "idl.run()",
+        "while 'sw0' not in names(): step()",
+        "print(names())",
         "txn = ovs.db.idl.Transaction(idl)",
         "txn.insert(idl.tables['Logical_Switch']).name = 'from-idl'",
-        "print(ovs.db.idl.Transaction.status_to_string(txn.commit_block()))",
-        "print(sorted(row.name for row in idl.tables['Logical_Switch'].rows.values()))",
+        "status = txn.commit()",
+        "while status == ovs.db.idl.Transaction.INCOMPLETE: step(); status = txn.commit()",
+        "print(ovs.db.idl.Transaction.status_to_string(status))",
+        "while 'from-idl' not in names(): step()",
+        "print(names())",
         "idl.close()"
       ].join("\n")
       // Debian's python3 has the IDL package.
