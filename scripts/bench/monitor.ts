@@ -10,6 +10,7 @@ import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
 import type { Json } from "../../src/Json.js"
 import * as Ovsdb from "../../src/Ovsdb.js"
+import { median } from "./measure.js"
 
 /** One client's figures. */
 export interface Usage {
@@ -84,6 +85,29 @@ export const measure = (command: ReadonlyArray<string>) =>
       const [wall, cpu, maxrss] = stdout.trim().split(/\s+/).map(Number)
       resume(Effect.succeed({ wallSeconds: wall!, cpuSeconds: cpu!, peakMiB: maxrss! / 1024 }))
     })
+  })
+
+/** The median of each figure over the runs. */
+const medianUsage = (runs: ReadonlyArray<Usage>): Usage => ({
+  wallSeconds: median(runs.map((run) => run.wallSeconds)),
+  cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
+  peakMiB: median(runs.map((run) => run.peakMiB))
+})
+
+/**
+ * Measures each command `rounds` times, the commands taking turns within a round (each round
+ * starting one further along), and gives each command's medians, in the order given.
+ */
+export const alternating = (commands: ReadonlyArray<ReadonlyArray<string>>, rounds: number) =>
+  Effect.gen(function*() {
+    const runs: Array<Array<Usage>> = commands.map(() => [])
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < commands.length; i++) {
+        const at = (round + i) % commands.length
+        runs[at]!.push(yield* measure(commands[at]!))
+      }
+    }
+    return runs.map(medianUsage)
   })
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))

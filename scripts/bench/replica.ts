@@ -14,8 +14,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as ChildProcess from "node:child_process"
-import { median } from "./measure.js"
-import { benchScript, fillServer, measure, ovsdbClientDump, pythonIdlMonitor, type Usage } from "./monitor.js"
+import { alternating, benchScript, fillServer, ovsdbClientDump, pythonIdlMonitor, type Usage } from "./monitor.js"
 import type { Detail } from "./replica-client.js"
 
 /** The replica benchmark's figures. */
@@ -40,13 +39,6 @@ const output = (command: ReadonlyArray<string>) =>
     })
   })
 
-/** The median of each figure over the runs. */
-const medianUsage = (runs: ReadonlyArray<Usage>): Usage => ({
-  wallSeconds: median(runs.map((run) => run.wallSeconds)),
-  cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
-  peakMiB: median(runs.map((run) => run.peakMiB))
-})
-
 /** Fills the server at `unixPath` and measures the replica and its peers. */
 export const benchReplica = (
   unixPath: string,
@@ -70,14 +62,7 @@ export const benchReplica = (
       ovsdbClientDump(remote),
       pythonIdlMonitor(remote)
     ]
-    const runs: Array<Array<Usage>> = clients.map(() => [])
-    for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < clients.length; i++) {
-        const client = (round + i) % clients.length
-        runs[client]!.push(yield* measure(clients[client]!))
-      }
-    }
-    const [ours, ovsdbClient, pythonIdl] = runs.map(medianUsage)
+    const [ours, ovsdbClient, pythonIdl] = yield* alternating(clients, rounds)
 
     const [pythonRows, pythonBytes] = (yield* output([...pythonIdlMonitor(remote), "--memory"])).trim().split(/\s+/)
       .map(Number)

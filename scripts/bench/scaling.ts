@@ -10,8 +10,7 @@
  */
 import * as Effect from "effect/Effect"
 import { OvsdbServer } from "../../test/support/OvsdbServer.js"
-import { median } from "./measure.js"
-import { benchScript, fillServer, measure, type Usage } from "./monitor.js"
+import { alternating, benchScript, fillServer } from "./monitor.js"
 
 const DATABASE = "OVN_Northbound"
 const TABLE = "Logical_Switch_Port"
@@ -52,25 +51,6 @@ export interface PerRow {
 
 /** Each client's cost per row at each size, smallest size first. */
 export type ScalingReport = { readonly [client in Client]: ReadonlyArray<PerRow> }
-
-const medianUsage = (runs: ReadonlyArray<Usage>): Usage => ({
-  wallSeconds: median(runs.map((run) => run.wallSeconds)),
-  cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
-  peakMiB: median(runs.map((run) => run.peakMiB))
-})
-
-/** Medians over `rounds` of each command, the commands taking turns within each round. */
-const alternating = (commands: ReadonlyArray<ReadonlyArray<string>>, rounds: number) =>
-  Effect.gen(function*() {
-    const runs: Array<Array<Usage>> = commands.map(() => [])
-    for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < commands.length; i++) {
-        const at = (round + i) % commands.length
-        runs[at]!.push(yield* measure(commands[at]!))
-      }
-    }
-    return runs.map(medianUsage)
-  })
 
 /** Measures every client at every size; each size on a server of its own, stopped after it. */
 export const benchScaling = (options?: { readonly sizes?: ReadonlyArray<number>; readonly rounds?: number }) =>
