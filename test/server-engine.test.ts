@@ -903,6 +903,29 @@ layer(TestLayer, { timeout: 120_000, excludeTestServices: true })("the engine ag
         [select("Root", byName("walk"), ["weak"])]
       ]))
 
+    it.effect("a weak reference in a column of at most one element goes whatever the walk's order", () =>
+      checkAll(ET, [
+        [
+          insert("Target", { k: "one-1" }, { uuid: uuid(311) }),
+          insert("Target", { k: "one-2" }, { uuid: uuid(312) }),
+          insert("Target", { k: "one-3" }, { uuid: uuid(313) }),
+          insert("Root", { name: "one", weakOne: ref(311), weak: ["set", [ref(312), ref(313)]] }),
+          insert("Root", { name: "one-map", wmap: ["map", [["a", ref(312)]]], weakOne: ref(312) })
+        ],
+        // Root is touched first, so its rows are walked before Target's: the set and the map keep
+        // their references, the optional column loses its own.
+        [
+          update("Root", byName("one"), { b: true }),
+          update("Root", byName("one-map"), { b: true }),
+          del("Target", [["k", "==", "one-1"]]),
+          del("Target", [["k", "==", "one-2"]])
+        ],
+        [
+          select("Root", byName("one"), ["weakOne", "weak"]),
+          select("Root", byName("one-map"), ["weakOne", "wmap"])
+        ]
+      ]))
+
     it.effect("weak references within one table follow the walk of its hash map", () =>
       checkAll(ET, [
         [

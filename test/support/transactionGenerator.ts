@@ -37,11 +37,10 @@ import type {
 
 /**
  * How often a transaction is built as `weakScenario` builds it (a row holding a weak reference
- * changed in the transaction that deletes the row it refers to): OVSDB_DIFF_WEAK_SCENARIO=0.05
- * makes one in twenty. Not built unless asked: the engine keeps such a reference where
- * ovsdb-server removes it, a disagreement still to be fixed.
+ * changed in the transaction that deletes the row it refers to): one in twenty unless
+ * OVSDB_DIFF_WEAK_SCENARIO says otherwise.
  */
-const WEAK_SCENARIO_RATE = Number(process.env.OVSDB_DIFF_WEAK_SCENARIO ?? 0)
+const WEAK_SCENARIO_RATE = Number(process.env.OVSDB_DIFF_WEAK_SCENARIO ?? 0.05)
 /** A seeded pseudo-random source: the same seed gives the same sequence on every machine. */
 export class Random {
   private a: number

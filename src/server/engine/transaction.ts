@@ -19,8 +19,9 @@
  * ovsdb-server walks the transaction's rows table by table, in the order the transaction first
  * touched each table, and within a table in its hash map's order (by the UUID's first 32 bits); the
  * walk is reproduced because it decides which error is reported first, and one of its consequences:
- * a row whose weak reference goes with its target is cleaned only if the walk reaches the target
- * before the row (ovsdb-server 3.1 leaves the reference in place otherwise).
+ * a set or map whose weak reference goes with its target is cleaned only if the walk reaches the
+ * target before the row (ovsdb-server 3.1 leaves the reference in place otherwise); a column of at
+ * most one element is cleaned either way.
  *
  * @since 0.1.0
  */
@@ -165,6 +166,8 @@ const columnsText = (columns: ReadonlyArray<Column>, row: Value.Row): string =>
 export class Transaction {
   private readonly tables = new Map<string, TxnTable>()
   private serial = 0
+  /** The rows `assessWeakRefs` has walked. */
+  private readonly assessed = new Set<TxnRow>()
 
   constructor(readonly database: Database) {}
 
@@ -291,6 +294,13 @@ export class Transaction {
     return undefined
   }
 
+  /** Makes the current walk visit this row again. */
+  private rewalk(row: TxnRow): void {
+    if (row.serial !== this.serial) return
+    row.serial = 0
+    this.tables.get(row.table.info.name)!.processed--
+  }
+
   /** `find_or_make_txn_row`: the transaction's record of a row, pulling an untouched row in. */
   private findOrMake(tableName: string, uuid: string): TxnRow | undefined {
     const table = this.database.tables.get(tableName)!
@@ -408,11 +418,19 @@ export class Transaction {
 
   /** `assess_weak_refs`: removes weak references to rows that are not there. */
   private assessWeakRefs(row: TxnRow): OvsdbError | undefined {
+    this.assessed.add(row)
     if (row.old !== undefined && row.new === undefined) {
       // Rows that refer weakly to this one must let go of it: queue the references to remove.
       for (const ref of row.table.weakIn.get(row.uuid) ?? []) {
         const source = this.findOrMake(ref.table, ref.uuid)
-        if (source !== undefined) source.deletedRefs.push(ref)
+        if (source === undefined) continue
+        if (!this.assessed.has(source)) source.deletedRefs.push(ref)
+        else if (ref.column.type.max === 1) {
+          // Walked already: ovsdb-server 3.1 still empties a column of at most one element (the
+          // row is walked again); a set or a map keeps the reference.
+          source.deletedRefs.push(ref)
+          this.rewalk(source)
+        }
       }
     }
     if (row.new === undefined) return undefined
