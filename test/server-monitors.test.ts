@@ -258,6 +258,11 @@ const scenario = (connect: Effect.Effect<RawClient, never, Scope.Scope>) =>
       Effect.map(monitors.sync, (received) => transcript.record(step, learn(received), true))
 
     yield* call(monitors, "watch", "monitor_cond_since", [NB, "watch", WATCH, ZERO])
+    // Before any commit, the last transaction is the database's creation, and it can be resumed from.
+    const early = yield* connect
+    const created = names.transactionIds[0]!
+    yield* call(early, "resume after creation", "monitor_cond_since", [NB, "early", { Logical_Switch: [{}] }, created])
+    yield* call(early, "cancel early", "monitor_cancel", ["early"])
     for (const [method, id, requests] of MONITORS) {
       yield* call(monitors, `${method} ${id}`, method, [
         NB,
@@ -317,11 +322,11 @@ layer(
         const expected = yield* Effect.scoped(scenario(connectUnix({ path: real.unixPath })))
         const actual = yield* Effect.scoped(scenario(connectInMemory(server)))
         const compared = assertSameTranscripts(expected, actual)
-        // The resumes include both outcomes: ovsdb-server found the first three and not the others.
+        // The resumes include both outcomes: ovsdb-server found the first four and not the others.
         const found = expected.entries.filter((entry) => entry.step.startsWith("resume after")).map((entry) =>
           (entry.received[0] as { readonly result: ReadonlyArray<Json> }).result[0]
         )
-        assert.deepStrictEqual(found, [true, true, true, false, false])
+        assert.deepStrictEqual(found, [true, true, true, true, false, false])
         console.log(`monitors: ${expected.entries.length} steps, ${compared} messages compared`)
         assert.isAtLeast(compared, 130)
       }))

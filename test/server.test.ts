@@ -2,7 +2,7 @@
 // connection and over the resilient Session, the Replica) runs unchanged against it; monitors,
 // waits, cancel, locks, the transaction history and _Server behave as ovsdb-server's do.
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Exit, Fiber, Layer, Stream } from "effect"
+import { Clock, Context, Effect, Exit, Fiber, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import * as Codec from "../src/Codec.js"
 import type { Json } from "../src/Json.js"
@@ -186,6 +186,23 @@ describe("transactions that wait", () => {
         "timed out"
       )
     }).pipe(Effect.scoped, Effect.provide(nbServer)))
+
+  it.effect("a timeout of 0 fails at once, however long the request waited to run (\"where\" clause test failed)", () =>
+    Effect.gen(function*() {
+      const clock = yield* Clock.Clock
+      // A busy server: a millisecond goes by at each reading of the clock.
+      let ticks = 0
+      const busy: Clock.Clock = { ...clock, currentTimeMillisUnsafe: () => clock.currentTimeMillisUnsafe() + ticks++ }
+      const outcome = yield* Effect.gen(function*() {
+        const a = yield* connect
+        return yield* Effect.result(a.transact(NB, waitFor("never", 0)))
+      }).pipe(Effect.scoped, Effect.provide(nbServer), Effect.provideService(Clock.Clock, busy))
+      assert.isTrue(ticks > 0, "the server read the busy clock")
+      assert.deepStrictEqual(
+        outcome._tag === "Failure" ? (outcome.failure as { readonly details?: string }).details : outcome,
+        "\"where\" clause test failed"
+      )
+    }))
 
   it.effect("cancel drops it unanswered, or answers \"canceled\" on a session aware of database changes", () =>
     Effect.gen(function*() {

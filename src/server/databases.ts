@@ -99,6 +99,9 @@ export class Database {
     readonly source: Json | undefined
   ) {
     this.history = new History(historyCapacity)
+    // The database's creation is its first transaction, as the first entry of a clustered
+    // ovsdb-server's log is: a client that saw none yet resumes from it (`found: true`).
+    this.history.add({ id: globalThis.crypto.randomUUID(), changes: [], comment: "", durable: false })
   }
 
   get name(): string {
@@ -158,7 +161,9 @@ export class State {
    * database are run again after it.
    */
   transact(database: Database, request: Request, reservedWrites = false): void {
-    if (this.attempt(database, request, reservedWrites)) return
+    // The first run sees no time gone by, as ovsdb-server's does (its clock is read once per loop,
+    // the loop that received the request): a `wait` with timeout 0 fails at once.
+    if (this.attempt(database, request, reservedWrites, request.since)) return
     database.triggers.push({ ...request, until: this.blockedUntil, seq: this.seq++ })
     this.options.wake()
   }
@@ -167,10 +172,10 @@ export class State {
   private blockedUntil = Infinity
 
   /** Runs the request once; false when it blocks (its deadline in `blockedUntil`). */
-  private attempt(database: Database, request: Request, reservedWrites: boolean): boolean {
+  private attempt(database: Database, request: Request, reservedWrites: boolean, now = this.options.now()): boolean {
     const outcome = database.engine.transact(request.operations, {
       hasLock: request.hasLock,
-      now: this.options.now(),
+      now,
       since: request.since,
       ...(reservedWrites ? { reservedWrites } : {})
     })

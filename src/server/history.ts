@@ -16,8 +16,8 @@ import type { Row } from "../protocol/Value.js"
 import type { Change, Commit } from "./Engine.js"
 
 /**
- * The UUID of "no transaction yet": what a database reports as its last transaction before its
- * first commit, and what a client sends when it has seen none.
+ * The UUID of "no transaction yet": what a client sends when it has seen none (a served database
+ * reports its creation as its first transaction, so it never reports this one).
  *
  * @since 0.1.0
  * @category constants
@@ -74,7 +74,7 @@ export class History {
 
   constructor(private readonly capacity: number) {}
 
-  /** The id of the last commit (the zero UUID before the first). */
+  /** The id of the last commit (the zero UUID before the first is added). */
   get lastId(): string {
     return this.last
   }
