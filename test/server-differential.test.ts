@@ -164,6 +164,7 @@ interface MonitorRun {
   readonly sequenceLength: number
   readonly firstSequence?: number
   readonly ignoreVersions?: boolean
+  readonly weakRaces?: boolean
 }
 
 /** Runs the monitor scenarios on two remotes, prints what they covered and each disagreement, and asserts none. */
@@ -244,7 +245,8 @@ describe("differential", () => {
   )
 
   // The in-memory server keeps a transaction history for every database, as ovsdb-server does for
-  // clustered ones only: a clustered ovsdb-server is the one to compare its monitors with. Rows'
+  // clustered ones only: a clustered ovsdb-server is the one to compare its monitors with, without
+  // the transactions that race a weak reference against its target's deletion. Rows'
   // versions are left out of that comparison: a clustered ovsdb-server changes them otherwise than
   // a standalone one (seen between the two), and the engine's are compared with a standalone one.
   it.live(
@@ -259,7 +261,10 @@ describe("differential", () => {
           databases: yield* clusteredDatabases,
           sequences: MONITOR_SEQUENCES,
           sequenceLength: 24,
-          ignoreVersions: true
+          ignoreVersions: true,
+          // The engine keeps a weak reference as a standalone ovsdb-server does (see the engine's
+          // differential); a clustered one, replaying from its log, may not.
+          weakRaces: false
         }).pipe(withLogs([server]))
       }),
     { timeout: 120_000 }

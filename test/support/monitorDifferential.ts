@@ -97,6 +97,8 @@ export interface MonitorRunOptions {
    * clustered server the versions say nothing of the other side.
    */
   readonly ignoreVersions?: boolean | undefined
+  /** Whether transactions may race a weak reference against its target's deletion (see `Generator`). */
+  readonly weakRaces?: boolean | undefined
 }
 
 /**
@@ -186,6 +188,43 @@ const withoutVersions = (json: Json.Json): Json.Json => {
   return json
 }
 
+/** Whether a row's update changes nothing but its `_version` (update2/3 `modify`, or update's `old`). */
+const versionOnly = (update: Json.Json): boolean => {
+  if (!isRecord(update)) return false
+  const changed = isRecord(update.modify)
+    ? update.modify
+    : isRecord(update.old) && isRecord(update.new)
+    ? update.old
+    : undefined
+  return changed !== undefined && Object.keys(changed).every((column) => column === "_version")
+}
+
+/**
+ * The notifications without the row updates that change only a row's `_version`, and without the
+ * tables and notifications left empty: with `ignoreVersions` such an update says nothing (a
+ * standalone ovsdb-server sends one for a row a transaction changed and changed back, a clustered
+ * one, which replays the transaction's net changes from its log, does not).
+ */
+const withoutVersionOnlyChanges = (notifications: ReadonlyArray<JsonRpc.Notification>): Array<JsonRpc.Notification> =>
+  notifications.flatMap((notification) => {
+    const at = notification.method === "update3" ? 2 : 1
+    const updates = notification.params[at]
+    if (!isRecord(updates)) return [notification]
+    const tables: { [table: string]: Json.Json } = {}
+    for (const [table, rows] of Object.entries(updates)) {
+      if (!isRecord(rows)) {
+        tables[table] = rows
+        continue
+      }
+      const kept = Object.entries(rows).filter(([, update]) => !versionOnly(update))
+      if (kept.length > 0) tables[table] = Object.fromEntries(kept)
+    }
+    if (Object.keys(tables).length === 0) return []
+    const params = [...notification.params]
+    params[at] = tables
+    return [{ ...notification, params }]
+  })
+
 const increment = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1)
 
 const sequence = (
@@ -204,7 +243,8 @@ const sequence = (
     )
     const generator = new Generator(database.schema, new Random(Differential.sequenceSeed(options.seed, k)), {
       dumpEvery: 5,
-      lock: Differential.HELD_LOCK
+      lock: Differential.HELD_LOCK,
+      weakRaces: options.weakRaces !== false
     })
     const namers = [new Differential.Namer(), new Differential.Namer()] as const
     const open = new Set<string>()
@@ -247,7 +287,10 @@ const sequence = (
           ),
           { concurrency: 2 }
         )
-        const taken = sides.map((s) => s.received.splice(0))
+        const taken = sides.map((s) => {
+          const notifications = s.received.splice(0)
+          return options.ignoreVersions === true ? withoutVersionOnlyChanges(notifications) : notifications
+        })
         const forms = taken.map((notifications, i) => {
           for (const n of notifications) {
             if (n.method === "update3" && typeof n.params[0] === "string" && typeof n.params[1] === "string") {
