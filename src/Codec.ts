@@ -116,9 +116,9 @@ export const encode = (message: JsonRpc.Message): string => {
     case "Notification":
       return `{"method":${JSON.stringify(message.method)},"params":${Json.stringify(message.params)},"id":null}`
     case "Response":
-      return `{"id":${Json.stringify(message.id)},"result":${Json.stringify(message.result)},"error":${
-        Json.stringify(message.error)
-      }}`
+      return message.error === null
+        ? `{"id":${Json.stringify(message.id)},"result":${Json.stringify(message.result)},"error":null}`
+        : `{"id":${Json.stringify(message.id)},"error":${Json.stringify(message.error)}}`
   }
 }
 

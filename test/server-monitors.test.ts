@@ -330,5 +330,33 @@ layer(
         console.log(`monitors: ${expected.entries.length} steps, ${compared} messages compared`)
         assert.isAtLeast(compared, 130)
       }))
+
+    it.effect("name the fault ovsdb-server names of a request with several (its hash order of tables)", () =>
+      Effect.gen(function*() {
+        const real = yield* OvsdbServer
+        const server = yield* Server.Server
+        const requests = {
+          Logical_Switch: { columns: ["name", "no_such_column"] },
+          No_Such_Table: {},
+          ACL: { columns: ["priority", "no_such_column"] },
+          Address_Set: {},
+          NAT: { columns: ["nope"] }
+        }
+        const ask = (
+          connect: Effect.Effect<RawClient, never, Scope.Scope>,
+          method: string,
+          params: ReadonlyArray<Json>
+        ) => Effect.scoped(Effect.flatMap(connect, (client) => client.call(method, params)))
+        for (
+          const [method, params] of [
+            ["monitor", [NB, "bad", requests]],
+            ["monitor_cond", [NB, "bad", { ...requests, Logical_Switch: [{ where: [["nope", "==", 1]] }] }]]
+          ] as const
+        ) {
+          const expected = yield* ask(connectUnix({ path: real.unixPath }), method, params)
+          const actual = yield* ask(connectInMemory(server), method, params)
+          assert.deepStrictEqual(actual, expected, method)
+        }
+      }))
   })
 })

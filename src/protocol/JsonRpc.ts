@@ -123,6 +123,9 @@ export const toJson = (message: Message): Json => {
     case "Notification":
       return { method: message.method, params: message.params, id: null }
     case "Response":
-      return { id: message.id, result: message.result, error: message.error }
+      // As ovsdb-server writes them: an error reply leaves `result` out.
+      return message.error === null
+        ? { id: message.id, result: message.result, error: null }
+        : { id: message.id, error: message.error }
   }
 }

@@ -28,6 +28,7 @@ import type * as DatabaseSchema from "../protocol/DatabaseSchema.js"
 import * as Value from "../protocol/Value.js"
 import type { Change, Engine } from "./Engine.js"
 import { encodeValue } from "./Engine.js"
+import { memberOrder } from "./engine/hashOrder.js"
 
 /**
  * The monitor protocol versions: `monitor` (1), `monitor_cond` (2), `monitor_cond_since` (3).
@@ -231,7 +232,8 @@ export const parseRequests = (
 ): Parsed<ReadonlyMap<string, TableMonitor>> => {
   if (!isObject(requests)) return failed(syntaxError("monitor-requests must be object", requests))
   const tables = new Map<string, TableMonitor>()
-  for (const name of Object.keys(requests)) {
+  // ovsdb-server walks the tables in its hash map's order, which decides the fault it names first.
+  for (const name of memberOrder(Object.keys(requests))) {
     const schema = engine.schema.tables[name]
     if (schema === undefined) return failed(syntaxError(`no table named ${name}`))
     const draft: TableDraft = { columns: [], select: 0, filter: undefined }
@@ -573,7 +575,7 @@ export const changeConditions = (
 ): Parsed<() => Json | undefined> => {
   if (!isObject(requests)) return failed(syntaxError("monitor-cond-change-requests must be object"))
   const changes: Array<readonly [TableMonitor, Filter]> = []
-  for (const name of Object.keys(requests)) {
+  for (const name of memberOrder(Object.keys(requests))) {
     if (engine.schema.tables[name] === undefined) return failed(syntaxError(`no table named ${name}`))
     const table = monitor.tables.get(name)
     if (table === undefined) return failed(syntaxError(`no table named ${name} in monitor session`))
