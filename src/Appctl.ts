@@ -8,6 +8,9 @@
  * RpcClient) and closes it when the answer is in.
  *
  * ```ts
+ * import { Effect } from "effect"
+ * import { Appctl } from "effect-ovsdb"
+ *
  * const status = Appctl.clusterStatus("OVN_Northbound").pipe(
  *   Effect.provide(Appctl.layer({ target: "ovnnb_db", runDir: "/var/run/ovn" }))
  * )

@@ -6,9 +6,18 @@
  * without parsing messages:
  *
  * ```ts
- * program.pipe(
- *   Effect.catchTag("TransportError", (e) => e.reason === "Timeout" ? retry : Effect.fail(e)),
+ * import { Effect } from "effect"
+ * import { Operation, Ovsdb } from "effect-ovsdb"
+ *
+ * const addSwitch = Ovsdb.Ovsdb.use((ovsdb) =>
+ *   ovsdb.transact("OVN_Northbound", Operation.insert("Logical_Switch", { name: "ls0" }))
+ * ).pipe(
  *   Effect.catchTag("TransactionError", (e) => Effect.logWarning(e.error, e.details))
+ * )
+ *
+ * const program = addSwitch.pipe(
+ *   Effect.provide(Ovsdb.layerConnection({ remote: "tcp:127.0.0.1:6641" })),
+ *   Effect.catchTag("TransportError", (e) => e.reason === "Timeout" ? Effect.logWarning("no answer") : Effect.fail(e))
  * )
  * ```
  *
@@ -49,6 +58,8 @@ export class RemoteParseError extends Schema.TaggedError<RemoteParseError>()("Re
 export const TransportFailure = Schema.Literals(["Connect", "Timeout", "Tls", "Read", "Write", "Stalled", "Closed"])
 
 /**
+ * Why a transport failed: one of `TransportFailure`'s names.
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -87,6 +98,8 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
 export const CodecFailure = Schema.Literals(["Malformed", "TooLarge", "TooDeep", "NotJsonRpc"])
 
 /**
+ * Why the codec failed: one of `CodecFailure`'s names.
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -270,6 +283,8 @@ export class MonitorCanceled extends Schema.TaggedError<MonitorCanceled>()("Moni
 export const AppctlFailure = Schema.Literals(["NotFound", "Connect", "Error", "Timeout"])
 
 /**
+ * Why an appctl call failed: one of `AppctlFailure`'s names.
+ *
  * @since 0.1.0
  * @category errors
  */

@@ -206,6 +206,8 @@ export interface ParseOptions {
  *
  * @example
  * ```ts
+ * import { Json } from "effect-ovsdb"
+ *
  * Json.parse('{"nb_cfg":9223372036854775807}') // Result.succeed({ nb_cfg: 9223372036854775807n })
  * Json.parse("[[[1]]]", { maxDepth: 2 })       // Result.fail("nesting deeper than the limit of 2 at offset 2")
  * ```
@@ -354,6 +356,8 @@ const SHOWN_DEPTH = 32
  *
  * @example
  * ```ts
+ * import { Json } from "effect-ovsdb"
+ *
  * Json.show({ n: 9223372036854775807n }) // '{"n":9223372036854775807}'
  * ```
  *

@@ -9,12 +9,18 @@
  *
  * @example
  * ```ts
- * import { Model, Typed } from "effect-ovsdb"
+ * import { Effect } from "effect"
+ * import { Model, Ovsdb, Typed } from "effect-ovsdb"
  * import { Logical_Switch } from "effect-ovsdb/models/OVN_Northbound"
  *
- * // A model of a database known only at run time: values are checked, not typed.
- * const nb = Model.fromSchema(yield* ovsdb.getSchema("OVN_Northbound"))
- * Typed.insert(nb.table("Logical_Switch"), { name: "ls0" })
+ * const program = Effect.gen(function*() {
+ *   const ovsdb = yield* Ovsdb.Ovsdb
+ *   // A generated model: rows are typed as its schema says.
+ *   yield* ovsdb.transact("OVN_Northbound", Typed.insert(Logical_Switch, { name: "ls0" }))
+ *   // A model of a database known only at run time: values are checked, not typed.
+ *   const nb = Model.fromSchema(yield* ovsdb.getSchema("OVN_Northbound"))
+ *   yield* ovsdb.transact("OVN_Northbound", Typed.insert(nb.table("Logical_Switch"), { name: "ls1" }))
+ * })
  * ```
  *
  * @since 0.1.0
@@ -55,6 +61,9 @@ export type Named<Table extends string> = Value.NamedUuid & { readonly [RefTable
  *
  * @example
  * ```ts
+ * import { Model, Typed } from "effect-ovsdb"
+ * import { Logical_Switch, Logical_Switch_Port } from "effect-ovsdb/models/OVN_Northbound"
+ *
  * const port = Model.named(Logical_Switch_Port, "port")
  * Typed.insert(Logical_Switch_Port, { name: "lsp0" }, { uuidName: port })
  * Typed.insert(Logical_Switch, { name: "ls0", ports: [port] })

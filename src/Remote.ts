@@ -16,6 +16,8 @@
  * with a `RemoteParseError` that names the offending remote and says what is wrong.
  *
  * ```ts
+ * import { Remote } from "effect-ovsdb"
+ *
  * Remote.parse("tcp:[::1]:6641")      // Effect.succeed({ _tag: "Tcp", host: "::1", port: 6641 })
  * Remote.parseList("tcp:10.0.0.1,tcp:10.0.0.2")
  * // Effect.succeed([{ _tag: "Tcp", host: "10.0.0.1", port: 6640 }, { _tag: "Tcp", host: "10.0.0.2", port: 6640 }])
@@ -110,6 +112,8 @@ const Port = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))
 export const Unix = Schema.TaggedStruct("Unix", { path: Schema.String.check(Schema.makeFilter(pathProblem)) })
 
 /**
+ * A decoded unix remote: its socket's path.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -124,6 +128,8 @@ export type Unix = typeof Unix.Type
 export const Tcp = Schema.TaggedStruct("Tcp", { host: Host, port: Port })
 
 /**
+ * A decoded TCP remote: its host and port.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -138,6 +144,8 @@ export type Tcp = typeof Tcp.Type
 export const Ssl = Schema.TaggedStruct("Ssl", { host: Host, port: Port })
 
 /**
+ * A decoded TLS remote: its host and port.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -152,6 +160,8 @@ export type Ssl = typeof Ssl.Type
 export const Remote = Schema.Union([Unix, Tcp, Ssl])
 
 /**
+ * A decoded remote: `Unix`, `Tcp` or `Ssl`, told apart by `_tag`.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -232,6 +242,8 @@ const parseRemote = (input: string): Result.Result<Remote, string> => {
  *
  * @example
  * ```ts
+ * import { Remote } from "effect-ovsdb"
+ *
  * Remote.parse("unix:/var/run/openvswitch/db.sock") // Effect.succeed({ _tag: "Unix", path: "/var/run/openvswitch/db.sock" })
  * Remote.parse("tcp:127.0.0.1")                      // Effect.succeed({ _tag: "Tcp", host: "127.0.0.1", port: 6640 })
  * Remote.parse("ptcp:6640")                          // Effect.fail(RemoteParseError: a passive method)
@@ -266,6 +278,8 @@ const splitList = (input: string): ReadonlyArray<string> => {
  *
  * @example
  * ```ts
+ * import { Remote } from "effect-ovsdb"
+ *
  * Remote.parseList("tcp:10.0.0.1:6641, tcp:10.0.0.2:6641")
  * // Effect.succeed([{ _tag: "Tcp", host: "10.0.0.1", port: 6641 }, { _tag: "Tcp", host: "10.0.0.2", port: 6641 }])
  * ```
@@ -289,6 +303,8 @@ export const parseList = (input: string): Effect.Effect<NonEmptyReadonlyArray<Re
  *
  * @example
  * ```ts
+ * import { Remote } from "effect-ovsdb"
+ *
  * Remote.format({ _tag: "Tcp", host: "::1", port: 6641 }) // "tcp:[::1]:6641"
  * ```
  *

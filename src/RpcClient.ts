@@ -18,7 +18,9 @@
  * no reply comes within another interval, so a peer that vanished without closing is noticed.
  *
  * ```ts
- * const dbs = RpcClient.use((rpc) => rpc.call("list_dbs", []))
+ * import { RpcClient } from "effect-ovsdb"
+ *
+ * const dbs = RpcClient.RpcClient.use((rpc) => rpc.call("list_dbs", []))
  * ```
  *
  * @since 0.1.0
@@ -103,8 +105,15 @@ export class RpcClient extends Context.Service<RpcClient, {
    *
    * @example
    * ```ts
+   * import { Effect } from "effect"
+   * import type { JsonRpc } from "effect-ovsdb"
+   * import { RpcClient } from "effect-ovsdb"
+   *
    * const seen: Array<JsonRpc.Notification> = []
-   * yield* rpc.listen("my-monitor", (notification) => seen.push(notification))
+   * const listening = Effect.gen(function*() {
+   *   const rpc = yield* RpcClient.RpcClient
+   *   yield* rpc.listen("my-monitor", (notification) => seen.push(notification))
+   * })
    * ```
    */
   readonly listen: (

@@ -9,6 +9,8 @@
  * remote's failure.
  *
  * ```ts
+ * import { Transport } from "effect-ovsdb"
+ *
  * const transport = Transport.layer({ remote: "tcp:127.0.0.1:6640", connectTimeout: "2 seconds" })
  * ```
  *

@@ -9,6 +9,7 @@
  * and `Engine`.
  *
  * @since 0.1.0
+ * @module
  */
 
 /** @since 0.1.0 */

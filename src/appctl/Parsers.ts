@@ -42,6 +42,8 @@ const Count = Schema.Union([Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)), 
 export const Command = Schema.Struct({ name: Schema.NonEmptyString, args: Schema.String })
 
 /**
+ * A command of `list-commands`: its name and its arguments' text.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -86,6 +88,8 @@ export const Counter = Schema.Struct({
 })
 
 /**
+ * A coverage counter: its three rates and its total.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -106,6 +110,8 @@ export const Coverage = Schema.Struct({
 })
 
 /**
+ * What `coverage/show` reports, read by `parseCoverage`.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -158,6 +164,8 @@ export const coverageShow = (text: string): Effect.Effect<Coverage, AppctlParseE
 export const Memory = Schema.Record(Schema.String, Count)
 
 /**
+ * What `memory/show` reports: each figure by name.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -197,6 +205,8 @@ export const Version = Schema.Struct({
 })
 
 /**
+ * What `version` reports: the program, its package and its version.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -254,6 +264,8 @@ export const LogModule = Schema.Struct({
 })
 
 /**
+ * A logging module of `vlog/list` with its level for each destination.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -323,6 +335,8 @@ export const NamedServer = Schema.Struct({
 })
 
 /**
+ * A server of a cluster as `cluster/status` names it.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -347,6 +361,8 @@ export const Connection = Schema.Struct({
 })
 
 /**
+ * A connection of `cluster/status` to or from another server.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -381,6 +397,8 @@ export const ClusterServer = Schema.Struct({
 })
 
 /**
+ * A server of `cluster/status`'s list of servers, with what this server knows of it.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -402,6 +420,8 @@ export const PendingServer = Schema.Struct({
 })
 
 /**
+ * A server of `cluster/status` that is joining or leaving.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -451,6 +471,8 @@ export const ClusterStatus = Schema.Struct({
 })
 
 /**
+ * What `cluster/status` reports, read by `parseClusterStatus`.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -50,6 +50,8 @@ const SHOWN_ELEMENTS = 8
  *
  * @example
  * ```ts
+ * import { ColumnCodec, Value } from "effect-ovsdb"
+ *
  * ColumnCodec.show([Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433"), 9007199254740993n])
  * // '[36c7aec5-e358-4f3d-8de0-78a6a2bb2433,9007199254740993]'
  * ```

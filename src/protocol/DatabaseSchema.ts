@@ -22,9 +22,15 @@
  * decode. Integer bounds are `number`, or `bigint` beyond ±(2^53 - 1) (read the JSON with `Json.parse`).
  *
  * ```ts
- * const schema = yield* DatabaseSchema.decode(json)
- * schema.tables.Logical_Switch_Port.columns.tag_request.type
- * // { key: { type: "integer", minInteger: 0, maxInteger: 4095 }, min: 0, max: 1 }
+ * import { Effect } from "effect"
+ * import { DatabaseSchema, Ovsdb } from "effect-ovsdb"
+ *
+ * const tagRequest = Effect.gen(function*() {
+ *   const json = yield* Ovsdb.Ovsdb.use((ovsdb) => ovsdb.getSchemaJson("OVN_Northbound"))
+ *   const schema = yield* DatabaseSchema.decode(json)
+ *   return schema.tables.Logical_Switch_Port?.columns.tag_request?.type
+ *   // { key: { type: "integer", minInteger: 0, maxInteger: 4095 }, min: 0, max: 1 }
+ * })
  * ```
  *
  * @since 0.1.0
@@ -47,6 +53,8 @@ import { isUuidText } from "./Value.js"
 export const AtomicType = Schema.Literals(["integer", "real", "boolean", "string", "uuid"])
 
 /**
+ * One of the five atomic types' names: `integer`, `real`, `boolean`, `string` or `uuid`.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -61,6 +69,8 @@ export type AtomicType = typeof AtomicType.Type
 export const EnumAtom = Schema.Union([Schema.String, Schema.Number, Schema.BigInt, Schema.Boolean])
 
 /**
+ * One value of an `enum`: a string, a number, a bigint or a boolean.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -94,6 +104,8 @@ export const BaseType = Schema.Struct({
 })
 
 /**
+ * A decoded base type: an atomic type and its constraints.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -114,6 +126,8 @@ export const ColumnType = Schema.Struct({
 })
 
 /**
+ * A decoded column type: its key, its value for a map, and its `min` and `max`.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -134,6 +148,8 @@ export const ColumnSchema = Schema.Struct({
 })
 
 /**
+ * A decoded column: its name, its type and whether it is ephemeral or mutable.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -158,6 +174,8 @@ export const TableSchema = Schema.Struct({
 })
 
 /**
+ * A decoded table: its columns, whether it is a root table, its indexes and its row limit.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -179,6 +197,8 @@ export const DatabaseSchema = Schema.Struct({
 })
 
 /**
+ * A decoded database schema: its name, version, checksum and tables.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -531,6 +551,8 @@ const toDatabaseSchema = (wire: typeof DatabaseWire.Type): DatabaseSchema => {
  *
  * @example
  * ```ts
+ * import { DatabaseSchema } from "effect-ovsdb"
+ *
  * DatabaseSchema.decode({ name: "T", version: "1.0.0", tables: { t: { columns: { n: { type: "float" } } } } })
  * // Effect.fail(DatabaseSchemaError: invalid database schema: Expected "integer" | "real" | "boolean" | "string" | "uuid"
  * //   at ["tables"]["t"]["columns"]["n"]["type"])

@@ -43,8 +43,11 @@ export interface Select {
  *
  * @example
  * ```ts
- * { Address_Set: { where: [Op.where("name", "==", "a"), Op.where("name", "==", "b")] } } // a or b
- * { Address_Set: { where: [Op.never] } } // nothing yet: `change` widens it later
+ * import type { Monitor } from "effect-ovsdb"
+ * import { Operation as Op } from "effect-ovsdb"
+ *
+ * const either: Monitor.Requests = { Address_Set: { where: [Op.where("name", "==", "a"), Op.where("name", "==", "b")] } } // a or b
+ * const none: Monitor.Requests = { Address_Set: { where: [Op.never] } } // nothing yet: `change` widens it later
  * ```
  *
  * @since 0.1.0
@@ -278,6 +281,10 @@ const defaultAtom = (type: ColumnType["key"]): Value.Atom => {
       return Value.uuid(ZERO_UUID)
   }
 }
+ * import { Schema } from "effect"
+ * import { Monitor } from "effect-ovsdb"
+ *
+ * const uuid = "36c7aec5-e358-4f3d-8de0-78a6a2bb2433"
 
 /**
  * The value a column holds by default: what a version 2 or 3 `initial` or `insert` leaves out
@@ -329,6 +336,8 @@ export const applyDiff = (type: ColumnType, old: Value.Value | undefined, diff: 
     if (result.has(id)) result.delete(id)
     else result.set(id, atom)
   }
+ * import { Monitor } from "effect-ovsdb"
+ *
   return [...result.values()]
 }
 
@@ -339,7 +348,12 @@ export const applyDiff = (type: ColumnType, old: Value.Value | undefined, diff: 
  *
  * @example
  * ```ts
- * Monitor.applyRowDiff({ ports: portsType }, { name: "ls0", ports: [] }, { ports: [portUuid] })
+ * import { Monitor, Value } from "effect-ovsdb"
+ *
+ * const portsType = { key: { type: "uuid", refTable: "Logical_Switch_Port" }, min: 0, max: "unlimited" } as const
+ * const port = Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433")
+ * Monitor.applyRowDiff({ ports: portsType }, { name: "ls0", ports: [] }, { ports: [port] })
+ * // { name: "ls0", ports: [port] }: a set's diff adds what it lacks and removes what it has
  * ```
  *
  * @since 0.1.0

@@ -159,6 +159,8 @@ export const never = false as const
  *
  * @example
  * ```ts
+ * import { Operation as Op, Value } from "effect-ovsdb"
+ *
  * Op.where("name", "==", "ls0")
  * Op.where("_uuid", "==", Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433"))
  * Op.where("ports", "includes", [Value.namedUuid("p")])
@@ -198,6 +200,8 @@ export interface Mutation {
  *
  * @example
  * ```ts
+ * import { Operation as Op } from "effect-ovsdb"
+ *
  * Op.mutation("tag_request", "+=", 10)
  * Op.mutation("external_ids", "insert", new Map([["owner", "me"]]))
  * Op.mutation("external_ids", "delete", ["owner"]) // delete map keys

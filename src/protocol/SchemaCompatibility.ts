@@ -69,8 +69,15 @@ const typeText = (type: ColumnType): string => `${shape(type)}${refersTo(type.ke
  *
  * @example
  * ```ts
- * SchemaCompatibility.differences(database.schema, yield* ovsdb.getSchema(database.name))
- * // [{ _tag: "MissingColumn", table: "Logical_Switch", column: "copp" }]
+ * import { Effect } from "effect"
+ * import { Ovsdb, SchemaCompatibility } from "effect-ovsdb"
+ * import { database } from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const differences = Effect.gen(function*() {
+ *   const ovsdb = yield* Ovsdb.Ovsdb
+ *   return SchemaCompatibility.differences(database.schema, yield* ovsdb.getSchema(database.name))
+ *   // [{ _tag: "MissingColumn", table: "Logical_Switch", column: "copp" }]
+ * })
  * ```
  *
  * @since 0.1.0

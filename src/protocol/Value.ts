@@ -27,6 +27,8 @@ import type { ColumnType } from "./DatabaseSchema.js"
  *
  * @example
  * ```ts
+ * import { Value } from "effect-ovsdb"
+ *
  * Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433")
  * ```
  *
@@ -112,6 +114,8 @@ export const isUuidText = (text: string): boolean => UUID_PATTERN.test(text)
  *
  * @example
  * ```ts
+ * import { Value } from "effect-ovsdb"
+ *
  * Value.atomKey(Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433")) === Value.atomKey(Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433")) // true
  * Value.atomKey(1) === Value.atomKey(1n) // true
  * Value.atomKey(1) === Value.atomKey("1") // false
