@@ -35,6 +35,7 @@ export class RemoteParseError extends Schema.TaggedError<RemoteParseError>()("Re
   input: Schema.String,
   detail: Schema.String
 }) {
+  /** The remote and why it is not OVS syntax: `invalid OVSDB remote "INPUT": DETAIL`. */
   override get message(): string {
     return `invalid OVSDB remote ${JSON.stringify(this.input)}: ${this.detail}`
   }
@@ -79,6 +80,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   detail: Schema.String,
   cause: Schema.optionalKey(Schema.Defect())
 }) {
+  /** The remote, the reason and what happened: `REMOTE: REASON: DETAIL`. */
   override get message(): string {
     return `${this.remote}: ${this.reason}: ${this.detail}`
   }
@@ -116,6 +118,7 @@ export class CodecError extends Schema.TaggedError<CodecError>()("CodecError", {
   reason: CodecFailure,
   detail: Schema.String
 }) {
+  /** The reason and what was wrong with the input: `REASON: DETAIL`. */
   override get message(): string {
     return `${this.reason}: ${this.detail}`
   }
@@ -138,6 +141,7 @@ export class ConnectionClosed extends Schema.TaggedError<ConnectionClosed>()("Co
   requestSent: Schema.optionalKey(Schema.Boolean),
   cause: Schema.optionalKey(Schema.Defect())
 }) {
+  /** Why the connection ended: `connection closed: DETAIL`. */
   override get message(): string {
     return `connection closed: ${this.detail}`
   }
@@ -156,6 +160,7 @@ export class RpcError extends Schema.TaggedError<RpcError>()("RpcError", {
   details: Schema.optionalKey(Schema.String),
   syntax: Schema.optionalKey(Schema.String)
 }) {
+  /** The method and the server's error: `METHOD: ERROR: DETAILS`. */
   override get message(): string {
     return `${this.method}: ${this.error}${this.details === undefined ? "" : `: ${this.details}`}`
   }
@@ -172,6 +177,7 @@ export class RpcTimeout extends Schema.TaggedError<RpcTimeout>()("RpcTimeout", {
   method: Schema.String,
   timeoutMillis: Schema.Number
 }) {
+  /** The method and how long it waited: `METHOD: no reply within N ms`. */
   override get message(): string {
     return `${this.method}: no reply within ${this.timeoutMillis} ms`
   }
@@ -187,6 +193,7 @@ export class ProtocolError extends Schema.TaggedError<ProtocolError>()("Protocol
   method: Schema.String,
   detail: Schema.String
 }) {
+  /** The method and what was wrong with the reply: `METHOD: unexpected reply: DETAIL`. */
   override get message(): string {
     return `${this.method}: unexpected reply: ${this.detail}`
   }
@@ -212,6 +219,7 @@ export class TransactionError extends Schema.TaggedError<TransactionError>()("Tr
   index: Schema.optionalKey(Schema.Number),
   op: Schema.optionalKey(Schema.String)
 }) {
+  /** The database, the operation that failed (or the commit) and the server's error. */
   override get message(): string {
     const where = this.index === undefined ? "at commit" : `in operation ${this.index} (${this.op ?? "?"})`
     return `${this.database}: transaction failed ${where}: ${this.error}${
@@ -238,6 +246,7 @@ export class TransactionOutcomeUnknown extends Schema.TaggedError<TransactionOut
     cause: Schema.optionalKey(Schema.Defect())
   }
 ) {
+  /** The database, that the transaction may have committed, and why its reply never came. */
   override get message(): string {
     return `${this.database}: transaction outcome unknown (it may have committed): the connection closed before its reply: ${this.detail}`
   }
@@ -252,6 +261,7 @@ export class TransactionOutcomeUnknown extends Schema.TaggedError<TransactionOut
 export class DatabaseSchemaError extends Schema.TaggedError<DatabaseSchemaError>()("DatabaseSchemaError", {
   detail: Schema.String
 }) {
+  /** Where and how the schema is invalid: `invalid database schema: DETAIL`. */
   override get message(): string {
     return `invalid database schema: ${this.detail}`
   }
@@ -268,6 +278,7 @@ export class MonitorCanceled extends Schema.TaggedError<MonitorCanceled>()("Moni
   database: Schema.String,
   monitor: Schema.String
 }) {
+  /** The database and the monitor: `DATABASE: the server canceled monitor ID`. */
   override get message(): string {
     return `${this.database}: the server canceled monitor ${this.monitor}`
   }
@@ -302,6 +313,7 @@ export class AppctlError extends Schema.TaggedError<AppctlError>()("AppctlError"
   reason: AppctlFailure,
   detail: Schema.String
 }) {
+  /** The target, the command and the daemon's message or what failed. */
   override get message(): string {
     // No command yet when the target itself was not found.
     return this.command === "" ? `${this.target}: ${this.detail}` : `${this.target}: ${this.command}: ${this.detail}`
@@ -319,6 +331,7 @@ export class AppctlParseError extends Schema.TaggedError<AppctlParseError>()("Ap
   line: Schema.String,
   detail: Schema.String
 }) {
+  /** The command, the line that could not be read, and why. */
   override get message(): string {
     return `${this.command}: cannot read ${JSON.stringify(this.line)}: ${this.detail}`
   }
@@ -338,6 +351,7 @@ export class ValueError extends Schema.TaggedError<ValueError>()("ValueError", {
   value: Schema.String,
   detail: Schema.String
 }) {
+  /** The column, the value and the constraint it breaks: `TABLE.COLUMN: VALUE breaks CONSTRAINT: DETAIL`. */
   override get message(): string {
     return `${this.table}.${this.column}: ${this.value} breaks ${this.constraint}: ${this.detail}`
   }
@@ -376,8 +390,10 @@ export class TryAgain extends Schema.TaggedError<TryAgain>()("TryAgain", {
   outcomeUnknown: Schema.Boolean
 }) {
   override get message(): string {
+  /** The database, then each difference between the model and the server's schema, one a line. */
     return `${this.database}: try the transaction again (${this.reason}): ${this.detail}${
       this.outcomeUnknown ? " (it may have committed)" : ""
     }`
   }
 }
+  /** The database, why the transaction should be tried again, and the server's detail. */
