@@ -713,7 +713,8 @@ describe("members refused, and the backoff between passes", () => {
           )
         }
         assert.deepStrictEqual(millis, [100, 200, 400, 800, 800])
-        gaps.forEach((gap, i) => assert.isAtLeast(gap, millis[i]!, `the wait after backoff ${i + 1}`))
+        // Timers and Date.now() round differently: a wait of N ms may measure N - 1.
+        gaps.forEach((gap, i) => assert.isAtLeast(gap, millis[i]! - 2, `the wait after backoff ${i + 1}`))
         // Between two backoffs, one pass, round robin: each remote tried once, the survivor refused again.
         const pass = after.filter(({ at, status }, i) =>
           at > waits[0]!.at && at < waits[1]!.at && status.state._tag === "Connecting" &&
