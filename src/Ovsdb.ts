@@ -48,7 +48,7 @@ import * as Locks from "./internal/locks.js"
 import * as Monitors from "./internal/monitors.js"
 import { type Json, show as showJson } from "./Json.js"
 import * as DatabaseSchema from "./protocol/DatabaseSchema.js"
-import type * as Monitor from "./protocol/Monitor.js"
+import * as Monitor from "./protocol/Monitor.js"
 import type * as Operation from "./protocol/Operation.js"
 import * as SchemaCompatibility from "./protocol/SchemaCompatibility.js"
 import * as RpcClient from "./RpcClient.js"
@@ -66,7 +66,8 @@ const ZERO_TXN = "00000000-0000-0000-0000-000000000000"
 export type CallError = RpcError | RpcTimeout | ConnectionClosed | ProtocolError
 
 /**
- * A live monitor: its id, the initial rows, and the stream of later changes.
+ * A live monitor: its id, the initial rows (`Monitor.InitialRow`s only: a reply holding anything
+ * else fails with a `ProtocolError`), and the stream of later changes.
  *
  * @since 0.1.0
  * @category monitors
@@ -82,7 +83,24 @@ export type LiveMonitor = Monitors.Live
 export type ConditionalMonitor = Monitors.LiveConditional
 
 /**
- * A live `monitor_cond_since` monitor, with the server's `found` and `lastTxnId`.
+ * A live `monitor_cond_since` monitor, with the server's `found` and `lastTxnId`. `found` tells
+ * what `initial` holds: `false`, the whole contents as initial rows (`Monitor.InitialRow`);
+ * `true` (resumed after the `lastTxnId` asked for), the changes made since, as the server sent
+ * them (inserts, modifications, deletions).
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Ovsdb } from "effect-ovsdb"
+ *
+ * const resume = (lastSeen: string) =>
+ *   Effect.scoped(Effect.gen(function*() {
+ *     const ovsdb = yield* Ovsdb.Ovsdb
+ *     const live = yield* ovsdb.monitorCondSince("OVN_Northbound", { Logical_Switch: {} }, lastSeen)
+ *     if (live.found) yield* Effect.log(`${live.initial.length} changes since ${lastSeen}`) // Monitor.RowUpdate
+ *     else yield* Effect.log(`${live.initial.length} rows`) // Monitor.InitialRow
+ *   }))
+ * ```
  *
  * @since 0.1.0
  * @category monitors
@@ -472,6 +490,14 @@ export const make = (options?: ApiOptions): Effect.Effect<Ovsdb["Service"], neve
     })
   })
 
+/** A session monitor's initial rows, when it did not resume (`found: false`): initial rows only. */
+const contentsOf = (live: Session.LiveMonitor): Effect.Effect<ReadonlyArray<Monitor.InitialRow>, ProtocolError> => {
+  const rows = Monitor.initialRows(live.initial)
+  return typeof rows === "string"
+    ? Effect.fail(new ProtocolError({ method: "monitor_cond_since", detail: rows }))
+    : Effect.succeed(rows)
+}
+
 /**
  * Builds the API over the `Session` in context: calls go to whichever connection is ready, and
  * monitors and locks survive reconnects (a monitor's stream may carry a `MonitorReset`).
@@ -482,14 +508,25 @@ export const make = (options?: ApiOptions): Effect.Effect<Ovsdb["Service"], neve
 export const makeOverSession: Effect.Effect<Ovsdb["Service"], never, Session.Session> = Effect.gen(
   function*() {
     const session = yield* Session.Session
-    const monitor = (database: string, requests: Monitor.Requests) => session.monitor(database, requests)
+    const monitor = (database: string, requests: Monitor.Requests) =>
+      Effect.flatMap(
+        session.monitor(database, requests),
+        (live) => Effect.map(contentsOf(live), (initial) => ({ ...live, initial }))
+      )
     return Ovsdb.of({
       ...calls(session.rpc),
       monitor,
       monitorCond: monitor,
       monitorCondSince: (database, requests, lastTxnId) =>
         session.monitor(database, requests, lastTxnId).pipe(
-          Effect.flatMap((live) => Effect.map(live.lastTxnId, (last) => ({ ...live, lastTxnId: last ?? ZERO_TXN })))
+          Effect.flatMap((live) =>
+            Effect.flatMap(live.lastTxnId, (last): Effect.Effect<MonitorSince, ProtocolError> => {
+              const since = { ...live, lastTxnId: last ?? ZERO_TXN }
+              return live.found
+                ? Effect.succeed({ ...since, found: true })
+                : Effect.map(contentsOf(live), (initial) => ({ ...since, found: false, initial }))
+            })
+          )
         ),
       lock: (name) => session.lock(name),
       steal: (name) => session.lock(name, true)

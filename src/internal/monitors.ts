@@ -56,8 +56,8 @@ export type Event = Update | Reset
 export interface Live {
   /** The monitor's id on this connection. */
   readonly id: string
-  /** The rows that matched when the monitor started. */
-  readonly initial: ReadonlyArray<Monitor.RowUpdate>
+  /** The rows that matched when the monitor started: initial rows only. */
+  readonly initial: ReadonlyArray<Monitor.InitialRow>
   /** Every later change, in order. Single consumer. */
   readonly updates: Stream.Stream<Event, MonitorCanceled | ConnectionClosed | ProtocolError>
 }
@@ -70,13 +70,26 @@ export interface LiveConditional extends Live {
   ) => Effect.Effect<void, MonitorError>
 }
 
-/** A live `monitor_cond_since` monitor. */
-export interface LiveSince extends LiveConditional {
-  /** Whether the server still had the history since the requested transaction. */
-  readonly found: boolean
+/** A `monitor_cond_since` monitor that did not resume: `initial` holds the whole contents. */
+export interface LiveSinceContents extends LiveConditional {
+  /** The server no longer had the history since the requested transaction (or none was given). */
+  readonly found: false
   /** The id of the last transaction the initial contents include. */
   readonly lastTxnId: string
 }
+
+/** A `monitor_cond_since` monitor resumed after the requested transaction: `initial` holds the changes since. */
+export interface LiveSinceResumed extends Omit<LiveConditional, "initial"> {
+  /** The server still had the history since the requested transaction. */
+  readonly found: true
+  /** The changes made since the requested transaction, as the server sent them. */
+  readonly initial: ReadonlyArray<Monitor.RowUpdate>
+  /** The id of the last transaction those changes include. */
+  readonly lastTxnId: string
+}
+
+/** A live `monitor_cond_since` monitor: its whole contents (`found: false`), or the changes missed (`found: true`). */
+export type LiveSince = LiveSinceContents | LiveSinceResumed
 
 const NOTIFICATION = { 1: "update", 2: "update2", 3: "update3" } as const
 
@@ -163,7 +176,12 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
       return { id, reply, updates: updatesOf(database, id, version, routed) }
     })
 
-  const initialOf = (method: string, json: Json, version: 1 | 2 | 3) => decodeUpdates(method, json, version, true)
+  /** The initial rows of a reply; anything but rows (a change) is a ProtocolError. */
+  const initialOf = (method: string, json: Json, version: 1 | 2 | 3) =>
+    Effect.flatMap(decodeUpdates(method, json, version, true), (updates) => {
+      const rows = Monitor.initialRows(updates)
+      return typeof rows === "string" ? Effect.fail(protocolError(method, rows)) : Effect.succeed(rows)
+    })
 
   const changer = (id: string) => (requests: Parameters<LiveConditional["change"]>[0]) =>
     Effect.asVoid(rpc.call("monitor_cond_change", [id, id, Monitor.encodeRequests(requests, 2)]))
@@ -218,9 +236,13 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
         )
       }
       const [found, last] = reply as unknown as readonly [boolean, string]
-      const initial = yield* initialOf("monitor_cond_since", reply[2] ?? null, 3)
+      const live = { id: started.id, updates: started.updates, change: changer(started.id), lastTxnId: last }
+      // Resumed (found), the reply holds the changes since lastTxnId; otherwise the whole contents.
+      const result: LiveSince = found
+        ? { ...live, found, initial: yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true) }
+        : { ...live, found, initial: yield* initialOf("monitor_cond_since", reply[2] ?? null, 3) }
       releaseReply(reply)
-      return { id: started.id, initial, updates: started.updates, change: changer(started.id), found, lastTxnId: last }
+      return result
     })
 
   return { monitor, monitorCond, monitorCondSince }

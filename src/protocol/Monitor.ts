@@ -118,6 +118,48 @@ export type RowUpdate =
   }
   | { readonly _tag: "Delete"; readonly table: string; readonly uuid: Value.Uuid; readonly old?: Value.Row }
 
+/**
+ * A row that existed when the monitor started: what a monitor's reply holds for `monitor`,
+ * `monitor_cond`, and `monitor_cond_since` when it did not resume (`found: false`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type InitialRow = Extract<RowUpdate, { readonly _tag: "Initial" }>
+
+/**
+ * A monitor reply's row updates as initial rows, or why they are not: an `Insert` is a row new to
+ * the monitor, so an initial row too, and a `Modify` or a `Delete` is no contents at all (only a
+ * `monitor_cond_since` that resumed, `found: true`, reports changes in its reply). The array comes
+ * back as it is when every update is an initial row already.
+ *
+ * @example
+ * ```ts
+ * import { Monitor, Value } from "effect-ovsdb"
+ *
+ * const uuid = Value.uuid("36c7aec5-e358-4f3d-8de0-78a6a2bb2433")
+ * Monitor.initialRows([{ _tag: "Insert", table: "Bridge", uuid, row: { name: "br0" } }])
+ * // [{ _tag: "Initial", table: "Bridge", uuid, row: { name: "br0" } }]
+ * ```
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const initialRows = (updates: ReadonlyArray<RowUpdate>): ReadonlyArray<InitialRow> | string => {
+  let rows: Array<InitialRow> | undefined
+  for (let index = 0; index < updates.length; index++) {
+    const update = updates[index]!
+    if (update._tag === "Modify" || update._tag === "Delete") {
+      return `table ${update.table}, row ${update.uuid.value}: a ${update._tag.toLowerCase()} among initial rows`
+    }
+    if (update._tag === "Insert") {
+      rows ??= updates.slice(0, index) as Array<InitialRow>
+      rows.push({ _tag: "Initial", table: update.table, uuid: update.uuid, row: update.row })
+    } else if (rows !== undefined) rows.push(update)
+  }
+  return rows ?? updates as ReadonlyArray<InitialRow>
+}
+
 const isObject = (json: Json | undefined): json is { readonly [key: string]: Json } =>
   typeof json === "object" && json !== null && !Array.isArray(json)
 
@@ -239,6 +281,10 @@ const isRowUpdates = (u: unknown): u is ReadonlyArray<RowUpdate> => Array.isArra
  *
  * @example
  * ```ts
+ * import { Schema } from "effect"
+ * import { Monitor } from "effect-ovsdb"
+ *
+ * const uuid = "36c7aec5-e358-4f3d-8de0-78a6a2bb2433"
  * Schema.decodeUnknownEffect(Monitor.TableUpdates(2))({ Bridge: { [uuid]: { insert: { name: "br0" } } } })
  * ```
  *
@@ -281,10 +327,6 @@ const defaultAtom = (type: ColumnType["key"]): Value.Atom => {
       return Value.uuid(ZERO_UUID)
   }
 }
- * import { Schema } from "effect"
- * import { Monitor } from "effect-ovsdb"
- *
- * const uuid = "36c7aec5-e358-4f3d-8de0-78a6a2bb2433"
 
 /**
  * The value a column holds by default: what a version 2 or 3 `initial` or `insert` leaves out
@@ -294,6 +336,8 @@ const defaultAtom = (type: ColumnType["key"]): Value.Atom => {
  *
  * @example
  * ```ts
+ * import { Monitor } from "effect-ovsdb"
+ *
  * Monitor.defaultValue({ key: { type: "string" }, value: { type: "string" }, min: 0, max: "unlimited" }) // Map(0)
  * ```
  *
@@ -336,8 +380,6 @@ export const applyDiff = (type: ColumnType, old: Value.Value | undefined, diff: 
     if (result.has(id)) result.delete(id)
     else result.set(id, atom)
   }
- * import { Monitor } from "effect-ovsdb"
- *
   return [...result.values()]
 }
 
