@@ -358,6 +358,29 @@ export class ValueError extends Schema.TaggedError<ValueError>()("ValueError", {
 }
 
 /**
+ * A row the server sent that the model cannot read (a typed monitor's, `Typed.monitor`): the value
+ * of `column` breaks the model's `constraint` for it (`type`, `enum`, `max`, …), as happens when
+ * the server's schema is not the one the model was made from. `uuid` names the row.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RowDecodeError extends Schema.TaggedError<RowDecodeError>()("RowDecodeError", {
+  database: Schema.String,
+  table: Schema.String,
+  uuid: Schema.String,
+  column: Schema.String,
+  constraint: Schema.String,
+  value: Schema.String,
+  detail: Schema.String
+}) {
+  /** The row and the value the model refuses: `DATABASE: TABLE row UUID: COLUMN: VALUE breaks the model's CONSTRAINT: DETAIL`. */
+  override get message(): string {
+    return `${this.database}: ${this.table} row ${this.uuid}: ${this.column}: ${this.value} breaks the model's ${this.constraint}: ${this.detail}`
+  }
+}
+
+/**
  * A model of a database that does not fit the server's schema; `differences` lists every problem
  * (a missing table or column, a column of another type).
  *
@@ -368,6 +391,7 @@ export class SchemaMismatch extends Schema.TaggedError<SchemaMismatch>()("Schema
   database: Schema.String,
   differences: Schema.Array(Schema.String)
 }) {
+  /** The database, then each difference between the model and the server's schema, one a line. */
   override get message(): string {
     return `${this.database}: the server's schema does not fit the model:\n  ${this.differences.join("\n  ")}`
   }
@@ -389,11 +413,10 @@ export class TryAgain extends Schema.TaggedError<TryAgain>()("TryAgain", {
   detail: Schema.String,
   outcomeUnknown: Schema.Boolean
 }) {
+  /** The database, why the transaction should be tried again, and the server's detail. */
   override get message(): string {
-  /** The database, then each difference between the model and the server's schema, one a line. */
     return `${this.database}: try the transaction again (${this.reason}): ${this.detail}${
       this.outcomeUnknown ? " (it may have committed)" : ""
     }`
   }
 }
-  /** The database, why the transaction should be tried again, and the server's detail. */

@@ -28,12 +28,20 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { ValueError } from "./Errors.js"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type { ConnectionClosed, MonitorCanceled, RowDecodeError } from "./Errors.js"
+import { ProtocolError, ValueError } from "./Errors.js"
+import type * as Monitors from "./internal/monitors.js"
+import * as TypedMonitors from "./internal/typedMonitors.js"
 import type { Json } from "./Json.js"
 import * as Model from "./Model.js"
+import type { CallError, Ovsdb } from "./Ovsdb.js"
 import * as ColumnCodec from "./protocol/ColumnCodec.js"
 import type { ColumnSchema, ColumnType } from "./protocol/DatabaseSchema.js"
+import type * as Monitor from "./protocol/Monitor.js"
 import * as Operation from "./protocol/Operation.js"
 import * as Value from "./protocol/Value.js"
 
@@ -506,3 +514,443 @@ export const wait = <T extends AnyTable, const C extends ReadonlyArray<Columns<M
         ))),
     Operation.emptyResult
   )
+
+// --- monitors (RFC 7047 §4.1.5, ovsdb-server(7) §4.1.12, §4.1.15) ---
+
+/**
+ * The columns a typed monitor may watch: any but `_uuid` (every row has it) and `_version`.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorColumns<Row> = Exclude<Columns<Row>, Model.ServerColumns>
+
+/**
+ * What a typed `monitor` watches of one table: some columns (all the model's when absent). A
+ * typed monitor keeps its rows, to give each modification its old row, so it follows every kind
+ * of change (no `select`); `monitor` (RFC 7047 §4.1.5) takes no conditions: `monitorCond` does.
+ *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const choice: Typed.MonitorChoice<typeof Nb.database.tables> = {
+ *   Logical_Switch: { columns: ["name", "ports"] },
+ *   ACL: true // every column
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface MonitorTable<Row> {
+  readonly columns?: ReadonlyArray<MonitorColumns<Row>>
+  /** Only `monitorCond` and `monitorCondSince` take conditions. */
+  readonly where?: never
+}
+
+/**
+ * What a typed `monitorCond` or `monitorCondSince` watches of one table: some columns (all the
+ * model's when absent), and the rows meeting ANY of `where` (a disjunction, ovsdb-server(7)
+ * §4.1.12; every row when absent), typed as in a transaction.
+ *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const choice: Typed.MonitorCondChoice<typeof Nb.database.tables> = {
+ *   // the ports of either type
+ *   Logical_Switch_Port: { columns: ["name", "up"], where: [["type", "==", ""], ["type", "==", "router"]] }
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface MonitorCondTable<Row> {
+  readonly columns?: ReadonlyArray<MonitorColumns<Row>>
+  readonly where?: ReadonlyArray<Condition<Row>>
+}
+
+/**
+ * The tables a typed `monitor` watches, each `true` (every column) or its options.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorChoice<Tables> = {
+  readonly [N in keyof Tables]?: true | MonitorTable<Model.RowOf<Tables[N]>>
+}
+
+/**
+ * The tables a typed `monitorCond` or `monitorCondSince` watches, each `true` (every column and
+ * row) or its options.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorCondChoice<Tables> = {
+  readonly [N in keyof Tables]?: true | MonitorCondTable<Model.RowOf<Tables[N]>>
+}
+
+/** A choice naming only the model's tables: any other name is a compile error. */
+type OnlyTables<C, Tables> = { readonly [N in Exclude<keyof C, keyof Tables>]: never }
+
+/**
+ * The rows a typed monitor gives, by table: the columns watched and `_uuid`, as the model types
+ * them (without a list of columns, every column but `_version`).
+ *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * type Rows = Typed.MonitorRows<typeof Nb.database.tables, { Logical_Switch: { columns: ["name"] } }>
+ * // { Logical_Switch: { _uuid: Model.Ref<"Logical_Switch">; name: string } }
+ * ```
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorRows<Tables, C> = {
+  readonly [N in keyof C & keyof Tables & string]: C[N] extends { readonly columns: ReadonlyArray<infer K> }
+    ? Pick<Model.RowOf<Tables[N]>, Extract<K | "_uuid", keyof Model.RowOf<Tables[N]>>>
+    : Omit<Model.RowOf<Tables[N]>, "_version">
+}
+
+/**
+ * A typed monitor's rows at one moment: each watched table's rows by UUID text (`uuid.value`),
+ * every watched table present (empty when it has none).
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorContents<R> = { readonly [N in keyof R]: ReadonlyMap<string, R[N]> }
+
+/**
+ * One change of one row, typed by its table, with whole rows: an insert with its row (the
+ * columns a version 2 or 3 insert leaves out hold their defaults), a modification with its old
+ * and new rows and the columns whose value changed, a deletion with the row it removed.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorChange<R> = {
+  readonly [N in keyof R & string]:
+    | { readonly _tag: "Insert"; readonly table: N; readonly uuid: Model.Ref<N>; readonly row: R[N] }
+    | {
+      readonly _tag: "Modify"
+      readonly table: N
+      readonly uuid: Model.Ref<N>
+      readonly old: R[N]
+      readonly row: R[N]
+      readonly columns: ReadonlyArray<Exclude<keyof R[N] & string, "_uuid">>
+    }
+    | { readonly _tag: "Delete"; readonly table: N; readonly uuid: Model.Ref<N>; readonly old: R[N] }
+}[keyof R & string]
+
+/**
+ * What a typed monitor streams: each update's changes (with its transaction id, for a
+ * `monitor_cond_since` on the wire), and (over `Ovsdb.layer`, a session's monitor) a `Reset`
+ * whose `rows` replace the contents as a whole: drop what the monitor showed and take these.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorEvent<R> =
+  | { readonly _tag: "Update"; readonly changes: ReadonlyArray<MonitorChange<R>>; readonly lastTxnId?: string }
+  | {
+    readonly _tag: "Reset"
+    readonly rows: MonitorContents<R>
+    /** Why the contents were read again. */
+    readonly reason: string
+    readonly lastTxnId?: string
+  }
+
+/**
+ * What a typed monitor's stream can fail with: the untyped monitor's errors, a `RowDecodeError`
+ * for a value the model cannot hold, and a `ProtocolError` for a change that does not fit the
+ * rows (an insert of a row it has, a change of one it lacks).
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorStreamError = MonitorCanceled | ConnectionClosed | ProtocolError | RowDecodeError
+
+/**
+ * A live typed monitor: its id, its initial rows by table, and the stream of later changes
+ * (single consumer). The rows a `MonitorContents` holds never change: later changes make new maps.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface LiveMonitor<R> {
+  readonly id: string
+  readonly initial: MonitorContents<R>
+  readonly updates: Stream.Stream<MonitorEvent<R>, MonitorStreamError>
+}
+
+/**
+ * New conditions for some of a monitor's tables (`monitor_cond_change`, ovsdb-server(7) §4.1.13),
+ * typed as the table's `where`.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorConditions<Tables, R> = {
+  readonly [N in keyof R & keyof Tables]?: { readonly where: ReadonlyArray<Condition<Model.RowOf<Tables[N]>>> }
+}
+
+/**
+ * A live typed `monitorCond` or `monitorCondSince` monitor, whose conditions can change: rows that
+ * leave come as deletions, rows that enter as inserts.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface ConditionalMonitor<Tables, R> extends LiveMonitor<R> {
+  readonly change: (tables: MonitorConditions<Tables, R>) => Effect.Effect<void, CallError | ValueError>
+}
+
+/**
+ * Where a typed `monitorCondSince` resumes: the last transaction id of an earlier monitor of the
+ * same choice, and the rows it had then (its `initial` with its changes applied, or its last
+ * `Reset`'s).
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface MonitorResume<R> {
+  readonly lastTxnId: string
+  readonly rows: MonitorContents<R>
+}
+
+/**
+ * A live typed `monitorCondSince` monitor. Resumed (`found`), its `initial` is the rows it was
+ * given with the changes missed applied, and `missed` those changes; otherwise `initial` is the
+ * whole contents read afresh (drop the rows given) and `missed` is empty.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface MonitorSince<Tables, R> extends ConditionalMonitor<Tables, R> {
+  readonly found: boolean
+  /** The id of the last transaction `initial` includes. */
+  readonly lastTxnId: string
+  readonly missed: ReadonlyArray<MonitorChange<R>>
+}
+
+type AnyChoice = { readonly [name: string]: true | MonitorCondTable<object> | undefined }
+
+const tableOf = (database: Model.Database<unknown>, name: string): AnyTable =>
+  (database.tables as { readonly [name: string]: AnyTable | undefined })[name] ?? database.table(name)
+
+/**
+ * The untyped requests of a choice, and the rows that will read its updates: a table or column the
+ * model lacks, or a condition value its column refuses, is a `ValueError` before anything is sent.
+ */
+const prepare = (
+  database: Model.Database<unknown>,
+  choice: AnyChoice,
+  method: "monitor" | "monitor_cond" | "monitor_cond_since"
+): Result.Result<{ readonly requests: Monitor.Requests; readonly rows: TypedMonitors.Rows }, ValueError> => {
+  const requests: { [table: string]: Monitor.TableRequest } = {}
+  const specs: { [table: string]: TypedMonitors.TableSpec } = {}
+  for (const [name, options] of Object.entries(choice)) {
+    if (options === undefined) continue
+    const table = tableOf(database, name)
+    const known = Model.knownTable(table)
+    if (Result.isFailure(known)) return Result.fail(known.failure)
+    const columns = options === true || options.columns === undefined
+      ? Object.keys(known.success.codecs).filter((column) => !SERVER_COLUMNS.has(column))
+      : (options.columns as ReadonlyArray<string>).filter((column) => column !== "_uuid") // every row has it
+    const checked = checkColumns(table, columns)
+    if (Result.isFailure(checked)) return Result.fail(checked.failure)
+    specs[name] = Object.fromEntries(columns.map((column) => [column, known.success.codecs[column]!]))
+    const where = method === "monitor" || options === true || options.where === undefined
+      ? undefined
+      : conditions(table, options.where as ReadonlyArray<Condition<object>>)
+    if (where !== undefined && Result.isFailure(where)) return Result.fail(where.failure)
+    requests[name] = where === undefined ? { columns } : { columns, where: where.success }
+  }
+  return Result.succeed({ requests, rows: new TypedMonitors.Rows(database.name, method, specs) })
+}
+
+/** Typed conditions for `monitor_cond_change`, each checked against its column. */
+const changer = (database: Model.Database<unknown>, change: Monitors.LiveConditional["change"]) =>
+(
+  tables: { readonly [table: string]: { readonly where: ReadonlyArray<unknown> } | undefined }
+): Effect.Effect<void, CallError | ValueError> => {
+  const requests: { [table: string]: { readonly where: ReadonlyArray<Operation.Condition> } } = {}
+  for (const [name, options] of Object.entries(tables)) {
+    if (options === undefined) continue
+    const where = conditions(tableOf(database, name), options.where as ReadonlyArray<Condition<object>>)
+    if (Result.isFailure(where)) return Effect.fail(where.failure)
+    requests[name] = { where: where.success }
+  }
+  return change(requests)
+}
+
+/** The initial rows read into `rows`, then the typed monitor over the untyped one. */
+const typedLive = (rows: TypedMonitors.Rows, live: Monitors.Live) =>
+  Effect.map(Effect.fromResult(rows.load(live.initial)), () => ({
+    id: live.id,
+    initial: rows.contents(),
+    updates: TypedMonitors.follow(rows, live.updates)
+  }))
+
+/**
+ * RFC 7047 §4.1.5 monitor over a model's tables (`ovsdb.monitor`), typed: `initial` holds each
+ * watched table's rows by UUID text, and `updates` each change with whole rows, typed by their
+ * table and narrowed to the columns asked for, as `select` narrows its rows. Every value is
+ * checked with the model's column codecs: one the model cannot hold (a server whose schema differs)
+ * fails the monitor, or its stream, with a `RowDecodeError`. A table or column the model lacks is
+ * a `ValueError`, and nothing is sent. Closing the scope cancels the monitor.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Stream from "effect/Stream"
+ * import { Ovsdb, Typed } from "effect-ovsdb"
+ * import * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const watch = Effect.scoped(Effect.gen(function*() {
+ *   const ovsdb = yield* Ovsdb.Ovsdb
+ *   const live = yield* Typed.monitor(ovsdb, Nb.database, { Logical_Switch: { columns: ["name", "ports"] } })
+ *   for (const sw of live.initial.Logical_Switch.values()) yield* Effect.log(sw.name, sw.ports.length)
+ *   yield* live.updates.pipe(Stream.runForEach((event) =>
+ *     Effect.forEach(event._tag === "Update" ? event.changes : [], (change) =>
+ *       change._tag === "Modify" ? Effect.log(change.old.name, "->", change.row.name) : Effect.void)
+ *   ))
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export const monitor = <
+  Tables extends { readonly [name: string]: AnyTable },
+  const C extends MonitorChoice<Tables>
+>(
+  ovsdb: Ovsdb["Service"],
+  database: Model.Database<Tables>,
+  choice: C & OnlyTables<C, Tables>
+): Effect.Effect<LiveMonitor<MonitorRows<Tables, C>>, CallError | ValueError | RowDecodeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { requests, rows } = yield* Effect.fromResult(prepare(database, choice as AnyChoice, "monitor"))
+    const live = yield* ovsdb.monitor(database.name, requests)
+    return (yield* typedLive(rows, live)) as unknown as LiveMonitor<MonitorRows<Tables, C>>
+  })
+
+/**
+ * ovsdb-server(7) §4.1.12 monitor_cond over a model's tables (`ovsdb.monitorCond`), typed as
+ * `monitor` is, with typed conditions: each table's `where`, and `change` to replace them.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Ovsdb, Typed } from "effect-ovsdb"
+ * import * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const ovsdb = yield* Ovsdb.Ovsdb
+ *   const live = yield* Typed.monitorCond(ovsdb, Nb.database, {
+ *     Logical_Switch: { columns: ["name"], where: [["name", "==", "ls0"]] }
+ *   })
+ *   yield* live.change({ Logical_Switch: { where: [["name", "==", "ls1"]] } }) // ls0 leaves, ls1 enters
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export const monitorCond = <
+  Tables extends { readonly [name: string]: AnyTable },
+  const C extends MonitorCondChoice<Tables>
+>(
+  ovsdb: Ovsdb["Service"],
+  database: Model.Database<Tables>,
+  choice: C & OnlyTables<C, Tables>
+): Effect.Effect<
+  ConditionalMonitor<Tables, MonitorRows<Tables, C>>,
+  CallError | ValueError | RowDecodeError,
+  Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const { requests, rows } = yield* Effect.fromResult(prepare(database, choice as AnyChoice, "monitor_cond"))
+    const live = yield* ovsdb.monitorCond(database.name, requests)
+    const typed = yield* typedLive(rows, live)
+    return { ...typed, change: changer(database, live.change) } as unknown as ConditionalMonitor<
+      Tables,
+      MonitorRows<Tables, C>
+    >
+  })
+
+/**
+ * ovsdb-server(7) §4.1.15 monitor_cond_since over a model's tables (`ovsdb.monitorCondSince`),
+ * typed as `monitorCond` is. Given where an earlier monitor stopped (`resume`: its last
+ * transaction id and its rows), it resumes when the server still has the changes since
+ * (`found`): they come typed in `missed`, applied to the rows given to make `initial`. Otherwise,
+ * or without `resume`, `initial` is the whole contents.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Ovsdb, Typed } from "effect-ovsdb"
+ * import * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const choice = { Logical_Switch: { columns: ["name"] } } as const
+ * const watch = (from?: Typed.MonitorResume<Typed.MonitorRows<typeof Nb.database.tables, typeof choice>>) =>
+ *   Effect.scoped(Effect.gen(function*() {
+ *     const ovsdb = yield* Ovsdb.Ovsdb
+ *     const live = yield* Typed.monitorCondSince(ovsdb, Nb.database, choice, from)
+ *     if (live.found) yield* Effect.log(`${live.missed.length} changes missed`)
+ *     // Where a later monitor resumes, if no change comes before this one ends:
+ *     return { lastTxnId: live.lastTxnId, rows: live.initial }
+ *   }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export const monitorCondSince = <
+  Tables extends { readonly [name: string]: AnyTable },
+  const C extends MonitorCondChoice<Tables>
+>(
+  ovsdb: Ovsdb["Service"],
+  database: Model.Database<Tables>,
+  choice: C & OnlyTables<C, Tables>,
+  resume?: MonitorResume<MonitorRows<Tables, NoInfer<C>>>
+): Effect.Effect<
+  MonitorSince<Tables, MonitorRows<Tables, C>>,
+  CallError | ValueError | RowDecodeError,
+  Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const { requests, rows } = yield* Effect.fromResult(prepare(database, choice as AnyChoice, "monitor_cond_since"))
+    const live = yield* ovsdb.monitorCondSince(database.name, requests, resume?.lastTxnId)
+    let missed: ReadonlyArray<TypedMonitors.Change> = []
+    if (live.found) {
+      if (resume === undefined) {
+        return yield* new ProtocolError({
+          method: "monitor_cond_since",
+          detail: "the server resumed a monitor asked for with no transaction id"
+        })
+      }
+      rows.restore(resume.rows as TypedMonitors.Contents)
+      missed = yield* Effect.fromResult(rows.apply(live.initial))
+    } else {
+      yield* Effect.fromResult(rows.load(live.initial))
+    }
+    return {
+      id: live.id,
+      initial: rows.contents(),
+      updates: TypedMonitors.follow(rows, live.updates),
+      change: changer(database, live.change),
+      found: live.found,
+      lastTxnId: live.lastTxnId,
+      missed
+    } as unknown as MonitorSince<Tables, MonitorRows<Tables, C>>
+  })

@@ -67,6 +67,7 @@ export {
   MonitorCanceled,
   ProtocolError,
   RemoteParseError,
+  RowDecodeError,
   RpcError,
   RpcTimeout,
   SchemaMismatch,
