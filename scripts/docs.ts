@@ -221,17 +221,19 @@ export const examples = (project: ProjectReflection, root: string): ReadonlyArra
       (reflection instanceof DeclarationReflection || reflection instanceof SignatureReflection) &&
       reflection.inheritedFrom !== undefined
     ) continue
-    const files = sourcesOf(reflection).map((source) => source.file).filter((file) => isOwnFile(file, root))
+    const sources = sourcesOf(reflection).filter((source) => isOwnFile(source.file, root))
+    const declared = sources[0]
+    if (declared === undefined) continue
     for (const code of fencedCode([...comment.summary, ...comment.blockTags.flatMap((tag) => tag.content)])) {
-      for (const file of new Set(files)) {
-        const line = lineOfCode(textOf(file), code)
-        if (line === undefined) continue
-        const key = `${file}:${line}`
-        const owner = reflection.getFriendlyFullName()
-        const known = found.get(key)
-        if (known === undefined || plainer(owner, known.owner)) found.set(key, { owner, file, line, code })
-        break
-      }
+      // Where the example is written; if its lines cannot be found, where what it documents is.
+      const { file, line } = sources.flatMap((source) => {
+        const line = lineOfCode(textOf(source.file), code)
+        return line === undefined ? [] : [{ file: source.file, line }]
+      })[0] ?? declared
+      const key = `${file}:${line}:${code}`
+      const owner = reflection.getFriendlyFullName()
+      const known = found.get(key)
+      if (known === undefined || plainer(owner, known.owner)) found.set(key, { owner, file, line, code })
     }
   }
   return [...found.values()]
@@ -289,23 +291,33 @@ export const checkExamples = (
       : ts.createSourceFile(file, text(example), language)
   }
   const program = ts.createProgram({ rootNames: [...files.keys()], options, host })
+  const message = (diagnostic: ts.Diagnostic) =>
+    `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`
   const problems = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()].map((diagnostic) =>
-    `examples: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`
+    `examples: ${message(diagnostic)}`
   )
   for (const [file, example] of files) {
     const source = program.getSourceFile(file)
     if (source === undefined) continue
     for (const diagnostic of [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]) {
-      const { character, line } = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
+      const at = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
       problems.push(
-        `${Path.relative(root, example.file)}:${example.line + line}:${
-          character + 1
-        }: the example of ${example.owner} ` +
-          `does not compile: TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`
+        `${placeInComment(example, at, root)}: the example of ${example.owner} does not compile: ${message(diagnostic)}`
       )
     }
   }
   return problems
+}
+
+/**
+ * Where a place in an example is in its comment, `file:line:column` from the package root: a line
+ * of the example is a line of the comment after its ` * `.
+ */
+const placeInComment = (example: Example, at: ts.LineAndCharacter, root: string): string => {
+  const line = example.line + at.line
+  const written = Fs.readFileSync(example.file, "utf8").split("\n")[line - 1] ?? ""
+  const margin = /^\s*\*? ?/.exec(written)?.[0].length ?? 0
+  return `${Path.relative(root, example.file)}:${line}:${margin + at.character + 1}`
 }
 
 /**
