@@ -362,6 +362,20 @@ export class ValueError extends Schema.TaggedError<ValueError>()("ValueError", {
  * of `column` breaks the model's `constraint` for it (`type`, `enum`, `max`, …), as happens when
  * the server's schema is not the one the model was made from. `uuid` names the row.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Ovsdb, Typed } from "effect-ovsdb"
+ * import * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const watch = Effect.scoped(Effect.gen(function*() {
+ *   const ovsdb = yield* Ovsdb.Ovsdb
+ *   return yield* Typed.monitor(ovsdb, Nb.database, { Logical_Switch: true })
+ * })).pipe(
+ *   Effect.catchTag("RowDecodeError", (error) => Effect.logError(`${error.table}.${error.column}: ${error.detail}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */

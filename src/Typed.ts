@@ -520,6 +520,14 @@ export const wait = <T extends AnyTable, const C extends ReadonlyArray<Columns<M
 /**
  * The columns a typed monitor may watch: any but `_uuid` (every row has it) and `_version`.
  *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const column: Typed.MonitorColumns<Nb.Logical_Switch> = "ports" // "name" | "ports" | "acls" | …
+ * ```
+ *
  * @since 0.1.0
  * @category monitors
  */
@@ -545,6 +553,7 @@ export type MonitorColumns<Row> = Exclude<Columns<Row>, Model.ServerColumns>
  * @category monitors
  */
 export interface MonitorTable<Row> {
+  /** The columns to watch; all the model's when absent. */
   readonly columns?: ReadonlyArray<MonitorColumns<Row>>
   /** Only `monitorCond` and `monitorCondSince` take conditions. */
   readonly where?: never
@@ -570,12 +579,22 @@ export interface MonitorTable<Row> {
  * @category monitors
  */
 export interface MonitorCondTable<Row> {
+  /** The columns to watch; all the model's when absent. */
   readonly columns?: ReadonlyArray<MonitorColumns<Row>>
+  /** The rows to watch: those meeting any of the conditions; every row when absent. */
   readonly where?: ReadonlyArray<Condition<Row>>
 }
 
 /**
  * The tables a typed `monitor` watches, each `true` (every column) or its options.
+ *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const choice: Typed.MonitorChoice<typeof Nb.database.tables> = { Logical_Switch: true, ACL: { columns: ["match"] } }
+ * ```
  *
  * @since 0.1.0
  * @category monitors
@@ -588,15 +607,22 @@ export type MonitorChoice<Tables> = {
  * The tables a typed `monitorCond` or `monitorCondSince` watches, each `true` (every column and
  * row) or its options.
  *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const choice: Typed.MonitorCondChoice<typeof Nb.database.tables> = {
+ *   ACL: { columns: ["priority", "match"], where: [["priority", ">=", 1000]] }
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category monitors
  */
 export type MonitorCondChoice<Tables> = {
   readonly [N in keyof Tables]?: true | MonitorCondTable<Model.RowOf<Tables[N]>>
 }
-
-/** A choice naming only the model's tables: any other name is a compile error. */
-type OnlyTables<C, Tables> = { readonly [N in Exclude<keyof C, keyof Tables>]: never }
 
 /**
  * The rows a typed monitor gives, by table: the columns watched and `_uuid`, as the model types
@@ -624,6 +650,15 @@ export type MonitorRows<Tables, C> = {
  * A typed monitor's rows at one moment: each watched table's rows by UUID text (`uuid.value`),
  * every watched table present (empty when it has none).
  *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * type Rows = Typed.MonitorRows<typeof Nb.database.tables, { Logical_Switch: { columns: ["name"] } }>
+ * const names = (contents: Typed.MonitorContents<Rows>) => [...contents.Logical_Switch.values()].map((sw) => sw.name)
+ * ```
+ *
  * @since 0.1.0
  * @category monitors
  */
@@ -633,6 +668,20 @@ export type MonitorContents<R> = { readonly [N in keyof R]: ReadonlyMap<string, 
  * One change of one row, typed by its table, with whole rows: an insert with its row (the
  * columns a version 2 or 3 insert leaves out hold their defaults), a modification with its old
  * and new rows and the columns whose value changed, a deletion with the row it removed.
+ *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * type Rows = Typed.MonitorRows<typeof Nb.database.tables, { Logical_Switch: { columns: ["name"] } }>
+ * const show = (change: Typed.MonitorChange<Rows>): string =>
+ *   change._tag === "Insert"
+ *     ? `+ ${change.row.name}`
+ *     : change._tag === "Modify"
+ *     ? `${change.old.name} -> ${change.row.name}`
+ *     : `- ${change.old.name}`
+ * ```
  *
  * @since 0.1.0
  * @category monitors
@@ -656,6 +705,24 @@ export type MonitorChange<R> = {
  * `monitor_cond_since` on the wire), and (over `Ovsdb.layer`, a session's monitor) a `Reset`
  * whose `rows` replace the contents as a whole: drop what the monitor showed and take these.
  *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * type Rows = Typed.MonitorRows<typeof Nb.database.tables, { Logical_Switch: { columns: ["name"] } }>
+ * // The rows after an event, kept by the caller: a reset's rows, or an update's changes applied.
+ * const next = (rows: ReadonlyMap<string, Rows["Logical_Switch"]>, event: Typed.MonitorEvent<Rows>) => {
+ *   if (event._tag === "Reset") return event.rows.Logical_Switch
+ *   const after = new Map(rows)
+ *   for (const change of event.changes) {
+ *     if (change._tag === "Delete") after.delete(change.uuid.value)
+ *     else after.set(change.uuid.value, change.row)
+ *   }
+ *   return after
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category monitors
  */
@@ -674,6 +741,18 @@ export type MonitorEvent<R> =
  * for a value the model cannot hold, and a `ProtocolError` for a change that does not fit the
  * rows (an insert of a row it has, a change of one it lacks).
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Stream from "effect/Stream"
+ * import type { Typed } from "effect-ovsdb"
+ *
+ * const drain = <R>(live: Typed.LiveMonitor<R>) =>
+ *   Stream.runDrain(live.updates).pipe(
+ *     Effect.catchTag("RowDecodeError", (error) => Effect.logError(`the model does not fit: ${error.message}`))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category monitors
  */
@@ -683,18 +762,46 @@ export type MonitorStreamError = MonitorCanceled | ConnectionClosed | ProtocolEr
  * A live typed monitor: its id, its initial rows by table, and the stream of later changes
  * (single consumer). The rows a `MonitorContents` holds never change: later changes make new maps.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Stream from "effect/Stream"
+ * import { Ovsdb, Typed } from "effect-ovsdb"
+ * import * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const firstEvent = Effect.scoped(Effect.gen(function*() {
+ *   const ovsdb = yield* Ovsdb.Ovsdb
+ *   const live = yield* Typed.monitor(ovsdb, Nb.database, { NB_Global: { columns: ["nb_cfg"] } })
+ *   return yield* Stream.runHead(live.updates) // Option of the first Update or Reset
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category monitors
  */
 export interface LiveMonitor<R> {
+  /** The monitor's id (that of the untyped monitor underneath). */
   readonly id: string
+  /** The rows that matched when the monitor started, by table. */
   readonly initial: MonitorContents<R>
+  /** Every later change, typed, in order; the first the model cannot read fails it. Single consumer. */
   readonly updates: Stream.Stream<MonitorEvent<R>, MonitorStreamError>
 }
 
 /**
  * New conditions for some of a monitor's tables (`monitor_cond_change`, ovsdb-server(7) §4.1.13),
  * typed as the table's `where`.
+ *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * type Rows = Typed.MonitorRows<typeof Nb.database.tables, { Logical_Switch: { columns: ["name"] } }>
+ * const conditions: Typed.MonitorConditions<typeof Nb.database.tables, Rows> = {
+ *   Logical_Switch: { where: [["external_ids", "includes", new Map([["owner", "me"]])]] }
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category monitors
@@ -707,10 +814,24 @@ export type MonitorConditions<Tables, R> = {
  * A live typed `monitorCond` or `monitorCondSince` monitor, whose conditions can change: rows that
  * leave come as deletions, rows that enter as inserts.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Ovsdb, Typed } from "effect-ovsdb"
+ * import * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const narrow = Effect.scoped(Effect.gen(function*() {
+ *   const ovsdb = yield* Ovsdb.Ovsdb
+ *   const live = yield* Typed.monitorCond(ovsdb, Nb.database, { Logical_Switch: { columns: ["name"] } })
+ *   yield* live.change({ Logical_Switch: { where: [["name", "==", "ls0"]] } }) // the others come as deletions
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category monitors
  */
 export interface ConditionalMonitor<Tables, R> extends LiveMonitor<R> {
+  /** Replaces the conditions of some tables (the others keep theirs); a value its column refuses is a `ValueError`. */
   readonly change: (tables: MonitorConditions<Tables, R>) => Effect.Effect<void, CallError | ValueError>
 }
 
@@ -719,11 +840,22 @@ export interface ConditionalMonitor<Tables, R> extends LiveMonitor<R> {
  * same choice, and the rows it had then (its `initial` with its changes applied, or its last
  * `Reset`'s).
  *
+ * @example
+ * ```ts
+ * import type { Typed } from "effect-ovsdb"
+ * import type * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * type Rows = Typed.MonitorRows<typeof Nb.database.tables, { Logical_Switch: { columns: ["name"] } }>
+ * const from = (lastTxnId: string, rows: Typed.MonitorContents<Rows>): Typed.MonitorResume<Rows> => ({ lastTxnId, rows })
+ * ```
+ *
  * @since 0.1.0
  * @category monitors
  */
 export interface MonitorResume<R> {
+  /** The id of the last transaction `rows` include. */
   readonly lastTxnId: string
+  /** The rows the earlier monitor had after that transaction. */
   readonly rows: MonitorContents<R>
 }
 
@@ -732,13 +864,29 @@ export interface MonitorResume<R> {
  * given with the changes missed applied, and `missed` those changes; otherwise `initial` is the
  * whole contents read afresh (drop the rows given) and `missed` is empty.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Ovsdb, Typed } from "effect-ovsdb"
+ * import * as Nb from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const resumed = (from: Typed.MonitorResume<Typed.MonitorRows<typeof Nb.database.tables, { Logical_Switch: true }>>) =>
+ *   Effect.scoped(Effect.gen(function*() {
+ *     const ovsdb = yield* Ovsdb.Ovsdb
+ *     const live = yield* Typed.monitorCondSince(ovsdb, Nb.database, { Logical_Switch: true }, from)
+ *     return live.found ? live.missed.length : undefined // undefined: read afresh, drop the old rows
+ *   }))
+ * ```
+ *
  * @since 0.1.0
  * @category monitors
  */
 export interface MonitorSince<Tables, R> extends ConditionalMonitor<Tables, R> {
+  /** Whether the server still had the changes since the `lastTxnId` resumed from. */
   readonly found: boolean
   /** The id of the last transaction `initial` includes. */
   readonly lastTxnId: string
+  /** Resumed, the changes made since the `lastTxnId` resumed from; otherwise none. */
   readonly missed: ReadonlyArray<MonitorChange<R>>
 }
 
@@ -807,7 +955,8 @@ const typedLive = (rows: TypedMonitors.Rows, live: Monitors.Live) =>
  * table and narrowed to the columns asked for, as `select` narrows its rows. Every value is
  * checked with the model's column codecs: one the model cannot hold (a server whose schema differs)
  * fails the monitor, or its stream, with a `RowDecodeError`. A table or column the model lacks is
- * a `ValueError`, and nothing is sent. Closing the scope cancels the monitor.
+ * a compile error (and, for a model known at run time, a `ValueError`, with nothing sent).
+ * Closing the scope cancels the monitor.
  *
  * @example
  * ```ts
@@ -836,7 +985,7 @@ export const monitor = <
 >(
   ovsdb: Ovsdb["Service"],
   database: Model.Database<Tables>,
-  choice: C & OnlyTables<C, Tables>
+  choice: C & { readonly [N in Exclude<keyof C, keyof Tables>]: never }
 ): Effect.Effect<LiveMonitor<MonitorRows<Tables, C>>, CallError | ValueError | RowDecodeError, Scope.Scope> =>
   Effect.gen(function*() {
     const { requests, rows } = yield* Effect.fromResult(prepare(database, choice as AnyChoice, "monitor"))
@@ -872,7 +1021,7 @@ export const monitorCond = <
 >(
   ovsdb: Ovsdb["Service"],
   database: Model.Database<Tables>,
-  choice: C & OnlyTables<C, Tables>
+  choice: C & { readonly [N in Exclude<keyof C, keyof Tables>]: never }
 ): Effect.Effect<
   ConditionalMonitor<Tables, MonitorRows<Tables, C>>,
   CallError | ValueError | RowDecodeError,
@@ -921,7 +1070,7 @@ export const monitorCondSince = <
 >(
   ovsdb: Ovsdb["Service"],
   database: Model.Database<Tables>,
-  choice: C & OnlyTables<C, Tables>,
+  choice: C & { readonly [N in Exclude<keyof C, keyof Tables>]: never },
   resume?: MonitorResume<MonitorRows<Tables, NoInfer<C>>>
 ): Effect.Effect<
   MonitorSince<Tables, MonitorRows<Tables, C>>,

@@ -106,6 +106,8 @@ describe("monitors, at compile time", () => {
   it("typed: choices refuse what the model lacks, and monitor takes no conditions", () => {
     // @ts-expect-error: no such table
     void Typed.monitor(ovsdb, Nb.database, { Logical_Swich: true })
+    // @ts-expect-error: no such table, beside one the model has
+    void Typed.monitorCond(ovsdb, Nb.database, { Logical_Switch: true, Logical_Swich: true })
     // @ts-expect-error: no such column
     void Typed.monitor(ovsdb, Nb.database, { Logical_Switch: { columns: ["nmae"] } })
     // @ts-expect-error: _version is the server's

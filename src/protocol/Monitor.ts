@@ -122,6 +122,13 @@ export type RowUpdate =
  * A row that existed when the monitor started: what a monitor's reply holds for `monitor`,
  * `monitor_cond`, and `monitor_cond_since` when it did not resume (`found: false`).
  *
+ * @example
+ * ```ts
+ * import type { Monitor } from "effect-ovsdb"
+ *
+ * const names = (rows: ReadonlyArray<Monitor.InitialRow>) => rows.map((initial) => initial.row.name)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
