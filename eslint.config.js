@@ -3,7 +3,7 @@ import effect from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["dist/**", "coverage/**", "node_modules/**", "src/models/**"] },
+  { ignores: ["dist/**", "coverage/**", "node_modules/**", "src/models/**", "docs/api/**"] },
   ...tseslint.configs.recommended,
   ...effect.configs.dprint,
   {
