@@ -37,6 +37,7 @@ export interface Example {
   readonly file: string
   /** The line (1-based) of the example's first line of code in that file. */
   readonly line: number
+  /** The code between the fences, without the comment's ` * `. */
   readonly code: string
 }
 
