@@ -4,7 +4,9 @@ import { afterEach, assert, describe, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import { TestConsole } from "effect/testing"
 import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
 import { run } from "../src/cli/Cli.js"
 import { BuiltPackage } from "./support/BuiltPackage.js"
 import { OvsdbServer, runTool, runToolResult } from "./support/OvsdbServer.js"
@@ -465,10 +467,7 @@ layer(Layer.merge(twoDatabases, BuiltPackage.layer), { excludeTestServices: true
           [["list-dbs", "unix:/nonexistent/db.sock"], /ENOENT/],
           [["get-schema", unix, "Nope"], /unknown database Nope/],
           [["transact", unix, "[\"OVN_Southbound\","], /unexpected end/],
-          [["query", unix, "[\"Nope\"]"], /unknown database/],
-          [["lst-dbs"], /Unknown subcommand "lst-dbs".*did you mean list-dbs/],
-          [["list-dbs", "--bogus"], /Unrecognized flag: --bogus/],
-          [["--timeout", "soon", "list-dbs"], /--timeout/]
+          [["query", unix, "[\"Nope\"]"], /unknown database/]
         ]
         // Each run is a Node start-up; they run side by side.
         yield* Effect.forEach(cases, ([args, pattern]) =>
@@ -479,6 +478,57 @@ layer(Layer.merge(twoDatabases, BuiltPackage.layer), { excludeTestServices: true
             assert.match(result.stderr, /^effect-ovsdb: [^\n]+\n$/, what)
             assert.match(result.stderr, pattern, what)
           }), { concurrency: "unbounded", discard: true })
+      }))
+
+    it.effect("reports a usage mistake on one line of stderr, then the command's usage line, with exit status 1", () =>
+      Effect.gen(function*() {
+        const { unix } = yield* OvsdbServer
+        const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp, string]> = [
+          [["lst-dbs"], /Unknown subcommand "lst-dbs".*did you mean list-dbs/, "COMMAND [ARG...]"],
+          [["list-dbs", "--bogus"], /Unrecognized flag: --bogus/, "list-dbs [SERVER]"],
+          [["--timeout", "soon", "list-dbs"], /--timeout/, "list-dbs [SERVER]"],
+          [["list-dbs", unix, "extra"], /too many arguments for 'list-dbs'/, "list-dbs [SERVER]"],
+          [["lock"], /missing LOCK argument/, "lock [SERVER] LOCK"],
+          [
+            ["wait", unix, "OVN_Southbound", "soon"],
+            /STATE must be one of added, connected, removed/,
+            "wait [SERVER] DATABASE STATE"
+          ]
+        ]
+        yield* Effect.forEach(cases, ([args, pattern, usage]) =>
+          Effect.map(built(args), (result) => {
+            const what = args.join(" ")
+            assert.strictEqual(result.code, 1, what)
+            assert.strictEqual(result.stdout, "", what)
+            const [message, line, ...more] = result.stderr.split("\n")
+            assert.match(message!, /^effect-ovsdb: /, what)
+            assert.match(message!, pattern, what)
+            assert.strictEqual(line, `usage: effect-ovsdb [OPTIONS] ${usage}`, what)
+            assert.deepStrictEqual(more, [""], what)
+          }), { concurrency: "unbounded", discard: true })
+      }))
+
+    it.effect("list-dbs loads no module of the server, the code generator, the output formats or the replica", () =>
+      Effect.gen(function*() {
+        const { dist } = yield* BuiltPackage
+        const { unix } = yield* OvsdbServer
+        const log = Path.join(dist, `loaded-${process.pid}.txt`)
+        const result = yield* runToolResult("env", [
+          `LOADED_MODULES=${log}`,
+          process.execPath,
+          "--import",
+          fileURLToPath(new URL("./fixtures/loaded-modules/register.mjs", import.meta.url)),
+          Path.join(dist, "src", "cli", "main.js"),
+          "list-dbs",
+          unix
+        ])
+        assert.deepStrictEqual(result, { code: 0, stdout: "OVN_Northbound\nOVN_Southbound\n_Server\n", stderr: "" })
+        const ours = Fs.readFileSync(log, "utf8").split("\n").filter((url) => url.includes("/dist/src/"))
+        assert.include(ours.join("\n"), "/dist/src/cli/CatalogCommands.js")
+        assert.include(ours.join("\n"), "/dist/src/Ovsdb.js")
+        const needless =
+          /\/dist\/src\/(server\/|codegen\/|cli\/format\/|cli\/(Data|Watch)Commands|cli\/(Appctl|Codegen|Serve)Command|Replica\.js|Typed\.js|Appctl\.js)/
+        assert.deepStrictEqual(ours.filter((url) => needless.test(url)), [])
       }))
 
     it.effect("--help prints the usage on stdout", () =>

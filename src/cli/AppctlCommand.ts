@@ -8,7 +8,6 @@
  *
  * @since 0.1.0
  */
-import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -17,7 +16,9 @@ import * as Parsers from "../appctl/Parsers.js"
 import type { AppctlError } from "../Errors.js"
 import * as JsonText from "../Json.js"
 import type { Json } from "../Json.js"
-import { connection, reportFailure, UsageError } from "./Session.js"
+import type * as Commands from "./Commands.js"
+import { connection } from "./Commands.js"
+import { bind, reportFailure, UsageError } from "./Usage.js"
 
 /** The typed reader of each command that has one. */
 const TYPED: { readonly [command: string]: (text: string) => Effect.Effect<unknown, { readonly message: string }> } = {
@@ -56,23 +57,19 @@ const reportAppctlFailure = (error: AppctlError) => {
 }
 
 /**
- * The `appctl` command.
+ * `appctl [--target=TARGET] COMMAND [ARG]...`.
  *
  * @since 0.1.0
  * @category commands
  */
-export const appctl = Command.make("appctl", {
-  target: Flag.String("target").pipe(
-    Flag.withAlias("t"),
-    Flag.withDescription("a control socket path, or a daemon name in $OVS_RUNDIR (default: ovs-vswitchd)"),
-    Flag.optional
-  ),
-  words: Argument.String("command").pipe(Argument.variadic())
-}, ({ target, words }) =>
+export const appctl = (
+  usage: typeof Commands.appctl,
+  words: ReadonlyArray<string>,
+  { target }: { readonly target: Option.Option<string> }
+) =>
   Effect.gen(function*() {
     const flags = yield* connection
-    const [command, ...args] = words
-    if (command === undefined) return yield* Effect.fail(new UsageError("missing COMMAND"))
+    const { args, command } = yield* bind(usage, words)
     const json = Option.getOrUndefined(flags.format)
     const read = TYPED[command]
     if (json !== undefined && (json !== "json" || read === undefined)) {
@@ -93,6 +90,4 @@ export const appctl = Command.make("appctl", {
     }
     // As ovs-appctl: the daemon's text as it is.
     if (text !== "") yield* Console.log(text.endsWith("\n") ? text.slice(0, -1) : text)
-  }).pipe(Effect.catch(reportFailure))).pipe(
-    Command.withDescription("Run a command on a daemon's control socket, like ovs-appctl")
-  )
+  })

@@ -5,7 +5,6 @@
  *
  * @since 0.1.0
  */
-import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
@@ -13,7 +12,8 @@ import * as Option from "effect/Option"
 import { generate } from "../codegen/Generate.js"
 import * as JsonText from "../Json.js"
 import * as DatabaseSchema from "../protocol/DatabaseSchema.js"
-import { reportFailure, UsageError } from "./Session.js"
+import type * as Commands from "./Commands.js"
+import { bind, UsageError } from "./Usage.js"
 
 /**
  * Reads a schema file and generates its model's source.
@@ -34,24 +34,20 @@ export const generateFromFile = (path: string, importFrom?: string) =>
   })
 
 /**
- * The `codegen` command.
+ * `codegen [--import=MODULE] SCHEMA [OUT]`.
  *
  * @since 0.1.0
  * @category commands
  */
-export const codegen = Command.make("codegen", {
-  importFrom: Flag.String("import").pipe(
-    Flag.withDescription("the module the generated code imports the library from (default: effect-ovsdb)"),
-    Flag.optional
-  ),
-  schema: Argument.String("schema").pipe(Argument.withDescription("an .ovsschema file")),
-  out: Argument.String("out").pipe(Argument.withDescription("the TypeScript file to write"), Argument.optional)
-}, ({ importFrom, out, schema }) =>
+export const codegen = (
+  usage: typeof Commands.codegen,
+  words: ReadonlyArray<string>,
+  { importFrom }: { readonly importFrom: Option.Option<string> }
+) =>
   Effect.gen(function*() {
+    const { out, schema } = yield* bind(usage, words)
     const source = yield* generateFromFile(schema, Option.getOrUndefined(importFrom))
-    if (Option.isNone(out)) return yield* Console.log(source.trimEnd())
+    if (out === undefined) return yield* Console.log(source.trimEnd())
     const fs = yield* FileSystem.FileSystem
-    yield* fs.writeFileString(out.value, source)
-  }).pipe(Effect.catch(reportFailure))).pipe(
-    Command.withDescription("Generate a typed model (TypeScript) from a database schema file")
-  )
+    yield* fs.writeFileString(out, source)
+  })

@@ -1,5 +1,6 @@
 /**
- * The commands that read and write data: transact, query, and dump.
+ * The commands that read and write data: transact, query, and dump. Each takes the words after its
+ * name, bound by its usage table (see `Commands`).
  *
  * `transact` and `query` print the reply as JSON whatever `--format` says, as ovsdb-client does
  * (`print_json`): compact, or with `--pretty` a member a line. `dump` prints a table per database
@@ -14,6 +15,7 @@ import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
 import type * as Ovsdb from "../Ovsdb.js"
 import type { DatabaseSchema } from "../protocol/DatabaseSchema.js"
+import type * as Commands from "./Commands.js"
 import { dumpColumns, dumpSelect, dumpTable } from "./Dump.js"
 import { JsonWriter } from "./format/JsonText.js"
 import * as Output from "./format/Output.js"
@@ -21,11 +23,11 @@ import type { Style } from "./format/Table.js"
 import { Printer } from "./format/Table.js"
 import { compareBytes } from "./OvsText.js"
 import * as Progress from "./Progress.js"
-import { asRecord, atMost, command, outputStyle, UsageError, withDatabase, withOvsdb } from "./Session.js"
+import { asRecord, outputStyle, withDatabase, withOvsdb } from "./Session.js"
+import { bind, UsageError } from "./Usage.js"
 
-const parseTransaction = (text: string | undefined) =>
+const parseTransaction = (text: string) =>
   Effect.gen(function*() {
-    if (text === undefined) return yield* Effect.fail(new UsageError("missing TRANSACTION argument"))
     const parsed = JsonText.parse(text)
     if (Result.isFailure(parsed)) {
       return yield* Effect.fail(new UsageError(`${JSON.stringify(text)}: ${parsed.failure}`))
@@ -51,23 +53,24 @@ const queryResult = (operations: number, reply: ReadonlyArray<Json>): ReadonlyAr
     : reply
 
 /**
- * transact, or query (a transact that is aborted in the end, as ovsdb-client does it).
+ * `transact [SERVER] TRANSACTION`, or `query [SERVER] TRANSACTION` (a transact that is aborted in
+ * the end, as ovsdb-client does it).
  *
  * @since 0.1.0
  * @category commands
  */
-export const transactCommand = (name: "transact" | "query", description: string) =>
-  command(name, description, 1, (server, args) =>
-    Effect.gen(function*() {
-      const style = yield* outputStyle
-      yield* atMost(name, args, 1)
-      const { database, operations } = yield* parseTransaction(args[0])
-      // ovsdb-client query appends an abort, so nothing is committed.
-      const sent = name === "query" ? [...operations, { op: "abort" }] : operations
-      const reply = yield* withOvsdb(server, (ovsdb) => ovsdb.transactJson(database, sent), { database })
-      const result = name === "query" ? queryResult(operations.length, reply) : reply
-      yield* Output.make().write([new JsonWriter(style.pretty).text(result), "\n"])
-    }))
+export const transact = (usage: typeof Commands.transact | typeof Commands.query, words: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const style = yield* outputStyle
+    const { server, transaction } = yield* bind(usage, words)
+    const { database, operations } = yield* parseTransaction(transaction)
+    // ovsdb-client query appends an abort, so nothing is committed.
+    const query = usage.name === "query"
+    const sent = query ? [...operations, { op: "abort" }] : operations
+    const reply = yield* withOvsdb(server, (ovsdb) => ovsdb.transactJson(database, sent), { database })
+    const result = query ? queryResult(operations.length, reply) : reply
+    yield* Output.make().write([new JsonWriter(style.pretty).text(result), "\n"])
+  })
 
 /** The tables to dump and each one's columns, as ovsdb-client picks them, or its usage error. */
 const dumpPlan = (schema: DatabaseSchema, tableName: string | undefined, named: ReadonlyArray<string>) => {
@@ -90,7 +93,8 @@ const printDump = (
   progress: Progress.Progress,
   ovsdb: Ovsdb.Ovsdb["Service"],
   database: string,
-  [tableName, ...named]: ReadonlyArray<string>
+  tableName: string | undefined,
+  named: ReadonlyArray<string>
 ) =>
   Effect.gen(function*() {
     const plan = yield* dumpPlan(yield* ovsdb.getSchema(database), tableName, named)
@@ -118,24 +122,18 @@ const printDump = (
   })
 
 /**
- * The `dump` command.
+ * `dump [SERVER] [DATABASE] [TABLE [COLUMN]...]`.
  *
  * @since 0.1.0
  * @category commands
  */
-export const dump = command(
-  "dump",
-  "Print a database's tables (all, or one and some of its columns) in the output format",
-  0,
-  (server, args) =>
-    Effect.flatMap(outputStyle, (style) => {
-      const progress = Progress.make("dump", Progress.stderr)
-      return withDatabase(
-        server,
-        "dump",
-        args,
-        { minArgs: 0, maxArgs: Number.POSITIVE_INFINITY, received: progress.active ? progress.received : undefined },
-        (ovsdb, database, rest) => printDump(style, progress, ovsdb, database, rest)
-      ).pipe(Effect.ensuring(progress.done))
-    })
-)
+export const dump = (usage: typeof Commands.dump, words: ReadonlyArray<string>) =>
+  Effect.flatMap(outputStyle, (style) => {
+    const progress = Progress.make("dump", Progress.stderr)
+    return withDatabase(
+      usage,
+      words,
+      { received: progress.active ? progress.received : undefined },
+      (ovsdb, { columns, database, table }) => printDump(style, progress, ovsdb, database, table, columns)
+    ).pipe(Effect.ensuring(progress.done))
+  })

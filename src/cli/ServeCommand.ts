@@ -15,14 +15,15 @@
  *
  * @since 0.1.0
  */
-import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Listener from "../server/Listener.js"
 import type { Disconnect } from "../server/Server.js"
 import * as Server from "../server/Server.js"
-import { connection, reportFailure, UsageError } from "./Session.js"
+import type * as Commands from "./Commands.js"
+import { connection } from "./Commands.js"
+import { bind, UsageError } from "./Usage.js"
 
 /** One line on standard error. */
 const log = (line: string) => Console.error(`effect-ovsdb: ${line}`)
@@ -51,22 +52,18 @@ const tlsFiles = Effect.flatMap(connection, (flags) => {
 })
 
 /**
- * The `serve` command.
+ * `serve --remote=REMOTE... SCHEMA...`.
  *
  * @since 0.1.0
  * @category commands
  */
-export const serve = Command.make("serve", {
-  remotes: Flag.String("remote").pipe(
-    Flag.withDescription("where to listen: punix:PATH, ptcp:PORT[:IP] or pssl:PORT[:IP] (repeatable)"),
-    Flag.atLeast(1)
-  ),
-  schemas: Argument.String("schema").pipe(
-    Argument.withDescription("an .ovsschema file: one empty database each"),
-    Argument.atLeast(1)
-  )
-}, ({ remotes, schemas }) =>
+export const serve = (
+  usage: typeof Commands.serve,
+  words: ReadonlyArray<string>,
+  { remotes }: { readonly remotes: ReadonlyArray<string> }
+) =>
   Effect.gen(function*() {
+    const { schemas } = yield* bind(usage, words)
     const tls = yield* tlsFiles
     const databases = yield* Effect.forEach(schemas, Server.readSchemaFile)
     const server = yield* Server.make({ databases })
@@ -81,6 +78,4 @@ export const serve = Command.make("serve", {
     }
     yield* log(`serving ${server.databases.join(", ")}`)
     return yield* Effect.never
-  }).pipe(Effect.scoped, Effect.catch(reportFailure))).pipe(
-    Command.withDescription("Serve in-memory databases of the schemas given, as ovsdb-server would")
-  )
+  }).pipe(Effect.scoped)

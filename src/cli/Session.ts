@@ -1,7 +1,7 @@
 /**
- * What every command shares: the connection flags (TLS files, timeout, output format, leader-only),
- * ovsdb-client's way of reading optional SERVER and DATABASE arguments, a connection for the
- * command's run, and its way of reporting failure (one line on stderr, exit status 1).
+ * What the commands that talk to a server share: a connection for the command's run, built from
+ * the shared flags (TLS files, timeout, leader-only), with the DATABASE picked as ovsdb-client
+ * picks it, and the output style the flags ask for.
  *
  * A SERVER that is one remote gets one plain connection, as ovsdb-client's: when it ends, so does
  * the command. A list of remotes (`unix:a,unix:b,unix:c`, a cluster) is tried in random order
@@ -12,7 +12,6 @@
  *
  * @since 0.1.0
  */
-import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -26,101 +25,10 @@ import * as Ovsdb from "../Ovsdb.js"
 import * as Remote from "../Remote.js"
 import * as Session from "../Session.js"
 import * as Transport from "../Transport.js"
+import { connection } from "./Commands.js"
 import type { Style } from "./format/Table.js"
-
-/**
- * The server ovsdb-client talks to when none is named.
- *
- * @since 0.1.0
- * @category constants
- */
-export const DEFAULT_SERVER = "unix:/var/run/openvswitch/db.sock"
-
-/**
- * The database ovsdb-client uses when none is named and the server has it.
- *
- * @since 0.1.0
- * @category constants
- */
-export const DEFAULT_DATABASE = "Open_vSwitch"
-
-/**
- * The root command and the flags every command shares.
- *
- * @since 0.1.0
- * @category commands
- */
-export const connection = Command.make("effect-ovsdb").pipe(
-  Command.withSharedFlags({
-    privateKey: Flag.String("private-key").pipe(Flag.withAlias("p"), Flag.optional),
-    certificate: Flag.String("certificate").pipe(Flag.withAlias("c"), Flag.optional),
-    caCert: Flag.String("ca-cert").pipe(Flag.withAlias("C"), Flag.optional),
-    timeout: Flag.Int("timeout").pipe(
-      Flag.withDescription("seconds to wait for the connection and for each reply (default: no limit)"),
-      Flag.optional
-    ),
-    format: Flag.String("format").pipe(
-      Flag.withAlias("f"),
-      Flag.withDescription("output format of tables: table (the default), list, html, csv or json"),
-      Flag.optional
-    ),
-    data: Flag.String("data").pipe(
-      Flag.withAlias("d"),
-      Flag.withDescription("format of table cells: string (the default), bare or json"),
-      Flag.optional
-    ),
-    headings: Flag.Boolean("headings").pipe(
-      Flag.withDescription("--no-headings leaves out the tables' heading row"),
-      Flag.withDefault(true)
-    ),
-    pretty: Flag.Boolean("pretty").pipe(
-      Flag.withDescription("pretty-print JSON output, a member or element a line"),
-      Flag.withDefault(false)
-    ),
-    bare: Flag.Boolean("bare").pipe(
-      Flag.withDescription("the same as --format=list --data=bare --no-headings"),
-      Flag.withDefault(false)
-    ),
-    timestamp: Flag.Boolean("timestamp").pipe(
-      Flag.withDescription("print the time (UTC) with each table the monitor commands print"),
-      Flag.withDefault(false)
-    ),
-    maxColumnWidth: Flag.Int("max-column-width").pipe(
-      Flag.withDescription("with --format=table, cut cells to this many bytes"),
-      Flag.optional
-    ),
-    leaderOnly: Flag.Boolean("leader-only").pipe(
-      Flag.withDescription(
-        "with several remotes, use only the leader of a clustered database (the default); " +
-          "--no-leader-only accepts any member connected to its cluster"
-      ),
-      Flag.withDefault(true)
-    )
-  }),
-  Command.withDescription("An OVSDB client (RFC 7047) that mirrors ovsdb-client")
-)
-
-/**
- * A usage error, reported like any other failure.
- *
- * @since 0.1.0
- * @category errors
- */
-export class UsageError extends Error {}
-
-/** ovsdb-client's test for "has the form of a remote": a letter first, and a colon somewhere. */
-const isRemote = (arg: string): boolean => /^[A-Za-z]/.test(arg) && arg.includes(":")
-
-/**
- * Splits `[SERVER] ARGS…` the way ovsdb-client does: the first argument is the server when it has
- * the form of a remote and more than the command's `minArgs` arguments were given.
- */
-const splitServer = (args: ReadonlyArray<string>, minArgs: number): readonly [string, ReadonlyArray<string>] =>
-  args.length > minArgs && isRemote(args[0]!) ? [args[0]!, args.slice(1)] : [DEFAULT_SERVER, args]
-
-/** Whether `server` names several remotes (a cluster), `cid:` entries aside. */
-const isRemoteList = (server: string): boolean =>
-  server.split(",").filter((entry) => entry.trim() !== "" && !entry.trim().startsWith("cid:")).length > 1
+import type { Usage, Values } from "./Usage.js"
+import { bind, DEFAULT_SERVER, isRemoteList, namedDatabase, serverOf, UsageError } from "./Usage.js"
 
 /**
  * How a command uses a list of remotes: `database` is the one a member must be usable for (none:
@@ -259,114 +167,39 @@ export const withOvsdb = <A, E>(
   })
 
 /**
- * Prints the error ovsdb-client style and sets a failing exit status.
+ * Runs `use` with a connection to the command's server and its arguments bound by its usage
+ * table (see `Usage.bind`), the DATABASE picked as ovsdb-client picks it: with one remote, from
+ * the databases the server lists; with a list of remotes, it must be named (it decides which
+ * member is usable), as ovsdb-client requires.
  *
  * @since 0.1.0
  * @category running
  */
-export const reportFailure = (error: { readonly message: string }) =>
-  Console.error(`effect-ovsdb: ${error.message}`).pipe(Effect.andThen(Effect.sync(() => {
-    process.exitCode = 1
-  })))
-
-const positional = Argument.String("args").pipe(Argument.variadic())
-
-/**
- * A command taking `[SERVER] ARGS…`, at least `minArgs` of them besides the server (ovsdb-client's
- * `min_args`, which decides whether a leading remote-like argument is the server); `run` gets the
- * server and the rest.
- *
- * @since 0.1.0
- * @category commands
- */
-export const command = <R>(
-  name: string,
-  description: string,
-  minArgs: number,
-  run: (server: string, args: ReadonlyArray<string>) => Effect.Effect<void, { readonly message: string }, R>
-) =>
-  Command.make(name, { args: positional }, ({ args }) => {
-    const [server, rest] = splitServer(args, minArgs)
-    return run(server, rest).pipe(Effect.catch(reportFailure))
-  }).pipe(Command.withDescription(description))
-
-/**
- * Splits `[DATABASE] ARGS…` the way ovsdb-client does. The first argument is the database when
- * more than `minArgs` arguments were given and the server has a database by that name. Otherwise
- * the database is `Open_vSwitch` when the server has it, or else the server's only database whose
- * name does not start with `_`. More than `maxArgs` arguments after the database fail; when the
- * database was not named, the first argument is reported as an unknown database, the likely slip.
- */
-const splitDatabase = (
-  ovsdb: Ovsdb.Ovsdb["Service"],
-  name: string,
-  args: ReadonlyArray<string>,
-  limits: { readonly minArgs: number; readonly maxArgs: number }
-): Effect.Effect<readonly [string, ReadonlyArray<string>], UsageError | Ovsdb.CallError> =>
-  Effect.flatMap(ovsdb.listDbs, (dbs) => {
-    const first = args[0]
-    if (args.length > limits.minArgs && first !== undefined && dbs.includes(first)) {
-      return args.length - 1 > limits.maxArgs
-        ? Effect.fail(new UsageError(`too many arguments for '${name}' (use --help for help)`))
-        : Effect.succeed([first, args.slice(1)] as const)
-    }
-    if (args.length > limits.maxArgs) {
-      return Effect.fail(new UsageError(`${name}: unknown database ${first}`))
-    }
-    const visible = dbs.filter((db) => !db.startsWith("_"))
-    const database = dbs.includes(DEFAULT_DATABASE) ? DEFAULT_DATABASE : visible.length === 1 ? visible[0] : undefined
-    return database === undefined
-      ? Effect.fail(new UsageError("could not find a default database, please specify a database name"))
-      : Effect.succeed([database, args] as const)
-  })
-
-/**
- * Runs `use` with a connection to `server` and the command's database, split from `[DATABASE]
- * ARGS…` as ovsdb-client does: by `splitDatabase` with one remote; with a list of remotes the
- * database must be named (it decides which member is usable), as ovsdb-client requires.
- *
- * @since 0.1.0
- * @category running
- */
-export const withDatabase = <A, E>(
-  server: string,
-  name: string,
-  args: ReadonlyArray<string>,
-  limits: {
-    readonly minArgs: number
-    readonly maxArgs: number
+export const withDatabase = <U extends Usage, A, E>(
+  usage: U,
+  words: ReadonlyArray<string>,
+  options: {
     readonly follow?: boolean
     readonly received?: ((bytes: number) => void) | undefined
   },
-  use: (ovsdb: Ovsdb.Ovsdb["Service"], database: string, rest: ReadonlyArray<string>) => Effect.Effect<A, E>
+  use: (ovsdb: Ovsdb.Ovsdb["Service"], values: Values<U>) => Effect.Effect<A, E>
 ) =>
   Effect.suspend(() => {
+    const server = serverOf(usage, words) ?? DEFAULT_SERVER
     if (!isRemoteList(server)) {
       return withOvsdb(server, (ovsdb) =>
-        Effect.flatMap(splitDatabase(ovsdb, name, args, limits), ([database, rest]) =>
-          use(ovsdb, database, rest)), { received: limits.received })
+        ovsdb.listDbs.pipe(
+          Effect.flatMap((databases) => bind(usage, words, databases)),
+          Effect.flatMap((values) => use(ovsdb, values))
+        ), { received: options.received })
     }
-    const [database, ...rest] = args
-    if (database === undefined || args.length <= limits.minArgs) {
-      return Effect.fail(new UsageError("database name is required with multiple remotes"))
-    }
-    if (rest.length > limits.maxArgs) {
-      return Effect.fail(new UsageError(`too many arguments for '${name}' (use --help for help)`))
-    }
-    return withOvsdb(server, (ovsdb) =>
-      use(ovsdb, database, rest), { database, follow: limits.follow, received: limits.received })
+    return Effect.flatMap(bind(usage, words), (values) =>
+      withOvsdb(server, (ovsdb) => use(ovsdb, values), {
+        database: namedDatabase(usage, words),
+        follow: options.follow,
+        received: options.received
+      }))
   })
-
-/**
- * Fails with a usage error when there are more than `count` arguments.
- *
- * @since 0.1.0
- * @category parsing
- */
-export const atMost = (name: string, args: ReadonlyArray<string>, count: number) =>
-  args.length > count
-    ? Effect.fail(new UsageError(`too many arguments for '${name}' (use --help for help)`))
-    : Effect.void
 
 /**
  * A JSON value as an object, or an empty one.
