@@ -9,12 +9,14 @@
  *   Python IDL on the same cluster, through the same kills.
  * - replica: the initial replication of 100,000 rows (vs ovsdb-client and the Python IDL), the
  *   memory per replicated row (vs the Python IDL), and applying 10,000 small updates.
+ * - startup: the command line's `list-dbs` on a local unix socket, a fresh process each run, vs
+ *   `ovsdb-client list-dbs`.
  *
  * - scaling (`--scaling`, not run by default: it fills servers of 10,000, 100,000 and 300,000
  *   rows): select, initial monitor and replica, the cost of a row at each size, and its growth.
  *
- * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`, `--scaling`; several
- * may be named) runs only those.
+ * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`, `startup`, `--scaling`;
+ * several may be named) runs only those.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
@@ -26,6 +28,7 @@ import { benchFailover } from "./bench/failover.js"
 import { benchMonitor } from "./bench/monitor.js"
 import { benchReplica } from "./bench/replica.js"
 import { benchScaling, type PerRow } from "./bench/scaling.js"
+import { benchStartup } from "./bench/startup.js"
 import { benchTransact } from "./bench/transact.js"
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits)
@@ -34,7 +37,7 @@ const fixed = (n: number, digits = 1) => n.toFixed(digits)
 const usage = (u: { readonly wallSeconds: number; readonly cpuSeconds: number; readonly peakMiB: number }) =>
   `${fixed(u.wallSeconds, 2)} s wall, ${fixed(u.cpuSeconds, 2)} s CPU, ${fixed(u.peakMiB, 0)} MiB`
 
-const BENCHMARKS = ["codec", "transact", "monitor", "failover", "replica"] as const
+const BENCHMARKS = ["codec", "transact", "monitor", "failover", "replica", "startup"] as const
 /** Run only when named. */
 const ON_REQUEST = ["--scaling"] as const
 
@@ -142,6 +145,17 @@ const replicaBench = Effect.gen(function*() {
   )
 }).pipe(Effect.scoped)
 
+const startupBench = Effect.gen(function*() {
+  const server = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
+  const startup = yield* benchStartup(server.unixPath)
+  yield* Console.log(
+    `cli start-up: list-dbs ${fixed(startup.oursMillis, 0)} ms vs ovsdb-client ${
+      fixed(startup.ovsdbClientMillis)
+    } ms ` +
+      `-> ${fixed(startup.oursMillis / startup.ovsdbClientMillis)} x ovsdb-client (target: < 300 ms)`
+  )
+}).pipe(Effect.scoped)
+
 /** The growth of a per-row cost from the smallest size to the largest may not pass this. */
 const SCALING_TARGET = 1.2
 
@@ -170,6 +184,7 @@ const main = Effect.gen(function*() {
   if (only.has("monitor")) yield* monitorBench
   if (only.has("failover")) yield* failoverBench
   if (only.has("replica")) yield* replicaBench
+  if (only.has("startup")) yield* startupBench
   if (only.has("--scaling")) yield* scalingBench
 }).pipe(Effect.scoped)
 
