@@ -152,6 +152,27 @@ describe("Framer", () => {
     assert.deepStrictEqual(values, [value])
     assert.isUndefined(Reflect.get(framer, "frame"), "the finished frame's buffer is let go")
   })
+
+  it("gives frames unparsed with pushFrames: each value's bytes, owned, whatever the reads", () => {
+    const bytes = wire(TRICKY, " \n")
+    const texts = TRICKY.map((value) => Json.stringify(value))
+    for (const size of [1, 7, 64, bytes.length]) {
+      const framer = new Framer({ maxFrameBytes: 1 << 20 })
+      const reused = new Uint8Array(size)
+      const frames: Array<string> = []
+      for (let at = 0; at < bytes.length; at += size) {
+        const piece = bytes.subarray(at, at + size)
+        reused.set(piece)
+        const result = framer.pushFrames(reused.subarray(0, piece.length))
+        assert.strictEqual(result._tag, "Frames")
+        if (result._tag === "Frames") frames.push(...result.frames.map((frame) => Buffer.from(frame).toString("utf8")))
+        reused.fill(0)
+      }
+      assert.deepStrictEqual(frames, texts, `reads of ${size} bytes`)
+    }
+    const bad = new Framer({ maxFrameBytes: 1 << 20 }).pushFrames(new Uint8Array([0x5b, 0xff, 0x5d]))
+    assert.strictEqual(bad._tag, "Failure")
+  })
 })
 
 describe("Json", () => {

@@ -56,6 +56,22 @@ export interface Options {
   readonly maxDepth?: number | undefined
 }
 
+/**
+ * What `pushFrames` produced: the bytes of each value completed by these bytes (valid UTF-8, not
+ * parsed), or why the stream is unusable.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FramesResult =
+  | { readonly _tag: "Frames"; readonly frames: ReadonlyArray<Uint8Array> }
+  | { readonly _tag: "Failure"; readonly reason: Failure; readonly detail: string }
+
+type Failed = Extract<PushResult, { readonly _tag: "Failure" }>
+
+/** What one scan produced: values (parsed, or frames' bytes), or a failure. */
+type Scanned = { readonly _tag: "Scanned"; readonly values: ReadonlyArray<Json.Json | Uint8Array> } | Failed
+
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 
@@ -132,7 +148,7 @@ export class Framer {
   private digitRun = 0
   private hasLongInteger = false
   private offset = 0
-  private failure: PushResult | undefined
+  private failure: Failed | undefined
 
   constructor(options: Options) {
     this.maxFrameBytes = options.maxFrameBytes
@@ -146,19 +162,33 @@ export class Framer {
 
   /** Feeds the next bytes of the stream. After a failure, every later push returns that failure. */
   push(chunk: Uint8Array): PushResult {
+    const result = this.feed(chunk, false)
+    return result._tag === "Failure" ? result : { _tag: "Values", values: result.values as Array<Json.Json> }
+  }
+
+  /**
+   * Feeds the next bytes of the stream, as `push` does, but gives each completed value as its bytes,
+   * unparsed: for a reader that copies or rewrites a large value's text without building it.
+   */
+  pushFrames(chunk: Uint8Array): FramesResult {
+    const result = this.feed(chunk, true)
+    return result._tag === "Failure" ? result : { _tag: "Frames", frames: result.values as Array<Uint8Array> }
+  }
+
+  private feed(chunk: Uint8Array, raw: boolean): Scanned {
     if (this.failure !== undefined) return this.failure
-    const result = this.scan(chunk)
+    const result = this.scan(chunk, raw)
     if (result._tag === "Failure") this.failure = result
     this.offset += chunk.length
     return result
   }
 
-  private fail(reason: Failure, detail: string): PushResult {
+  private fail(reason: Failure, detail: string): Failed {
     return { _tag: "Failure", reason, detail }
   }
 
-  private scan(chunk: Uint8Array): PushResult {
-    const values: Array<Json.Json> = []
+  private scan(chunk: Uint8Array, raw: boolean): Scanned {
+    const values: Array<Json.Json | Uint8Array> = []
     const n = chunk.length
     // The hot loop works on locals; the state goes back to the fields before returning.
     let depth = this.depth
@@ -197,7 +227,9 @@ export class Framer {
         case CLOSE:
           if (depth === 0) return this.malformed(chunk, i, "a closing bracket with nothing open")
           if (--depth === 0) {
-            const frame = this.complete(chunk, start, i + 1)
+            const frame: Result.Result<Json.Json | Uint8Array, Failed> = raw
+              ? this.frameOf(chunk, start, i + 1)
+              : this.complete(chunk, start, i + 1)
             if (Result.isFailure(frame)) return frame.failure
             values.push(frame.success)
           }
@@ -214,7 +246,7 @@ export class Framer {
       if (this.frameBytes + rest.length > this.maxFrameBytes) return this.tooLarge()
       this.append(rest)
     }
-    return { _tag: "Values", values }
+    return { _tag: "Scanned", values }
   }
 
   /** Continues a string left open by the previous chunk; returns the index after its closing quote. */
@@ -230,18 +262,18 @@ export class Framer {
     return end + 1
   }
 
-  private tooLarge(): PushResult {
+  private tooLarge(): Failed {
     return this.fail("TooLarge", `a message longer than the limit of ${this.maxFrameBytes} bytes`)
   }
 
-  private tooDeep(at: number): PushResult {
+  private tooDeep(at: number): Failed {
     return this.fail(
       "TooDeep",
       `a message nested deeper than the limit of ${this.maxDepth} levels at byte ${this.offset + at}`
     )
   }
 
-  private malformed(chunk: Uint8Array, at: number, what: string): PushResult {
+  private malformed(chunk: Uint8Array, at: number, what: string): Failed {
     return this.fail("Malformed", `${what} at byte ${this.offset + at}: ${excerpt(chunk, at)}`)
   }
 
@@ -258,13 +290,13 @@ export class Framer {
   }
 
   /**
-   * The text of the frame ending at `end` of this chunk. The frame's buffer is let go here, so
-   * that nothing refers to its bytes once it returns: a large frame's bytes can be collected while
-   * its text is parsed.
+   * The bytes of the frame ending at `end` of this chunk, checked to be UTF-8: the pending buffer
+   * itself when the frame spans reads (let go here, so that nothing else refers to it), else a
+   * view of the chunk. Validating first keeps Buffer's fast decoder from replacing bad bytes silently.
    */
-  private frameText(chunk: Uint8Array, start: number, end: number): Result.Result<string, PushResult> {
+  private frameBytesOf(chunk: Uint8Array, start: number, end: number): Result.Result<Buffer, Failed> {
     const last = chunk.subarray(start, end)
-    let bytes = last
+    let bytes = Buffer.from(last.buffer, last.byteOffset, last.length)
     if (this.frame !== undefined) {
       this.append(last)
       bytes = this.frame.subarray(0, this.frameBytes)
@@ -272,15 +304,25 @@ export class Framer {
       this.frameBytes = 0
     }
     if (bytes.length > this.maxFrameBytes) return Result.fail(this.tooLarge())
-    // Validating first keeps Buffer's fast decoder from replacing bad bytes silently.
     if (!isUtf8(bytes)) {
       return Result.fail(this.fail("Malformed", `invalid UTF-8 in the message ending at byte ${this.offset + end}`))
     }
-    return Result.succeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"))
+    return Result.succeed(bytes)
+  }
+
+  /** The bytes of the frame ending at `end`, owned by the caller (a chunk's view is copied: a reader may reuse its buffer). */
+  private frameOf(chunk: Uint8Array, start: number, end: number): Result.Result<Uint8Array, Failed> {
+    const spans = this.frame !== undefined
+    return Result.map(this.frameBytesOf(chunk, start, end), (bytes) => spans ? bytes : Buffer.from(bytes))
+  }
+
+  /** The text of the frame ending at `end` of this chunk: a large frame's bytes can be collected while its text is parsed. */
+  private frameText(chunk: Uint8Array, start: number, end: number): Result.Result<string, Failed> {
+    return Result.map(this.frameBytesOf(chunk, start, end), (bytes) => bytes.toString("utf8"))
   }
 
   /** Joins the frame ending at `end` of this chunk and parses it. */
-  private complete(chunk: Uint8Array, start: number, end: number): Result.Result<Json.Json, PushResult> {
+  private complete(chunk: Uint8Array, start: number, end: number): Result.Result<Json.Json, Failed> {
     const decoded = this.frameText(chunk, start, end)
     if (Result.isFailure(decoded)) return decoded
     const text = decoded.success

@@ -49,13 +49,15 @@ const INT64_MAX = 2n ** 63n - 1n
  * numberText(1e15) // "1000000000000000"
  * numberText(1e20) // "1e+20" (beyond 64 bits: a real)
  * numberText(0.5) // "0.5"
+ * numberText(123456789012345678901n) // "1.23456789012346e+20" (beyond 64 bits: a real)
  * ```
  *
  * @since 0.1.0
  * @category formatting
  */
 export const numberText = (n: number | bigint): string => {
-  if (typeof n === "bigint" || Number.isSafeInteger(n)) return String(n)
+  if (typeof n === "bigint") return n >= INT64_MIN && n <= INT64_MAX ? String(n) : formatReal(Number(n))
+  if (Number.isSafeInteger(n)) return String(n)
   const text = formatReal(n)
   const e = text.indexOf("e+")
   if (e < 0) return text
@@ -154,7 +156,7 @@ export class JsonWriter {
         return MARK + numberText(value)
       case "bigint":
         state.marked = true
-        return MARK + String(value)
+        return MARK + numberText(value)
       case "object":
         break
       default:
