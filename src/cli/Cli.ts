@@ -62,6 +62,7 @@ const lazy = <const U extends Usage, R>(usage: U, load: () => Promise<Implementa
     { flags: usage.flags ?? {}, words: Argument.String("ARG").pipe(Argument.variadic()) },
     ({ flags, words }) =>
       Effect.promise(load).pipe(
+        // The parser's values of `usage.flags`: what FlagValues<U> names, which it cannot see through a generic U.
         Effect.flatMap((implementation) => implementation(usage, words, flags as FlagValues<U>)),
         Effect.catch(reportFailure)
       )
