@@ -34,9 +34,10 @@ import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import * as Codec from "./Codec.js"
-import type { RemoteParseError, RpcError, RpcTimeout, TransportError, ValueError } from "./Errors.js"
+import type { MonitorCanceled, RemoteParseError, RpcError, RpcTimeout, TransportError, ValueError } from "./Errors.js"
 import {
   ConnectionClosed,
   ProtocolError,
@@ -66,13 +67,61 @@ const ZERO_TXN = "00000000-0000-0000-0000-000000000000"
 export type CallError = RpcError | RpcTimeout | ConnectionClosed | ProtocolError
 
 /**
+ * The changes one update notification reported (with its transaction id, for `monitor_cond_since`).
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface MonitorUpdate {
+  readonly _tag: "Update"
+  /** The row changes, in the server's order. */
+  readonly changes: ReadonlyArray<Monitor.RowUpdate>
+  /** With `monitor_cond_since`: the id of the transaction that made these changes. */
+  readonly lastTxnId?: string
+}
+
+/**
+ * A monitor's contents replaced as a whole, marked as such: a resilient session's monitor after a
+ * reconnect whose server no longer had the changes missed, a `monitor_canceled`, or an update that
+ * did not fit the monitor's rows. `changes` are the full new contents, as `Initial` rows: drop
+ * what the monitor showed before and take these. Never a silent re-insert.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface MonitorReset {
+  readonly _tag: "Reset"
+  /** The full new contents, as `Initial` rows. */
+  readonly changes: ReadonlyArray<Monitor.RowUpdate>
+  /** The id of the last transaction the new contents include, when the server gave one. */
+  readonly lastTxnId?: string
+  /** Why the contents were read again. */
+  readonly reason: string
+}
+
+/**
+ * What a monitor's stream carries: updates, and (from a session's monitors) resets.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export type MonitorEvent = MonitorUpdate | MonitorReset
+
+/**
  * A live monitor: its id, the initial rows (`Monitor.InitialRow`s only: a reply holding anything
  * else fails with a `ProtocolError`), and the stream of later changes.
  *
  * @since 0.1.0
  * @category monitors
  */
-export type LiveMonitor = Monitors.Live
+export interface LiveMonitor {
+  /** The monitor's id on this connection. */
+  readonly id: string
+  /** The rows that matched when the monitor started: initial rows only. */
+  readonly initial: ReadonlyArray<Monitor.InitialRow>
+  /** Every later change, in order. Single consumer. */
+  readonly updates: Stream.Stream<MonitorEvent, MonitorCanceled | ConnectionClosed | ProtocolError>
+}
 
 /**
  * A live `monitor_cond` monitor, whose conditions can be changed with `change`.
@@ -80,7 +129,42 @@ export type LiveMonitor = Monitors.Live
  * @since 0.1.0
  * @category monitors
  */
-export type ConditionalMonitor = Monitors.LiveConditional
+export interface ConditionalMonitor extends LiveMonitor {
+  /** Replaces the conditions of some tables (`monitor_cond_change`); the others keep theirs. */
+  readonly change: (
+    requests: { readonly [table: string]: Pick<Monitor.TableRequest, "where"> }
+  ) => Effect.Effect<void, CallError>
+}
+
+/**
+ * A `monitor_cond_since` monitor that did not resume (`found: false`): `initial` holds the whole
+ * contents, as initial rows.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface MonitorSinceContents extends ConditionalMonitor {
+  /** The server no longer had the history since the requested transaction (or none was given). */
+  readonly found: false
+  /** The id of the last transaction the initial contents include. */
+  readonly lastTxnId: string
+}
+
+/**
+ * A `monitor_cond_since` monitor resumed after the requested transaction (`found: true`):
+ * `initial` holds the changes made since, as the server sent them.
+ *
+ * @since 0.1.0
+ * @category monitors
+ */
+export interface MonitorSinceResumed extends Omit<ConditionalMonitor, "initial"> {
+  /** The server still had the history since the requested transaction. */
+  readonly found: true
+  /** The changes made since the requested transaction, as the server sent them. */
+  readonly initial: ReadonlyArray<Monitor.RowUpdate>
+  /** The id of the last transaction those changes include. */
+  readonly lastTxnId: string
+}
 
 /**
  * A live `monitor_cond_since` monitor, with the server's `found` and `lastTxnId`. `found` tells
@@ -105,43 +189,29 @@ export type ConditionalMonitor = Monitors.LiveConditional
  * @since 0.1.0
  * @category monitors
  */
-export type MonitorSince = Monitors.LiveSince
+export type MonitorSince = MonitorSinceContents | MonitorSinceResumed
 
 /**
  * A lock this session asked for: whether it holds it now, and ways to wait for losing or
- * regaining it.
+ * regaining it. It lives on one connection: once the connection ends, `held`, `whenStolen` and
+ * `whenHeld` fail with `ConnectionClosed`.
  *
  * @since 0.1.0
  * @category locks
  */
-export type Lock = Locks.Lock
-
-/**
- * The changes one update notification reported (with its transaction id, for `monitor_cond_since`).
- *
- * @since 0.1.0
- * @category monitors
- */
-export type MonitorUpdate = Monitors.Update
-
-/**
- * A monitor's contents replaced as a whole, marked as such: a resilient session's monitor after a
- * reconnect whose server no longer had the changes missed, a `monitor_canceled`, or an update that
- * did not fit the monitor's rows. `changes` are the full new contents, as `Initial` rows: drop
- * what the monitor showed before and take these. Never a silent re-insert.
- *
- * @since 0.1.0
- * @category monitors
- */
-export type MonitorReset = Monitors.Reset
-
-/**
- * What a monitor's stream carries: updates, and (from a session's monitors) resets.
- *
- * @since 0.1.0
- * @category monitors
- */
-export type MonitorEvent = Monitors.Event
+export interface Lock {
+  /** The lock's name. */
+  readonly name: string
+  /** Whether this session holds the lock now; fails once the connection has ended. */
+  readonly held: Effect.Effect<boolean, ConnectionClosed>
+  /**
+   * Waits until the lock is stolen from this session (at once if it is not held now); fails when
+   * the connection ends, which takes the lock from this session too.
+   */
+  readonly whenStolen: Effect.Effect<void, ConnectionClosed>
+  /** Waits until this session holds the lock (at once if it does now); fails when the connection ends. */
+  readonly whenHeld: Effect.Effect<void, ConnectionClosed>
+}
 
 /**
  * The service.
@@ -561,7 +631,10 @@ export interface Options extends Transport.Options, Codec.Options, RpcClient.Opt
  *
  * @example
  * ```ts
- * Ovsdb.layer({ remote: "unix:/run/ovn/nb1.sock,unix:/run/ovn/nb2.sock,unix:/run/ovn/nb3.sock" })
+ * import { Ovsdb } from "effect-ovsdb"
+ *
+ * // A three-server cluster: the session connects to one that answers, and fails over.
+ * const OvsdbLive = Ovsdb.layer({ remote: "unix:/run/ovn/nb1.sock,unix:/run/ovn/nb2.sock,unix:/run/ovn/nb3.sock" })
  * ```
  *
  * @since 0.1.0

@@ -65,10 +65,10 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Codec from "./Codec.js"
 import type { RpcError, RpcTimeout } from "./Errors.js"
 import { ConnectionClosed, MonitorCanceled, ProtocolError, RemoteParseError } from "./Errors.js"
-import type * as Locks from "./internal/locks.js"
 import * as Monitors from "./internal/monitors.js"
 import * as ServerCheck from "./internal/serverCheck.js"
 import { type Json, show as showJson } from "./Json.js"
+import type * as Ovsdb from "./Ovsdb.js"
 import type { ColumnType } from "./protocol/DatabaseSchema.js"
 import type * as JsonRpc from "./protocol/JsonRpc.js"
 import * as Monitor from "./protocol/Monitor.js"
@@ -163,7 +163,7 @@ export interface Status {
  * @since 0.1.0
  * @category monitors
  */
-export type Reset = Monitors.Reset
+export type Reset = Ovsdb.MonitorReset
 
 /**
  * What a session's monitor streams: updates, and resets.
@@ -171,7 +171,7 @@ export type Reset = Monitors.Reset
  * @since 0.1.0
  * @category monitors
  */
-export type MonitorEvent = Monitors.Update | Reset
+export type MonitorEvent = Ovsdb.MonitorUpdate | Reset
 
 /**
  * A monitor opened through the session: it outlives connections.
@@ -189,7 +189,7 @@ export interface LiveMonitor {
    * fails with its `RpcError` and is not kept; one made while disconnected, and refused at the
    * reconnect, ends the monitor with `MonitorCanceled`.
    */
-  readonly change: Monitors.LiveConditional["change"]
+  readonly change: Ovsdb.ConditionalMonitor["change"]
   /** The id of the last transaction the monitor applied. */
   readonly lastTxnId: Effect.Effect<string | undefined>
   /** Resumed from a caller's last id: whether the server still had the changes since (`initial` holds them). */
@@ -202,7 +202,7 @@ export interface LiveMonitor {
  * @since 0.1.0
  * @category locks
  */
-export interface Lock extends Locks.Lock {
+export interface Lock extends Ovsdb.Lock {
   /** `"held"` each time this session gets the lock, `"lost"` each time it loses it (stolen, or the connection ended). */
   readonly changes: Stream.Stream<"held" | "lost">
 }
@@ -235,7 +235,18 @@ export class Session extends Context.Service<Session, {
    *
    * @example
    * ```ts
-   * const live = yield* session.monitorWith("OVN_Northbound", { Logical_Switch: {} }, (event) => apply(event))
+   * import * as Effect from "effect/Effect"
+   * import { Session } from "effect-ovsdb"
+   *
+   * // Keeps every update and reset, in order, as the connection's reader hands it over.
+   * const events: Array<Session.MonitorEvent> = []
+   * const program = Effect.scoped(Effect.gen(function*() {
+   *   const session = yield* Session.Session
+   *   yield* session.monitorWith("OVN_Northbound", { Logical_Switch: {} }, (event) => {
+   *     events.push(event)
+   *   })
+   *   yield* Effect.never // the monitor lasts as long as the scope
+   * }))
    * ```
    */
   readonly monitorWith: (

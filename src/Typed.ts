@@ -14,16 +14,24 @@
  *
  * @example
  * ```ts
+ * import * as Effect from "effect/Effect"
  * import { Model, Ovsdb, Typed } from "effect-ovsdb"
  * import { Logical_Switch, Logical_Switch_Port } from "effect-ovsdb/models/OVN_Northbound"
  *
- * const port = Model.named(Logical_Switch_Port, "port")
- * const [, sw] = yield* ovsdb.transact(
- *   "OVN_Northbound",
- *   Typed.insert(Logical_Switch_Port, { name: "lsp0", addresses: ["dynamic"] }, { uuidName: port }),
- *   Typed.insert(Logical_Switch, { name: "ls0", ports: [port] })
- * )
- * const { rows } = (yield* ovsdb.transact("OVN_Northbound", Typed.select(Logical_Switch, [["name", "==", "ls0"]], ["ports"])))[0]
+ * const program = Effect.gen(function*() {
+ *   const ovsdb = yield* Ovsdb.Ovsdb
+ *   const port = Model.named(Logical_Switch_Port, "port")
+ *   const [, sw] = yield* ovsdb.transact(
+ *     "OVN_Northbound",
+ *     Typed.insert(Logical_Switch_Port, { name: "lsp0", addresses: ["dynamic"] }, { uuidName: port }),
+ *     Typed.insert(Logical_Switch, { name: "ls0", ports: [port] })
+ *   )
+ *   const [{ rows }] = yield* ovsdb.transact(
+ *     "OVN_Northbound",
+ *     Typed.select(Logical_Switch, [["name", "==", "ls0"]], ["ports"])
+ *   )
+ *   return { switch: sw.uuid, ports: rows[0]?.ports } // Model.Ref<"Logical_Switch">, its ports' Refs
+ * })
  * ```
  *
  * @since 0.1.0
@@ -34,23 +42,46 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { ConnectionClosed, MonitorCanceled, RowDecodeError } from "./Errors.js"
 import { ProtocolError, ValueError } from "./Errors.js"
-import type * as Monitors from "./internal/monitors.js"
 import * as TypedMonitors from "./internal/typedMonitors.js"
 import type { Json } from "./Json.js"
 import * as Model from "./Model.js"
-import type { CallError, Ovsdb } from "./Ovsdb.js"
+import type {
+  CallError,
+  ConditionalMonitor as AnyConditionalMonitor,
+  LiveMonitor as AnyLiveMonitor,
+  Ovsdb
+} from "./Ovsdb.js"
 import * as ColumnCodec from "./protocol/ColumnCodec.js"
 import type { ColumnSchema, ColumnType } from "./protocol/DatabaseSchema.js"
 import type * as Monitor from "./protocol/Monitor.js"
 import * as Operation from "./protocol/Operation.js"
 import * as Value from "./protocol/Value.js"
 
-type Columns<Row> = keyof Row & string
+/**
+ * The column names of a row type: `Columns<Nb.Logical_Switch>` is `"_uuid" | "_version" | "name" | …`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Columns<Row> = keyof Row & string
 
-type Numeric = number | bigint
+/**
+ * The value of an `integer` or `real` column: a `number`, or a `bigint` for an integer beyond
+ * ±(2^53 - 1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Numeric = number | bigint
 
-/** The atom of a scalar, optional or set column. */
-type Element<V> = V extends ReadonlyArray<infer A> ? A
+/**
+ * The atom of a scalar, optional or set column's value `V` (a set's element, an optional's value);
+ * `never` for a map.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Element<V> = V extends ReadonlyArray<infer A> ? A
   : V extends ReadonlyMap<unknown, unknown> ? never
   : NonNullable<V>
 
@@ -77,8 +108,11 @@ export type Clause<Row> = {
  *
  * @example
  * ```ts
- * Typed.select(ACL, [["priority", ">=", 100], ["action", "==", "drop"]]) // both hold
- * Typed.delete(Address_Set, [Operation.always]) // every row
+ * import { Operation, Typed } from "effect-ovsdb"
+ * import { ACL, Address_Set } from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const drops = Typed.select(ACL, [["priority", ">=", 100], ["action", "==", "drop"]]) // both hold
+ * const clear = Typed.delete(Address_Set, [Operation.always]) // every row
  * ```
  *
  * @since 0.1.0
@@ -145,9 +179,23 @@ export interface SelectResult<Row> {
   readonly rows: ReadonlyArray<Row>
 }
 
-type AnyTable = Model.Table<string, object, string>
+/**
+ * Any table of a model, whatever its name, row and immutable columns: what the operations here
+ * take.
+ *
+ * @since 0.1.0
+ * @category tables
+ */
+export type AnyTable = Model.Table<string, object, string>
 
-type ImmutableOf<T> = T extends Model.Table<string, object, infer I> ? I : never
+/**
+ * The columns of table `T` that are set only on insert (an `update` or `mutate` cannot change
+ * them): `never` when it has none.
+ *
+ * @since 0.1.0
+ * @category tables
+ */
+export type ImmutableOf<T> = T extends Model.Table<string, object, infer I> ? I : never
 
 // --- encoding, through the column codecs ---
 
@@ -294,7 +342,11 @@ const whereOf = (table: AnyTable, conditions: ReadonlyArray<unknown>) => encodeC
  *
  * @example
  * ```ts
- * const where = Typed.conditions(Logical_Switch, [["name", "==", "ls0"]]) // Result<ReadonlyArray<Operation.Condition>, ValueError>
+ * import { Typed } from "effect-ovsdb"
+ * import { Logical_Switch } from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const where = Typed.conditions(Logical_Switch, [["name", "==", "ls0"]])
+ * // Result<ReadonlyArray<Operation.Condition>, ValueError>
  * ```
  *
  * @since 0.1.0
@@ -365,7 +417,10 @@ export const insert = <T extends AnyTable>(
  *
  * @example
  * ```ts
- * Typed.select(Logical_Switch, [["name", "==", "ls0"]], ["_uuid", "ports"])
+ * import { Typed } from "effect-ovsdb"
+ * import { Logical_Switch } from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const ls0 = Typed.select(Logical_Switch, [["name", "==", "ls0"]], ["_uuid", "ports"])
  * // Operation<{ rows: ReadonlyArray<{ _uuid: Ref<"Logical_Switch">; ports: ReadonlyArray<Ref<"Logical_Switch_Port">> }> }>
  * ```
  *
@@ -430,7 +485,16 @@ export const update = <T extends AnyTable>(
  *
  * @example
  * ```ts
- * Typed.mutate(Logical_Switch, [["name", "==", "ls0"]], [["ports", "insert", [port]], ["external_ids", "delete", ["owner"]]])
+ * import type { Model } from "effect-ovsdb"
+ * import { Typed } from "effect-ovsdb"
+ * import { Logical_Switch } from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * // Adds a port to ls0 and removes its "owner" external id.
+ * const adopt = (port: Model.Ref<"Logical_Switch_Port">) =>
+ *   Typed.mutate(Logical_Switch, [["name", "==", "ls0"]], [
+ *     ["ports", "insert", [port]],
+ *     ["external_ids", "delete", ["owner"]]
+ *   ])
  * ```
  *
  * @since 0.1.0
@@ -927,7 +991,7 @@ const prepare = (
 }
 
 /** Typed conditions for `monitor_cond_change`, each checked against its column. */
-const changer = (database: Model.Database<unknown>, change: Monitors.LiveConditional["change"]) =>
+const changer = (database: Model.Database<unknown>, change: AnyConditionalMonitor["change"]) =>
 (
   tables: { readonly [table: string]: { readonly where: ReadonlyArray<unknown> } | undefined }
 ): Effect.Effect<void, CallError | ValueError> => {
@@ -942,7 +1006,7 @@ const changer = (database: Model.Database<unknown>, change: Monitors.LiveConditi
 }
 
 /** The initial rows read into `rows`, then the typed monitor over the untyped one. */
-const typedLive = (rows: TypedMonitors.Rows, live: Monitors.Live) =>
+const typedLive = (rows: TypedMonitors.Rows, live: AnyLiveMonitor) =>
   Effect.map(Effect.fromResult(rows.load(live.initial)), () => ({
     id: live.id,
     initial: rows.contents(),

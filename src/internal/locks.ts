@@ -10,6 +10,8 @@
  *
  * A lock lives on one connection: when the connection ends, the server forgets it, so a waiting
  * request and every later look at the handle fail with `ConnectionClosed`.
+ *
+ * The handle's type is the Ovsdb module's `Lock`.
  */
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -17,28 +19,11 @@ import * as Latch from "effect/Latch"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 
-import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
+import type { ConnectionClosed } from "../Errors.js"
 import { ProtocolError } from "../Errors.js"
 import { type Json, show as showJson } from "../Json.js"
+import type { CallError, Lock } from "../Ovsdb.js"
 import type { RpcClient } from "../RpcClient.js"
-
-/** A lock this session asked for. */
-export interface Lock {
-  /** The lock's name. */
-  readonly name: string
-  /** Whether this session holds the lock now; fails once the connection has ended. */
-  readonly held: Effect.Effect<boolean, ConnectionClosed>
-  /**
-   * Waits until the lock is stolen from this session (at once if it is not held now); fails when
-   * the connection ends, which takes the lock from this session too.
-   */
-  readonly whenStolen: Effect.Effect<void, ConnectionClosed>
-  /** Waits until this session holds the lock (at once if it does now); fails when the connection ends. */
-  readonly whenHeld: Effect.Effect<void, ConnectionClosed>
-}
-
-/** What a lock call can fail with. */
-export type LockError = RpcError | RpcTimeout | ConnectionClosed | ProtocolError
 
 const lockedOf = (method: string, reply: Json): Effect.Effect<boolean, ProtocolError> =>
   typeof reply === "object" && reply !== null && !Array.isArray(reply) &&
@@ -48,7 +33,7 @@ const lockedOf = (method: string, reply: Json): Effect.Effect<boolean, ProtocolE
 
 /** The lock methods over one session; `unlock` at a scope's end waits at most `releaseTimeout`. */
 export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) => {
-  const acquire = (method: "lock" | "steal", name: string): Effect.Effect<Lock, LockError, Scope.Scope> =>
+  const acquire = (method: "lock" | "steal", name: string): Effect.Effect<Lock, CallError, Scope.Scope> =>
     Effect.gen(function*() {
       let isHeld = false
       let ended: ConnectionClosed | undefined

@@ -8,6 +8,8 @@
  * `monitor_cancel` (RFC 7047 §4.1.7), waiting for the answer no longer than the release bound. Its
  * update stream fails with `MonitorCanceled` when the server cancels it, and with `ConnectionClosed`
  * once the connection is gone and every update that arrived before has been delivered.
+ *
+ * The types of what they return are the Ovsdb module's (`LiveMonitor`, `ConditionalMonitor`, …).
  */
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import type * as Duration from "effect/Duration"
@@ -16,80 +18,12 @@ import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { ConnectionClosed, RpcError, RpcTimeout } from "../Errors.js"
 import { MonitorCanceled, ProtocolError } from "../Errors.js"
 import { type Json, show as showJson } from "../Json.js"
+import type { CallError, ConditionalMonitor, LiveMonitor, MonitorSince, MonitorUpdate } from "../Ovsdb.js"
 import type * as JsonRpc from "../protocol/JsonRpc.js"
 import * as Monitor from "../protocol/Monitor.js"
 import type { RpcClient } from "../RpcClient.js"
-
-/** What a monitor call can fail with. */
-export type MonitorError = RpcError | RpcTimeout | ConnectionClosed | ProtocolError
-
-/** One notification's worth of changes. */
-export interface Update {
-  readonly _tag: "Update"
-  readonly changes: ReadonlyArray<Monitor.RowUpdate>
-  /** With `monitor_cond_since`: the id of the transaction that made these changes. */
-  readonly lastTxnId?: string
-}
-
-/**
- * A monitor's contents replaced as a whole (only a resilient session's monitors have these): after
- * a reconnect the server no longer had the changes since the last transaction the monitor applied
- * (`found: false`), the server canceled the monitor (its database was converted), or an update did
- * not fit the rows the monitor had. `changes` are the full new contents, as `Initial` rows: drop
- * what the monitor showed before and take these.
- */
-export interface Reset {
-  readonly _tag: "Reset"
-  readonly changes: ReadonlyArray<Monitor.RowUpdate>
-  readonly lastTxnId?: string
-  /** Why the contents were read again. */
-  readonly reason: string
-}
-
-/** What a monitor streams: updates and, for a session's monitors, resets. */
-export type Event = Update | Reset
-
-/** A live monitor. */
-export interface Live {
-  /** The monitor's id on this connection. */
-  readonly id: string
-  /** The rows that matched when the monitor started: initial rows only. */
-  readonly initial: ReadonlyArray<Monitor.InitialRow>
-  /** Every later change, in order. Single consumer. */
-  readonly updates: Stream.Stream<Event, MonitorCanceled | ConnectionClosed | ProtocolError>
-}
-
-/** A live `monitor_cond` or `monitor_cond_since` monitor, whose conditions can change. */
-export interface LiveConditional extends Live {
-  /** Replaces the conditions of some tables (`monitor_cond_change`); the others keep theirs. */
-  readonly change: (
-    requests: { readonly [table: string]: Pick<Monitor.TableRequest, "where"> }
-  ) => Effect.Effect<void, MonitorError>
-}
-
-/** A `monitor_cond_since` monitor that did not resume: `initial` holds the whole contents. */
-export interface LiveSinceContents extends LiveConditional {
-  /** The server no longer had the history since the requested transaction (or none was given). */
-  readonly found: false
-  /** The id of the last transaction the initial contents include. */
-  readonly lastTxnId: string
-}
-
-/** A `monitor_cond_since` monitor resumed after the requested transaction: `initial` holds the changes since. */
-export interface LiveSinceResumed extends Omit<LiveConditional, "initial"> {
-  /** The server still had the history since the requested transaction. */
-  readonly found: true
-  /** The changes made since the requested transaction, as the server sent them. */
-  readonly initial: ReadonlyArray<Monitor.RowUpdate>
-  /** The id of the last transaction those changes include. */
-  readonly lastTxnId: string
-}
-
-/** A live `monitor_cond_since` monitor: its whole contents (`found: false`), or the changes missed (`found: true`). */
-export type LiveSince = LiveSinceContents | LiveSinceResumed
 
 const NOTIFICATION = { 1: "update", 2: "update2", 3: "update3" } as const
 
@@ -130,7 +64,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
     id: string,
     version: 1 | 2 | 3,
     routed: Queue.Dequeue<JsonRpc.Notification>
-  ): Live["updates"] => {
+  ): LiveMonitor["updates"] => {
     const method = NOTIFICATION[version]
     // Waits for notifications; once the connection is gone, drains what is left, then fails.
     const next = Effect.raceFirst(
@@ -143,7 +77,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
     const pull = Effect.gen(function*() {
       for (;;) {
         const batch = yield* next
-        const out: Array<Update> = []
+        const out: Array<MonitorUpdate> = []
         for (const notification of batch) {
           const rest = notification.params.slice(1)
           if (notification.method === "monitor_canceled") {
@@ -154,7 +88,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
           const changes = yield* decodeUpdates(method, (version === 3 ? rest[1] : rest[0]) ?? null, version, false)
           out.push(typeof lastTxnId === "string" ? { _tag: "Update", changes, lastTxnId } : { _tag: "Update", changes })
         }
-        if (out.length > 0) return out as unknown as NonEmptyReadonlyArray<Update>
+        if (out.length > 0) return out as unknown as NonEmptyReadonlyArray<MonitorUpdate>
       }
     })
     return Stream.fromPull(Effect.succeed(pull))
@@ -183,14 +117,14 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
       return typeof rows === "string" ? Effect.fail(protocolError(method, rows)) : Effect.succeed(rows)
     })
 
-  const changer = (id: string) => (requests: Parameters<LiveConditional["change"]>[0]) =>
+  const changer = (id: string) => (requests: Parameters<ConditionalMonitor["change"]>[0]) =>
     Effect.asVoid(rpc.call("monitor_cond_change", [id, id, Monitor.encodeRequests(requests, 2)]))
 
   /** RFC 7047 §4.1.5 monitor. */
   const monitor = (
     database: string,
     requests: Monitor.Requests
-  ): Effect.Effect<Live, MonitorError, Scope.Scope> =>
+  ): Effect.Effect<LiveMonitor, CallError, Scope.Scope> =>
     Effect.gen(function*() {
       const started = yield* start(database, 1, "monitor", (id) => [database, id, Monitor.encodeRequests(requests, 1)])
       const initial = yield* initialOf("monitor", started.reply, 1)
@@ -202,7 +136,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
   const monitorCond = (
     database: string,
     requests: Monitor.Requests
-  ): Effect.Effect<LiveConditional, MonitorError, Scope.Scope> =>
+  ): Effect.Effect<ConditionalMonitor, CallError, Scope.Scope> =>
     Effect.gen(function*() {
       const started = yield* start(
         database,
@@ -220,7 +154,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
     database: string,
     requests: Monitor.Requests,
     lastTxnId = "00000000-0000-0000-0000-000000000000"
-  ): Effect.Effect<LiveSince, MonitorError, Scope.Scope> =>
+  ): Effect.Effect<MonitorSince, CallError, Scope.Scope> =>
     Effect.gen(function*() {
       const started = yield* start(
         database,
@@ -238,7 +172,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
       const [found, last] = reply as unknown as readonly [boolean, string]
       const live = { id: started.id, updates: started.updates, change: changer(started.id), lastTxnId: last }
       // Resumed (found), the reply holds the changes since lastTxnId; otherwise the whole contents.
-      const result: LiveSince = found
+      const result: MonitorSince = found
         ? { ...live, found, initial: yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true) }
         : { ...live, found, initial: yield* initialOf("monitor_cond_since", reply[2] ?? null, 3) }
       releaseReply(reply)

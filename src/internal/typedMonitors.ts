@@ -13,10 +13,10 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import { ProtocolError, RowDecodeError } from "../Errors.js"
+import type { MonitorEvent, MonitorReset } from "../Ovsdb.js"
 import type * as ColumnCodec from "../protocol/ColumnCodec.js"
 import * as Monitor from "../protocol/Monitor.js"
 import * as Value from "../protocol/Value.js"
-import type * as Monitors from "./monitors.js"
 import { valueKey } from "./replicaStore.js"
 
 /** A typed row: `_uuid` and the watched columns, each as `Value.normalize` reads it. */
@@ -227,7 +227,7 @@ export class Rows {
  */
 export const follow = <E>(
   rows: Rows,
-  events: Stream.Stream<Monitors.Event, E>
+  events: Stream.Stream<MonitorEvent, E>
 ): Stream.Stream<Event, E | Failure> =>
   Stream.mapEffect(events, (event) =>
     Effect.fromResult(
@@ -243,7 +243,7 @@ export const follow = <E>(
     ))
 
 /** A reset's rows, checked to be initial rows, taken as the whole contents. */
-const reset = (rows: Rows, event: Monitors.Reset): Result.Result<Contents, Failure> => {
+const reset = (rows: Rows, event: MonitorReset): Result.Result<Contents, Failure> => {
   const initial = Monitor.initialRows(event.changes)
   if (typeof initial === "string") return Result.fail(new ProtocolError({ method: rows.method, detail: initial }))
   return Result.map(rows.load(initial), () => rows.contents())
