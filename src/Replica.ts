@@ -68,7 +68,6 @@ import type * as Value from "./protocol/Value.js"
 import { type MonitorEvent, Session } from "./Session.js"
 import * as Typed from "./Typed.js"
 
-type AnyTable = Model.Table<string, object, string>
 type Columns<Row> = Exclude<keyof Row & string, Model.ServerColumns>
 
 /**
@@ -257,8 +256,11 @@ export interface Replica<R> extends Reads<R> {
  * @category reads
  */
 export interface Reads<R> {
+  /** Every row of a table. */
   readonly all: <N extends keyof R & string>(table: N) => Effect.Effect<ReadonlyArray<R[N]>>
+  /** The row with this UUID, if the replica has it. */
   readonly get: <N extends keyof R & string>(table: N, uuid: Value.Uuid | string) => Effect.Effect<R[N] | undefined>
+  /** The rows meeting every condition (RFC 7047 §5.1), evaluated here. */
   readonly where: <N extends keyof R & string>(
     table: N,
     where: ReadonlyArray<Typed.Condition<R[N]>>
@@ -269,6 +271,10 @@ export interface Reads<R> {
     index: string,
     ...key: ReadonlyArray<unknown>
   ) => Effect.Effect<ReadonlyArray<R[N]>, ValueError>
+  /**
+   * The rows whose key in `index` lies between `from` and `to`, both included, in key order; an
+   * index the replica does not keep is a `ValueError` naming those it does.
+   */
   readonly range: <N extends keyof R & string>(
     table: N,
     index: string,
@@ -295,7 +301,7 @@ const replicable = (column: string) => column !== "_uuid" && column !== "_versio
  * @since 0.1.0
  * @category constructors
  */
-export const make = <Tables extends { readonly [name: string]: AnyTable }, const C extends Choice<Tables>>(
+export const make = <Tables extends { readonly [name: string]: Typed.AnyTable }, const C extends Choice<Tables>>(
   database: Model.Database<Tables>,
   choice?: C
 ): Effect.Effect<
@@ -311,7 +317,8 @@ export const make = <Tables extends { readonly [name: string]: AnyTable }, const
       ? Object.fromEntries(Object.keys(database.tables).map((name) => [name, true]))
       : choice as { readonly [name: string]: true | TableOptions<object> }
 
-    const tableModel = (name: string): AnyTable => database.tables[name] as AnyTable | undefined ?? database.table(name)
+    const tableModel = (name: string): Typed.AnyTable =>
+      database.tables[name] as Typed.AnyTable | undefined ?? database.table(name)
 
     const specs: { [table: string]: Store.TableSpec } = {}
     const requests: { [table: string]: Monitor.TableRequest } = {}
