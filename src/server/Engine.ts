@@ -47,7 +47,10 @@
  *
  * @example
  * ```ts
- * const engine = Engine.make(schema)
+ * import { Engine } from "effect-ovsdb"
+ * import * as OVN_Northbound from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * const engine = Engine.make(OVN_Northbound.database.schema)
  * const outcome = engine.transact(
  *   [{ op: "insert", table: "Logical_Switch", row: { name: "ls0" } }],
  *   { hasLock: () => false, now: Date.now() }
@@ -145,7 +148,14 @@ export type Outcome =
  * @category models
  */
 export type Condition =
-  | { readonly _tag: "Ok"; readonly matches: (row: Value.Row) => boolean }
+  | {
+    readonly _tag: "Ok"
+    /**
+     * Whether a row of the table (every column, in the engine's shape) meets the where clause, its
+     * clauses combined as asked.
+     */
+    readonly matches: (row: Value.Row) => boolean
+  }
   | { readonly _tag: "Error"; readonly error: Json }
 
 /**

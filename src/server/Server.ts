@@ -3,9 +3,17 @@
  * protocol and semantics of ovsdb-server (RFC 7047, ovsdb-server(7)).
  *
  * ```ts
- * const server = yield* Server.make({ databases: [OVN_Northbound.database.schema] })
- * yield* server.transact("OVN_Northbound", [{ op: "insert", table: "Logical_Switch", row: { name: "ls0" } }])
- * yield* Effect.forkScoped(server.serve(transport)) // one client, until it goes
+ * import * as Effect from "effect/Effect"
+ * import { Server, type Transport } from "effect-ovsdb"
+ * import * as OVN_Northbound from "effect-ovsdb/models/OVN_Northbound"
+ *
+ * // Serves one client connected through `transport`, until it goes or the scope ends.
+ * const serveOne = (transport: Transport.Transport["Service"]) =>
+ *   Effect.gen(function*() {
+ *     const server = yield* Server.make({ databases: [OVN_Northbound.database.schema] })
+ *     yield* server.transact("OVN_Northbound", [{ op: "insert", table: "Logical_Switch", row: { name: "ls0" } }])
+ *     yield* Effect.forkScoped(server.serve(transport))
+ *   })
  * ```
  *
  * - **Databases.** One engine per schema (see `Engine`), empty at first, and `_Server` (model
@@ -89,6 +97,7 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
   detail: Schema.String,
   cause: Schema.optionalKey(Schema.Defect())
 }) {
+  /** What went wrong: `DETAIL` (`reason` says at which step). */
   override get message(): string {
     return this.detail
   }
@@ -307,8 +316,14 @@ export const layer = (options: Options): Layer.Layer<Server, ServerError> => Lay
  *
  * @example
  * ```ts
- * const nb = yield* Server.readSchemaFile("/usr/share/ovn/ovn-nb.ovsschema")
- * const server = yield* Server.make({ databases: [nb] })
+ * import * as Effect from "effect/Effect"
+ * import { Server } from "effect-ovsdb"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const nb = yield* Server.readSchemaFile("/usr/share/ovn/ovn-nb.ovsschema")
+ *   const server = yield* Server.make({ databases: [nb] })
+ *   return server.databases // ["OVN_Northbound", "_Server"]
+ * }))
  * ```
  *
  * @since 0.1.0
@@ -339,7 +354,13 @@ export const readSchemaFile = (path: string): Effect.Effect<SchemaFile, ServerEr
  *
  * @example
  * ```ts
- * const schema = yield* Server.readSchema("/usr/share/ovn/ovn-nb.ovsschema")
+ * import * as Effect from "effect/Effect"
+ * import { Server } from "effect-ovsdb"
+ *
+ * const program = Effect.gen(function*() {
+ *   const schema = yield* Server.readSchema("/usr/share/ovn/ovn-nb.ovsschema")
+ *   return schema.name // "OVN_Northbound"
+ * })
  * ```
  *
  * @since 0.1.0

@@ -148,6 +148,10 @@ export const connect = (
  *
  * @example
  * ```ts
+ * import * as Layer from "effect/Layer"
+ * import { Ovsdb, TestServer } from "effect-ovsdb"
+ * import * as OVN_Northbound from "effect-ovsdb/models/OVN_Northbound"
+ *
  * const OvsdbTest = Ovsdb.layer({ remote: "unix:/run/ovn/ovnnb_db.sock" }).pipe(
  *   Layer.provide(TestServer.dialer),
  *   Layer.provideMerge(TestServer.layerServer({ databases: [OVN_Northbound.database] }))
