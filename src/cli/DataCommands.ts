@@ -11,6 +11,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
+import { ProtocolError } from "../Errors.js"
 import type { Json } from "../Json.js"
 import * as JsonText from "../Json.js"
 import type * as Ovsdb from "../Ovsdb.js"
@@ -19,12 +20,14 @@ import type * as Commands from "./Commands.js"
 import { dumpColumns, dumpSelect, dumpTable } from "./Dump.js"
 import { JsonWriter } from "./format/JsonText.js"
 import * as Output from "./format/Output.js"
+import { elements, sortedValue } from "./format/SortedJson.js"
 import type { Style } from "./format/Table.js"
 import { Printer } from "./format/Table.js"
 import { compareBytes } from "./OvsText.js"
 import * as Progress from "./Progress.js"
-import { asRecord, outputStyle, withDatabase, withOvsdb } from "./Session.js"
-import { bind, UsageError } from "./Usage.js"
+import * as RawReply from "./RawReply.js"
+import { asRecord, outputStyle, withDatabase, withOvsdb, withTransport } from "./Session.js"
+import { bind, isRemoteList, UsageError } from "./Usage.js"
 
 const parseTransaction = (text: string) =>
   Effect.gen(function*() {
@@ -67,10 +70,42 @@ export const transact = (usage: typeof Commands.transact | typeof Commands.query
     // ovsdb-client query appends an abort, so nothing is committed.
     const query = usage.name === "query"
     const sent = query ? [...operations, { op: "abort" }] : operations
+    if (!style.pretty && !isRemoteList(server)) {
+      // The compact text straight from the reply's bytes: a large result is never built.
+      const reply = yield* withTransport(
+        server,
+        "transact",
+        (transport) => RawReply.transact(transport, [database, ...sent])
+      )
+      const text = rawResult(reply, query ? operations.length : undefined)
+      if (text === undefined) {
+        return yield* Effect.fail(new ProtocolError({ method: "transact", detail: "the result is not a JSON array" }))
+      }
+      return yield* Output.make().write([text, "\n"])
+    }
     const reply = yield* withOvsdb(server, (ovsdb) => ovsdb.transactJson(database, sent), { database })
     const result = query ? queryResult(operations.length, reply) : reply
     yield* Output.make().write([new JsonWriter(style.pretty).text(result), "\n"])
   })
+
+/**
+ * A reply's result as ovsdb-client prints it, written from the reply's bytes (see `SortedJson`):
+ * for a query of `operations` operations, without the appended abort's result as `queryResult`
+ * says. `undefined` when the result is not an array.
+ */
+const rawResult = (reply: RawReply.Reply, operations: number | undefined): string | undefined => {
+  const { bytes, result } = reply
+  if (bytes[result] !== 0x5b) return undefined
+  if (operations === undefined) return sortedValue(bytes, result, bytes.length)?.toString("utf8")
+  const places = elements(bytes, result)
+  if (places === undefined) return undefined
+  const last = places[places.length - 1]
+  const aborted = places.length === operations + 1 && last !== undefined &&
+    asRecord(JSON.parse(Buffer.from(bytes.subarray(last[0], last[1])).toString("utf8")) as Json).error === "aborted"
+  const kept = aborted ? places.slice(0, operations) : places
+  const texts = kept.map(([start, end]) => sortedValue(bytes, start, end - start + 64)?.toString("utf8"))
+  return texts.some((text) => text === undefined) ? undefined : `[${texts.join(",")}]`
+}
 
 /** The tables to dump and each one's columns, as ovsdb-client picks them, or its usage error. */
 const dumpPlan = (schema: DatabaseSchema, tableName: string | undefined, named: ReadonlyArray<string>) => {

@@ -14,12 +14,13 @@
  */
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { ConnectionClosed } from "../Errors.js"
+import { ConnectionClosed, RpcTimeout } from "../Errors.js"
 import type { Json } from "../Json.js"
 import * as Ovsdb from "../Ovsdb.js"
 import * as Remote from "../Remote.js"
@@ -111,19 +112,8 @@ const connectionLost = (session: Session.Session["Service"]) => {
   )
 }
 
-/**
- * Runs `use` with a connection to `server`, built from the shared flags: the three TLS files
- * together or none, `--timeout` bounding the connection and each reply, and `--leader-only` for a
- * list of remotes (see the module doc and `Connect`).
- *
- * @since 0.1.0
- * @category running
- */
-export const withOvsdb = <A, E>(
-  server: string,
-  use: (ovsdb: Ovsdb.Ovsdb["Service"]) => Effect.Effect<A, E>,
-  connect: Connect = {}
-) =>
+/** The connection the flags ask for (TLS files, `--timeout`), or the usage mistake in them. */
+const connectionOptions = (server: string) =>
   Effect.gen(function*() {
     const flags = yield* connection
     const files = [flags.privateKey, flags.certificate, flags.caCert]
@@ -139,7 +129,47 @@ export const withOvsdb = <A, E>(
       return yield* Effect.fail(new UsageError(`value ${timeout} on --timeout is not at least 1`))
     }
     const seconds = timeout === undefined ? undefined : `${timeout} seconds` as const
-    const options: Ovsdb.Options = { remote: server, tls, connectTimeout: seconds, requestTimeout: seconds }
+    return { remote: server, tls, connectTimeout: seconds, requestTimeout: seconds } satisfies Ovsdb.Options
+  })
+
+/**
+ * Runs `use` with a plain connection (`Transport`) to `server`, one remote (a list goes through
+ * `withOvsdb`), as the flags ask for it; `use` fails with `RpcTimeout` after `--timeout`.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const withTransport = <A, E>(
+  server: string,
+  method: string,
+  use: (transport: Transport.Transport["Service"]) => Effect.Effect<A, E>
+) =>
+  Effect.gen(function*() {
+    const options = yield* connectionOptions(server)
+    const used = Effect.scoped(Effect.flatMap(Transport.make(options), use))
+    if (options.requestTimeout === undefined) return yield* used
+    return yield* Effect.timeoutOrElse(used, {
+      duration: options.requestTimeout,
+      orElse: () => Effect.fail(new RpcTimeout({ method, timeoutMillis: Duration.toMillis(options.requestTimeout!) }))
+    })
+  })
+
+/**
+ * Runs `use` with a connection to `server`, built from the shared flags: the three TLS files
+ * together or none, `--timeout` bounding the connection and each reply, and `--leader-only` for a
+ * list of remotes (see the module doc and `Connect`).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const withOvsdb = <A, E>(
+  server: string,
+  use: (ovsdb: Ovsdb.Ovsdb["Service"]) => Effect.Effect<A, E>,
+  connect: Connect = {}
+) =>
+  Effect.gen(function*() {
+    const flags = yield* connection
+    const options = yield* connectionOptions(server)
     const counted = <X, Y>(effect: Effect.Effect<X, Y>) =>
       connect.received === undefined
         ? effect
