@@ -11,11 +11,12 @@
  *   memory per replicated row (vs the Python IDL), and applying 10,000 small updates.
  * - startup: the command line's `list-dbs` on a local unix socket, a fresh process each run, vs
  *   `ovsdb-client list-dbs`.
+ * - cli: the command line's `query` and `dump` of 100,000 rows, vs ovsdb-client's, same bytes out.
  *
  * - scaling (`--scaling`, not run by default: it fills servers of 10,000, 100,000 and 300,000
  *   rows): select, initial monitor and replica, the cost of a row at each size, and its growth.
  *
- * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`, `startup`, `--scaling`;
+ * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`, `startup`, `cli`, `--scaling`;
  * several may be named) runs only those.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -23,6 +24,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { OvsdbCluster } from "../test/support/OvsdbCluster.js"
 import { OvsdbServer } from "../test/support/OvsdbServer.js"
+import { benchCli } from "./bench/cli.js"
 import { benchCodec } from "./bench/codec.js"
 import { benchFailover } from "./bench/failover.js"
 import { benchMonitor } from "./bench/monitor.js"
@@ -37,7 +39,7 @@ const fixed = (n: number, digits = 1) => n.toFixed(digits)
 const usage = (u: { readonly wallSeconds: number; readonly cpuSeconds: number; readonly peakMiB: number }) =>
   `${fixed(u.wallSeconds, 2)} s wall, ${fixed(u.cpuSeconds, 2)} s CPU, ${fixed(u.peakMiB, 0)} MiB`
 
-const BENCHMARKS = ["codec", "transact", "monitor", "failover", "replica", "startup"] as const
+const BENCHMARKS = ["codec", "transact", "monitor", "failover", "replica", "startup", "cli"] as const
 /** Run only when named. */
 const ON_REQUEST = ["--scaling"] as const
 
@@ -156,6 +158,18 @@ const startupBench = Effect.gen(function*() {
   )
 }).pipe(Effect.scoped)
 
+const cliBench = Effect.gen(function*() {
+  const server = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
+  for (const report of yield* benchCli(server.unixPath)) {
+    yield* Console.log(
+      `cli ${report.command}: 100,000 rows (${fixed(report.outputBytes / 1e6)} MB out, the same bytes): ` +
+        `effect-ovsdb ${usage(report.ours)}\n` +
+        `          ovsdb-client ${usage(report.ovsdbClient)} ` +
+        `-> ${fixed(report.ours.wallSeconds / report.ovsdbClient.wallSeconds, 2)} x ovsdb-client (target <= 1.00)`
+    )
+  }
+}).pipe(Effect.scoped)
+
 /** The growth of a per-row cost from the smallest size to the largest may not pass this. */
 const SCALING_TARGET = 1.2
 
@@ -185,6 +199,7 @@ const main = Effect.gen(function*() {
   if (only.has("failover")) yield* failoverBench
   if (only.has("replica")) yield* replicaBench
   if (only.has("startup")) yield* startupBench
+  if (only.has("cli")) yield* cliBench
   if (only.has("--scaling")) yield* scalingBench
 }).pipe(Effect.scoped)
 

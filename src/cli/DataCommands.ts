@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import { ProtocolError } from "../Errors.js"
@@ -81,7 +82,7 @@ export const transact = (usage: typeof Commands.transact | typeof Commands.query
       if (text === undefined) {
         return yield* Effect.fail(new ProtocolError({ method: "transact", detail: "the result is not a JSON array" }))
       }
-      return yield* Output.make().write([text, "\n"])
+      return yield* Console.log(text)
     }
     const reply = yield* withOvsdb(server, (ovsdb) => ovsdb.transactJson(database, sent), { database })
     const result = query ? queryResult(operations.length, reply) : reply

@@ -189,9 +189,28 @@ class Writer {
   }
 
   private string(i: number): number {
-    const { end, escaped } = stringEnd(this.bytes, i)
-    if (!escaped) this.copy(i, end)
-    else this.text(jsonString(this.decode(i, end)))
+    // Copied as it is scanned; a backslash sends it the slow way (read, then written again).
+    const bytes = this.bytes
+    const quote = bytes.indexOf(QUOTE, i + 1)
+    if (quote !== -1) {
+      this.room(quote + 1 - i)
+      const out = this.out
+      let at = this.at
+      out[at++] = QUOTE
+      let k = i + 1
+      for (; k < quote; k++) {
+        const b = bytes[k]!
+        if (b === BACKSLASH) break
+        out[at++] = b
+      }
+      if (k === quote) {
+        out[at++] = QUOTE
+        this.at = at
+        return quote + 1
+      }
+    }
+    const { end } = stringEnd(bytes, i)
+    this.text(jsonString(this.decode(i, end)))
     return end
   }
 
