@@ -120,13 +120,13 @@ layer(TestLayer, { excludeTestServices: true, timeout: 120_000 })("the package, 
       const { tarball } = yield* PackedPackage
       const files = yield* tarballFiles(tarball)
       const tops = new Set(files.map((file) => file.split("/").slice(0, file.startsWith("dist/") ? 2 : 1).join("/")))
-      assert.deepStrictEqual([...tops].sort(), ["LICENSE", "README.md", "dist/src", "package.json", "src"])
+      assert.deepStrictEqual([...tops].sort(), ["LICENSE", "README.md", "dist/cli", "dist/src", "package.json", "src"])
       for (
         const file of [
           "dist/src/index.js",
           "dist/src/index.d.ts",
           "dist/src/models/Open_vSwitch.js",
-          "dist/src/cli/main.js"
+          "dist/cli/main.js"
         ]
       ) {
         assert.include(files, file)

@@ -21,8 +21,8 @@ export interface CliReport {
 /** Runs of each command; the medians are reported. */
 const ROUNDS = 5
 
-/** The built command line, beside this compiled script (dist/scripts/bench). */
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url))
+/** The command line as the package ships it (bundled, in dist/cli), beside this compiled script (dist/scripts/bench). */
+const MAIN = fileURLToPath(new URL("../../cli/main.js", import.meta.url))
 
 const DATABASE = "OVN_Northbound"
 const TABLE = "Logical_Switch_Port"

@@ -18,8 +18,8 @@ export interface StartupReport {
 /** Runs of each command; the medians are reported. */
 const ROUNDS = 15
 
-/** The built command line, beside this compiled script (dist/scripts/bench). */
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url))
+/** The command line as the package ships it (bundled, in dist/cli), beside this compiled script (dist/scripts/bench). */
+const MAIN = fileURLToPath(new URL("../../cli/main.js", import.meta.url))
 
 /** Measures `list-dbs` of both clients on the server listening at `unixPath`. */
 export const benchStartup = (unixPath: string) =>
