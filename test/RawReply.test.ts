@@ -36,7 +36,7 @@ describe("RawReply.transact", () => {
         `{"id":"echo","method":"echo","params":[1,"x"]}`,
         `{"id":null,"method":"update","params":["m",{}]}`,
         `{"id":7,"result":[],"error":null}`,
-        `{"id":"effect-ovsdb-transact","result":[{"rows":[{"b":1,"a":2}]}],"error":null}`
+        `{"id":0,"result":[{"rows":[{"b":1,"a":2}]}],"error":null}`
       ])
       const reply = yield* RawReply.transact(client, ["OVN_Northbound", { op: "select", table: "T", where: [] }])
       assert.strictEqual(text(reply.bytes.subarray(reply.result)), `[{"rows":[{"b":1,"a":2}]}],"error":null}`)
@@ -46,7 +46,7 @@ describe("RawReply.transact", () => {
         {
           method: "transact",
           params: ["OVN_Northbound", { op: "select", table: "T", where: [] }],
-          id: "effect-ovsdb-transact"
+          id: 0
         },
         { id: "echo", result: [1, "x"], error: null }
       ])
@@ -55,7 +55,7 @@ describe("RawReply.transact", () => {
   it.effect("fails with the server's error as RpcError", () =>
     Effect.gen(function*() {
       const failing = yield* peer([
-        `{"id":"effect-ovsdb-transact","error":{"error":"unknown database","details":"no db"}}`
+        `{"id":0,"error":{"error":"unknown database","details":"no db"}}`
       ])
       const error = yield* Effect.flip(RawReply.transact(failing.client, ["Nope"]))
       assert.strictEqual(error._tag, "RpcError")
@@ -69,11 +69,17 @@ describe("RawReply.transact", () => {
       assert.strictEqual(closed._tag, "ConnectionClosed")
     }).pipe(Effect.scoped), 5_000)
 
-  it.effect("fails with ProtocolError on bytes that are not JSON (here, not UTF-8)", () =>
-    Effect.gen(function*() {
-      const garbled = yield* peer([
-        Buffer.from([...Buffer.from(`{"id":"effect-ovsdb-transact","result":["`), 0xff, ...Buffer.from(`"]}`)])
-      ])
-      assert.strictEqual((yield* Effect.flip(RawReply.transact(garbled.client, ["X"])))._tag, "ProtocolError")
-    }).pipe(Effect.scoped), 5_000)
+  it.effect(
+    "fails with ConnectionClosed, for the codec's reason, on bytes it cannot frame (here, not UTF-8)",
+    () =>
+      Effect.gen(function*() {
+        const garbled = yield* peer([
+          Buffer.from([...Buffer.from(`{"id":0,"result":["`), 0xff, ...Buffer.from(`"]}`)])
+        ])
+        const error = yield* Effect.flip(RawReply.transact(garbled.client, ["X"]))
+        assert.strictEqual(error._tag, "ConnectionClosed")
+        assert.match(error.message, /Malformed: invalid UTF-8/)
+      }).pipe(Effect.scoped),
+    5_000
+  )
 })

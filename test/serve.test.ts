@@ -350,7 +350,7 @@ layer(BuiltPackage.layer, { timeout: 180_000, excludeTestServices: true })("effe
       assert.isUndefined(serve.exited())
     }))
 
-  it.effect("refuses what it cannot serve with one line on stderr and exit status 1", () =>
+  it.effect("refuses what it cannot serve with one line on stderr (a usage mistake: and the usage line) and exit status 1", () =>
     Effect.gen(function*() {
       const { dist } = yield* BuiltPackage
       const nb = SCHEMAS.OVN_Northbound
@@ -371,7 +371,10 @@ layer(BuiltPackage.layer, { timeout: 180_000, excludeTestServices: true })("effe
         assert.strictEqual(result.code, 1, args.join(" "))
         assert.strictEqual(result.stdout, "")
         assert.match(result.stderr, new RegExp(`^effect-ovsdb: ${problem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`))
-        assert.strictEqual(result.stderr.trimEnd().split("\n").length, 1, result.stderr)
+        const lines = result.stderr.trimEnd().split("\n")
+        const usage = problem.startsWith("Missing required flag")
+        assert.strictEqual(lines.length, usage ? 2 : 1, result.stderr)
+        if (usage) assert.strictEqual(lines[1], "usage: effect-ovsdb [OPTIONS] serve --remote=REMOTE... SCHEMA...")
       }
     }))
 

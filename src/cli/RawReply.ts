@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { encode } from "../Codec.js"
 import { Framer } from "../codec/Framer.js"
-import { ConnectionClosed, ProtocolError } from "../Errors.js"
+import { CodecError, ConnectionClosed, ProtocolError } from "../Errors.js"
 import type { RpcError, TransportError } from "../Errors.js"
 import * as Json from "../Json.js"
 import * as JsonRpc from "../protocol/JsonRpc.js"
@@ -24,7 +24,7 @@ import type * as Transport from "../Transport.js"
 import { member, sortedValue } from "./format/SortedJson.js"
 
 /** The id of the one request: a reply with any other is not the one awaited. */
-const ID = "effect-ovsdb-transact"
+const ID = 0
 
 /** The largest reply accepted: OVSDB has no limit of its own; this one only stops a runaway peer. */
 const MAX_FRAME_BYTES = 2 ** 31 - 1
@@ -84,7 +84,8 @@ const classify = (
 /**
  * Sends `transact` with `params` on `transport` and waits for its reply, answering the server's
  * echoes meanwhile. Fails as the library's `transactJson` does: `RpcError` for an error reply,
- * `ConnectionClosed` when the connection ends first, `ProtocolError` for bytes that are not JSON.
+ * `ConnectionClosed` when the connection ends first or sends bytes that cannot be framed (too
+ * deep, too large, not UTF-8), `ProtocolError` for a reply that is not a response.
  *
  * @since 0.1.0
  * @category requests
@@ -94,19 +95,27 @@ export const transact = (
   params: ReadonlyArray<Json.Json>
 ): Effect.Effect<Reply, TransportError | ConnectionClosed | ProtocolError | RpcError> =>
   Effect.gen(function*() {
-    const reply = yield* Deferred.make<Reply, ProtocolError | RpcError>()
+    const reply = yield* Deferred.make<Reply, ConnectionClosed | ProtocolError | RpcError>()
     const framer = new Framer({ maxFrameBytes: MAX_FRAME_BYTES })
     const read = Stream.runForEach(transport.incoming, (chunk) =>
       Effect.gen(function*() {
         const pushed = framer.pushFrames(chunk)
-        if (pushed._tag === "Failure") return yield* Effect.fail(protocolError(pushed.detail))
+        if (pushed._tag === "Failure") {
+          // As RpcClient ends a connection on bytes it cannot frame: closed, for the codec's reason.
+          const cause = new CodecError({ reason: pushed.reason, detail: pushed.detail })
+          return yield* Effect.fail(new ConnectionClosed({ detail: cause.message, cause, requestSent: true }))
+        }
         for (const frame of pushed.frames) {
           const what = yield* classify(frame)
           if (what === undefined) continue
           if ("echo" in what) yield* transport.send(encode(JsonRpc.fromJson(what.echo)!))
           else yield* Deferred.succeed(reply, what)
         }
-      }).pipe(Effect.catch((error) => Effect.asVoid(Deferred.fail(reply, error as ProtocolError | RpcError)))))
+      }).pipe(
+        Effect.catch((error) =>
+          Effect.asVoid(Deferred.fail(reply, error as ConnectionClosed | ProtocolError | RpcError))
+        )
+      ))
     yield* transport.send(encode(JsonRpc.request("transact", params, ID)))
     return yield* Effect.raceFirst(
       Deferred.await(reply),
