@@ -153,19 +153,8 @@ const differential = (targets: readonly [Differential.Target, Differential.Targe
     )
   })
 
-/** What a monitor run is given: two remotes, the databases, how many scenarios and how long. */
-interface MonitorRun {
-  readonly remotes: readonly [{ readonly name: string; readonly path: string }, {
-    readonly name: string
-    readonly path: string
-  }]
-  readonly databases: ReadonlyArray<Differential.RunDatabase>
-  readonly sequences: number
-  readonly sequenceLength: number
-  readonly firstSequence?: number
-  readonly ignoreVersions?: boolean
-  readonly weakRaces?: boolean
-}
+/** What a monitor run is given: the harness's options, the seed aside (the suite's own). */
+type MonitorRun = Omit<MonitorDifferential.MonitorRunOptions, "seed">
 
 /** Runs the monitor scenarios on two remotes, prints what they covered and each disagreement, and asserts none. */
 const monitorDifferential = (run: MonitorRun) =>
