@@ -227,7 +227,11 @@ export interface Replica<R> extends Reads<R> {
   readonly changes: Stream.Stream<Event<R>, ReplicaError>
   /** The id of the last transaction applied. */
   readonly lastTxnId: Effect.Effect<string | undefined>
-  /** Waits until the transaction with this id was applied (or a resync made it part of the contents). */
+  /**
+   * Waits until the transaction with this id was applied (or a resync made it part of the contents).
+   * Ids come from a clustered server: a standalone ovsdb-server reports the zero UUID for every
+   * transaction, which names none, so waiting for it lasts until a resync.
+   */
   readonly waitFor: (txnId: string) => Effect.Effect<void>
   /** Waits until the replica holds everything the server committed before now (an `echo` round trip). */
   readonly sync: Effect.Effect<void, RpcError | RpcTimeout | ConnectionClosed | ProtocolError>
@@ -281,6 +285,9 @@ export interface Reads<R> {
     bounds: { readonly from?: ReadonlyArray<unknown>; readonly to?: ReadonlyArray<unknown> }
   ) => Effect.Effect<ReadonlyArray<R[N]>, ValueError>
 }
+
+/** What a server that keeps no transaction ids (a standalone ovsdb-server) reports for each one. */
+const NO_TXN_ID = "00000000-0000-0000-0000-000000000000"
 
 /** How many applied transaction ids `waitFor` remembers. */
 const REMEMBERED_TXNS = 10_000
@@ -371,7 +378,8 @@ export const make = <Tables extends { readonly [name: string]: Typed.AnyTable },
     const advanced = (txnId: string | undefined, resync: boolean) => {
       version++
       lastTxnId = txnId ?? lastTxnId
-      if (txnId !== undefined) {
+      // The zero UUID names no transaction: a standalone ovsdb-server reports it for every one.
+      if (txnId !== undefined && txnId !== NO_TXN_ID) {
         applied.add(txnId)
         if (applied.size > REMEMBERED_TXNS) applied.delete(applied.values().next().value!)
       }

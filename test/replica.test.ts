@@ -262,7 +262,8 @@ describe("Replica changes", () => {
 describe("Replica.waitFor", () => {
   it.live("waits until a transaction id another replica saw is applied here; a model from the server's schema works too", () =>
     Effect.gen(function*() {
-      const server = yield* OvsdbServer.start({ databases: [NB] })
+      // Clustered: a standalone ovsdb-server reports the zero UUID for every transaction.
+      const server = yield* OvsdbServer.start({ databases: [NB], clustered: true })
       const first = yield* Replica.make(Nb.database, { Address_Set: true }).pipe(
         Effect.provide(yield* connect(server.unix))
       )
@@ -286,6 +287,7 @@ describe("Replica.waitFor", () => {
       const update = yield* Fiber.join(seen)
       const txnId = update._tag === "Some" ? update.value.lastTxnId : undefined
       assert.isDefined(txnId)
+      assert.notStrictEqual(txnId, "00000000-0000-0000-0000-000000000000")
       yield* second.waitFor(txnId!).pipe(Effect.timeout("10 seconds"))
       assert.deepStrictEqual((yield* second.all("Address_Set")).map((row) => row.name), ["as0"])
       assert.strictEqual(yield* second.lastTxnId, txnId)
@@ -294,6 +296,16 @@ describe("Replica.waitFor", () => {
         second.waitFor("00000000-0000-0000-0000-00000000abcd").pipe(Effect.timeout("200 millis"))
       )
       assert.isTrue(never._tag === "Failure")
+      // A standalone server reports the zero UUID for each transaction: it names none the replica applied.
+      const standalone = yield* OvsdbServer.start({ databases: [NB] })
+      const third = yield* Replica.make(Nb.database, { Address_Set: true }).pipe(
+        Effect.provide(yield* connect(standalone.unix))
+      )
+      assert.strictEqual(yield* third.lastTxnId, "00000000-0000-0000-0000-000000000000")
+      const zero = yield* Effect.exit(
+        third.waitFor("00000000-0000-0000-0000-000000000000").pipe(Effect.timeout("200 millis"))
+      )
+      assert.isTrue(zero._tag === "Failure", "not applied")
     }))
 })
 
