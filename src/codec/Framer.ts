@@ -79,15 +79,13 @@ const BACKSLASH = 0x5c
 const SPACE = 1
 const OPEN = 2
 const CLOSE = 3
-const STRING = 4
-const DIGIT = 5
+const DIGIT = 4
 const CLASSES = (() => {
   const table = new Uint8Array(256)
   for (const c of " \t\r\n") table[c.charCodeAt(0)] = SPACE
   for (const c of "{[") table[c.charCodeAt(0)] = OPEN
   for (const c of "}]") table[c.charCodeAt(0)] = CLOSE
   for (const c of "0123456789") table[c.charCodeAt(0)] = DIGIT
-  table[QUOTE] = STRING
   return table
 })()
 
@@ -98,26 +96,17 @@ const MIN_PENDING_BYTES = 64 * 1024
 const LONG_DIGITS = 16
 
 /**
- * The index of the quote that closes a string whose content starts at `from` (not escaped itself),
- * or -1 when the string runs past the chunk. The search is the native `indexOf`.
+ * The index of the quote that closes a string whose content starts at `from`, or `chunk.length`
+ * when the string runs past the chunk (one more when the chunk ends in an escaping backslash, whose
+ * escaped byte is the next chunk's first). A plain loop: the strings of OVSDB messages are short
+ * (UUIDs, names), and for them it beats a native `indexOf` call per string.
  */
-const closingQuote = (chunk: Uint8Array, from: number): number => {
+const stringEnd = (chunk: Uint8Array, from: number): number => {
+  const n = chunk.length
   let at = from
-  for (;;) {
-    at = chunk.indexOf(QUOTE, at)
-    if (at === -1) return -1
-    let backslashes = 0
-    while (at - 1 - backslashes >= from && chunk[at - 1 - backslashes] === BACKSLASH) backslashes++
-    if ((backslashes & 1) === 0) return at
-    at++
-  }
-}
-
-/** Whether a string segment starting at `from` ends in an unpaired backslash (escaping the next byte). */
-const endsEscaped = (chunk: Uint8Array, from: number): boolean => {
-  let backslashes = 0
-  while (chunk.length - 1 - backslashes >= from && chunk[chunk.length - 1 - backslashes] === BACKSLASH) backslashes++
-  return (backslashes & 1) === 1
+  let byte = 0
+  while (at < n && (byte = chunk[at]!) !== QUOTE) at += byte === BACKSLASH ? 2 : 1
+  return at
 }
 
 const excerpt = (bytes: Uint8Array, at: number): string =>
@@ -197,7 +186,20 @@ export class Framer {
     let start = 0 // where the current frame starts in this chunk
     let i = this.inString ? this.resumeString(chunk) : 0
     while (i < n) {
-      const kind = CLASSES[chunk[i]!]!
+      const byte = chunk[i]!
+      // A string first: in OVSDB messages the commonest thing outside one, and the loop's hot path.
+      if (byte === QUOTE && depth > 0) {
+        const end = stringEnd(chunk, i + 1)
+        if (end >= n) {
+          this.inString = true
+          this.escaped = end > n
+          break
+        }
+        digitRun = 0
+        i = end + 1
+        continue
+      }
+      const kind = CLASSES[byte]!
       if (kind === DIGIT) {
         if (depth === 0) return this.malformed(chunk, i, "a value that is not an object or array")
         if (++digitRun >= LONG_DIGITS) this.hasLongInteger = true
@@ -208,18 +210,6 @@ export class Framer {
       switch (kind) {
         case SPACE:
           break
-        case STRING: {
-          if (depth === 0) return this.malformed(chunk, i, "a value that is not an object or array")
-          const end = closingQuote(chunk, i + 1)
-          if (end === -1) {
-            this.inString = true
-            this.escaped = endsEscaped(chunk, i + 1)
-            i = n
-            continue
-          }
-          i = end
-          break
-        }
         case OPEN:
           if (depth++ === 0) start = i
           else if (depth > maxDepth) return this.tooDeep(i)
@@ -251,10 +241,9 @@ export class Framer {
 
   /** Continues a string left open by the previous chunk; returns the index after its closing quote. */
   private resumeString(chunk: Uint8Array): number {
-    const from = this.escaped ? 1 : 0
-    const end = closingQuote(chunk, from)
-    if (end === -1) {
-      this.escaped = endsEscaped(chunk, from)
+    const end = stringEnd(chunk, this.escaped ? 1 : 0)
+    if (end >= chunk.length) {
+      this.escaped = end > chunk.length
       return chunk.length
     }
     this.inString = false
