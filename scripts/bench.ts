@@ -22,18 +22,21 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Os from "node:os"
 import { OvsdbCluster } from "../test/support/OvsdbCluster.js"
 import { OvsdbServer } from "../test/support/OvsdbServer.js"
 import { benchCli } from "./bench/cli.js"
 import { benchCodec } from "./bench/codec.js"
 import { benchFailover } from "./bench/failover.js"
-import { benchMonitor } from "./bench/monitor.js"
+import { benchMonitor, type Usage } from "./bench/monitor.js"
 import { benchReplica } from "./bench/replica.js"
+import { line, ratio } from "./bench/report.js"
 import { benchScaling, type PerRow } from "./bench/scaling.js"
 import { benchStartup } from "./bench/startup.js"
 import { benchTransact } from "./bench/transact.js"
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits)
+const count = (n: number) => n.toLocaleString("en-US")
 
 /** One client's process: its wall time, CPU time and peak memory. */
 const usage = (u: { readonly wallSeconds: number; readonly cpuSeconds: number; readonly peakMiB: number }) =>
@@ -55,118 +58,148 @@ const chosen = (args: ReadonlyArray<string>): ReadonlySet<string> | string => {
 
 const codecBench = Effect.gen(function*() {
   const codec = benchCodec()
-  yield* Console.log(
-    `codec:    ${fixed(codec.megabytes)} MB reply in 64 KiB reads: framer ${fixed(codec.framerMillis)} ms, ` +
-      `JSON.parse ${fixed(codec.jsonParseMillis)} ms -> ${fixed(codec.ratio, 2)} x JSON.parse (target >= 0.80)`
-  )
+  yield* Console.log(line(
+    "codec",
+    `${fixed(codec.megabytes)} MB reply in 64 KiB reads: framer ${fixed(codec.framerMillis)} ms, ` +
+      `JSON.parse ${fixed(codec.jsonParseMillis)} ms`,
+    ratio(codec.ratio, "JSON.parse"),
+    ">= 0.90"
+  ))
 })
 
 const transactBench = Effect.gen(function*() {
   const server = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
   const transact = yield* benchTransact(server.unixPath)
-  yield* Console.log(
-    `transact: ${transact.transactions} pipelined transactions: client ${fixed(transact.clientMillis)} ms, ` +
-      `raw node:net ${fixed(transact.rawMillis)} ms -> ${fixed(transact.ratio, 2)} x raw (target >= 0.90)`
-  )
-  yield* Console.log(
-    `          under a tracing backend (a span per call): client ${fixed(transact.tracedMillis)} ms ` +
-      `-> ${fixed(transact.tracedRatio, 2)} x raw`
-  )
-  yield* Console.log(
-    `          with Effect's tracing off (References.TracerEnabled false): client ${
-      fixed(transact.untracedMillis)
-    } ms ` +
-      `-> ${fixed(transact.untracedRatio, 2)} x raw`
-  )
+  const raw = `raw node:net ${fixed(transact.rawMillis)} ms`
+  yield* Console.log(line(
+    "transact",
+    `${transact.transactions} pipelined transactions: client ${fixed(transact.clientMillis)} ms, ${raw}`,
+    ratio(transact.ratio, "raw"),
+    ">= 0.90"
+  ))
+  yield* Console.log(line(
+    "transact traced",
+    `under a tracing backend (a span per call): client ${fixed(transact.tracedMillis)} ms, ${raw}`,
+    ratio(transact.tracedRatio, "raw"),
+    "none"
+  ))
+  yield* Console.log(line(
+    "transact untraced",
+    `with Effect's tracing off (References.TracerEnabled false): client ${fixed(transact.untracedMillis)} ms, ${raw}`,
+    ratio(transact.untracedRatio, "raw"),
+    "none"
+  ))
 }).pipe(Effect.scoped)
+
+/**
+ * The three lines of an initial-contents benchmark: wall against ovsdb-client dump, CPU and peak
+ * memory against the Python IDL, each client's three figures in the details.
+ */
+const initialLines = (
+  name: string,
+  what: string,
+  figures: { readonly ours: Usage; readonly ovsdbClient: Usage; readonly pythonIdl: Usage },
+  targets: { readonly wall: string; readonly cpu: string; readonly memory: string }
+) => {
+  const { ours, ovsdbClient, pythonIdl } = figures
+  const of = `${what}: effect-ovsdb ${usage(ours)}`
+  return [
+    line(
+      `${name} wall`,
+      `${of}; ovsdb-client dump ${usage(ovsdbClient)}`,
+      ratio(ours.wallSeconds / ovsdbClient.wallSeconds, "ovsdb-client dump"),
+      targets.wall
+    ),
+    line(
+      `${name} CPU`,
+      `${of}; Python IDL ${usage(pythonIdl)}`,
+      ratio(ours.cpuSeconds / pythonIdl.cpuSeconds, "Python IDL"),
+      targets.cpu
+    ),
+    line(
+      `${name} memory`,
+      `${of}; Python IDL ${usage(pythonIdl)}`,
+      ratio(ours.peakMiB / pythonIdl.peakMiB, "Python IDL"),
+      targets.memory
+    )
+  ]
+}
 
 const monitorBench = Effect.gen(function*() {
   const big = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
   const monitor = yield* benchMonitor(big.unixPath)
-  yield* Console.log(
-    `monitor:  initial contents of ${monitor.rows} Logical_Switch_Port rows:\n` +
-      `          effect-ovsdb ${usage(monitor.ours)}\n` +
-      `          ovsdb-client dump ${usage(monitor.ovsdbClient)}\n` +
-      `          Python IDL ${usage(monitor.pythonIdl)}\n` +
-      `          wall ${
-        fixed(monitor.ours.wallSeconds / monitor.ovsdbClient.wallSeconds, 2)
-      } x ovsdb-client (target <= 1.20), ` +
-      `CPU ${fixed(monitor.ours.cpuSeconds / monitor.pythonIdl.cpuSeconds, 2)} x Python IDL (target <= 0.25), ` +
-      `memory ${fixed(monitor.ours.peakMiB / monitor.pythonIdl.peakMiB, 2)} x Python IDL (target < 1)`
-  )
+  const what = `initial contents of ${count(monitor.rows)} Logical_Switch_Port rows`
+  for (const text of initialLines("monitor", what, monitor, { wall: "<= 0.50", cpu: "<= 0.25", memory: "<= 0.50" })) {
+    yield* Console.log(text)
+  }
 }).pipe(Effect.scoped)
 
 const failoverBench = Effect.gen(function*() {
   const cluster = yield* OvsdbCluster.start({ database: "OVN_Northbound", members: 3 })
   const failover = yield* benchFailover(cluster)
-  yield* Console.log(
-    `failover: kill -9 of the leader to monitoring on the new leader, ${failover.rounds} rounds: ` +
-      `effect-ovsdb ${fixed(failover.oursMillis, 0)} ms, Python IDL ${fixed(failover.pythonIdlMillis, 0)} ms ` +
-      `-> ${fixed(failover.ratio, 2)} x Python IDL (target <= 1.00)`
-  )
   const range = ([low, high]: readonly [number, number]) => `${fixed(low, 0)}-${fixed(high, 0)} ms`
-  yield* Console.log(
-    `          rounds: effect-ovsdb ${range(failover.oursRange)}, Python IDL ${range(failover.pythonIdlRange)}; ` +
-      `each includes the election and the probe row's commit on the new leader, ` +
-      `${fixed(failover.probeMillis, 0)} ms after the kill`
-  )
+  yield* Console.log(line(
+    "failover",
+    `kill -9 of the leader to monitoring on the new leader, ${failover.rounds} rounds: ` +
+      `effect-ovsdb ${fixed(failover.oursMillis, 0)} ms (${range(failover.oursRange)}), ` +
+      `Python IDL ${fixed(failover.pythonIdlMillis, 0)} ms (${range(failover.pythonIdlRange)}); ` +
+      `the election and the probe row's commit on the new leader ${fixed(failover.probeMillis, 0)} ms`,
+    ratio(failover.ratio, "Python IDL"),
+    "<= 1.00"
+  ))
 }).pipe(Effect.scoped)
 
 const replicaBench = Effect.gen(function*() {
   const server = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
   const replica = yield* benchReplica(server.unixPath)
-  yield* Console.log(
-    `replica:  initial replication of ${replica.rows} Logical_Switch_Port rows ` +
-      `(medians of ${replica.rounds} alternating runs):\n` +
-      `          effect-ovsdb ${usage(replica.ours)}\n` +
-      `          ovsdb-client dump ${usage(replica.ovsdbClient)}\n` +
-      `          Python IDL ${usage(replica.pythonIdl)}\n` +
-      `          -> wall ${fixed(replica.ours.wallSeconds / replica.ovsdbClient.wallSeconds, 2)} x ovsdb-client ` +
-      `(target <= 1.00), CPU ${fixed(replica.ours.cpuSeconds / replica.pythonIdl.cpuSeconds, 2)} x Python IDL ` +
-      `(target <= 0.25), memory ${fixed(replica.ours.peakMiB / replica.pythonIdl.peakMiB, 2)} x Python IDL ` +
-      `(target <= 0.50)`
-  )
-  yield* Console.log(
-    `          memory per replicated row after a full collection: effect-ovsdb ${fixed(replica.bytesPerRow, 0)} ` +
-      `bytes of heap, Python IDL ${fixed(replica.pythonIdlBytesPerRow, 0)} bytes (tracemalloc) ` +
-      `-> ${fixed(replica.bytesPerRow / replica.pythonIdlBytesPerRow, 2)} x Python IDL`
-  )
+  const what = `initial replication of ${count(replica.rows)} Logical_Switch_Port rows ` +
+    `(medians of ${replica.rounds} alternating runs)`
+  for (const text of initialLines("replica", what, replica, { wall: "<= 1.00", cpu: "<= 0.25", memory: "<= 0.50" })) {
+    yield* Console.log(text)
+  }
+  yield* Console.log(line(
+    "replica row memory",
+    `memory per replicated row after a full collection: effect-ovsdb ${fixed(replica.bytesPerRow, 0)} ` +
+      `bytes of heap, Python IDL ${fixed(replica.pythonIdlBytesPerRow, 0)} bytes (tracemalloc)`,
+    ratio(replica.bytesPerRow / replica.pythonIdlBytesPerRow, "Python IDL"),
+    "none"
+  ))
   const u = replica.updates
   const share = u.replicaBusyMillis - u.rawBusyMillis
-  yield* Console.log(
-    `          applying ${u.updates} small updates (one transaction's update3, medians of ${u.samples}): ` +
+  yield* Console.log(line(
+    "replica updates",
+    `${count(u.updates)} small updates (one transaction's update3, medians of ${u.samples}): ` +
       `event loop busy ${fixed(u.replicaBusyMillis)} ms with the replica, ${fixed(u.rawBusyMillis)} ms on a bare ` +
-      `socket reading the same monitor's bytes; the replica's share ${fixed(share)} ms ` +
-      `-> ${fixed(u.updates / share * 1000, 0)} updates/s (target >= 50000)`
-  )
-  yield* Console.log(
-    `          of which the replica's handler (Store.apply) ${fixed(u.applyMillis)} ms ` +
-      `-> ${fixed(u.updates / u.applyMillis * 1000, 0)} updates/s; the transaction's wall time, the server's ` +
-      `commit included: ${fixed(u.replicaMillis, 0)} ms with the replica, ${fixed(u.rawMillis, 0)} ms bare; ` +
-      `client CPU: ${fixed(u.replicaCpuMillis)} ms with the replica, ${fixed(u.rawCpuMillis)} ms bare`
-  )
+      `socket reading the same monitor's bytes, the replica's share ${fixed(share)} ms; of which its handler ` +
+      `(Store.apply) ${fixed(u.applyMillis)} ms; the transaction's wall time, the server's commit included: ` +
+      `${fixed(u.replicaMillis, 0)} ms with the replica, ${fixed(u.rawMillis, 0)} ms bare; client CPU ` +
+      `${fixed(u.replicaCpuMillis)} ms with the replica, ${fixed(u.rawCpuMillis)} ms bare`,
+    { value: u.updates / share * 1000, unit: "updates/s", digits: 0 },
+    ">= 50000"
+  ))
 }).pipe(Effect.scoped)
 
 const startupBench = Effect.gen(function*() {
   const server = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
   const startup = yield* benchStartup(server.unixPath)
-  yield* Console.log(
-    `cli start-up: list-dbs ${fixed(startup.oursMillis, 0)} ms vs ovsdb-client ${
-      fixed(startup.ovsdbClientMillis)
-    } ms ` +
-      `-> ${fixed(startup.oursMillis / startup.ovsdbClientMillis)} x ovsdb-client (target: < 300 ms)`
-  )
+  yield* Console.log(line(
+    "cli start-up",
+    `list-dbs ${fixed(startup.oursMillis, 0)} ms, ovsdb-client list-dbs ${fixed(startup.ovsdbClientMillis)} ms`,
+    { value: startup.oursMillis, unit: "ms", digits: 0 },
+    "< 300 ms"
+  ))
 }).pipe(Effect.scoped)
 
 const cliBench = Effect.gen(function*() {
   const server = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
   for (const report of yield* benchCli(server.unixPath)) {
-    yield* Console.log(
-      `cli ${report.command}: 100,000 rows (${fixed(report.outputBytes / 1e6)} MB out, the same bytes): ` +
-        `effect-ovsdb ${usage(report.ours)}\n` +
-        `          ovsdb-client ${usage(report.ovsdbClient)} ` +
-        `-> ${fixed(report.ours.wallSeconds / report.ovsdbClient.wallSeconds, 2)} x ovsdb-client (target <= 1.00)`
-    )
+    yield* Console.log(line(
+      `cli ${report.command}`,
+      `100,000 rows (${fixed(report.outputBytes / 1e6)} MB out, the same bytes): ` +
+        `effect-ovsdb ${usage(report.ours)}; ovsdb-client ${usage(report.ovsdbClient)}`,
+      ratio(report.ours.wallSeconds / report.ovsdbClient.wallSeconds, "ovsdb-client"),
+      "<= 1.00"
+    ))
   }
 }).pipe(Effect.scoped)
 
@@ -175,24 +208,35 @@ const SCALING_TARGET = 1.2
 
 const scalingBench = Effect.gen(function*() {
   const report = yield* benchScaling()
-  const count = (rows: number) => rows.toLocaleString("en-US")
   for (const [client, sizes] of Object.entries(report)) {
     const first = sizes[0]!
     const last = sizes[sizes.length - 1]!
-    const line = (what: string, unit: string, cost: (perRow: PerRow) => number, digits: number) =>
-      `scaling:  ${client} ${what} per row: ` +
-      sizes.map((size) => `${count(size.rows)} rows ${fixed(cost(size), digits)} ${unit}`).join(", ") +
-      ` -> ${fixed(cost(last) / cost(first), 2)} x at ${count(first.rows)} rows (target <= ${fixed(SCALING_TARGET, 2)})`
-    yield* Console.log(line("wall time", "us", (size) => size.wallMicros, 2))
-    yield* Console.log(line("CPU time", "us", (size) => size.cpuMicros, 2))
-    yield* Console.log(line("peak memory", "B", (size) => size.peakBytes, 0))
+    const scaling = (what: string, unit: string, cost: (perRow: PerRow) => number, digits: number) =>
+      line(
+        `scaling ${client} ${what}`,
+        `per row: ` + sizes.map((size) => `${count(size.rows)} rows ${fixed(cost(size), digits)} ${unit}`).join(", "),
+        ratio(cost(last) / cost(first), `at ${count(first.rows)} rows`),
+        `<= ${fixed(SCALING_TARGET, 2)}`
+      )
+    yield* Console.log(scaling("wall time", "us", (size) => size.wallMicros, 2))
+    yield* Console.log(scaling("CPU time", "us", (size) => size.cpuMicros, 2))
+    yield* Console.log(scaling("peak memory", "B", (size) => size.peakBytes, 0))
   }
 })
+
+/** The run's heading: Node, the machine and the date, for the figures' record. */
+const heading = () => {
+  const cpus = Os.cpus()
+  const model = cpus[0]?.model.replace(/\s+/g, " ").trim() ?? "unknown processor"
+  const memory = Math.round(Os.totalmem() / 2 ** 30)
+  return `node ${process.version} on ${Os.platform()} ${Os.arch()}, ${cpus.length} x ${model}, ${memory} GiB, ` +
+    new Date().toISOString().slice(0, 10)
+}
 
 const main = Effect.gen(function*() {
   const only = chosen(process.argv.slice(2))
   if (typeof only === "string") return yield* Console.log(only)
-  yield* Console.log(`node ${process.version}`)
+  yield* Console.log(heading())
   if (only.has("codec")) yield* codecBench
   if (only.has("transact")) yield* transactBench
   if (only.has("monitor")) yield* monitorBench
