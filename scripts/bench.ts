@@ -17,7 +17,9 @@
  *   rows): select, initial monitor and replica, the cost of a row at each size, and its growth.
  *
  * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`, `startup`, `cli`, `--scaling`;
- * several may be named) runs only those.
+ * several may be named) runs only those. Every line it prints after its heading is
+ * `NAME: DETAILS -> FIGURE UNIT (target …)` (see `bench/report.ts`); `npm run bench:table` makes the
+ * README's table of saved runs.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
