@@ -130,7 +130,8 @@ const initialLines = (
 const monitorBench = Effect.gen(function*() {
   const big = yield* OvsdbServer.start({ databases: ["OVN_Northbound"] })
   const monitor = yield* benchMonitor(big.unixPath)
-  const what = `initial contents of ${count(monitor.rows)} Logical_Switch_Port rows`
+  const what = `initial contents of ${count(monitor.rows)} Logical_Switch_Port rows ` +
+    `(medians of ${monitor.rounds} alternating runs)`
   for (const text of initialLines("monitor", what, monitor, { wall: "<= 0.50", cpu: "<= 0.25", memory: "<= 0.50" })) {
     yield* Console.log(text)
   }
