@@ -25,6 +25,8 @@ export interface Line {
   readonly name: string
   readonly details: string
   readonly value: number
+  /** The value as printed, its digits kept (`0.40`). */
+  readonly printed: string
   readonly unit: string
   readonly target: Target
 }
@@ -49,5 +51,5 @@ export const parseLine = (text: string): Line | undefined => {
   const match = LINE.exec(text)
   if (match === null) return undefined
   const [, name, details, value, unit, target] = match
-  return { name: name!, details: details!, value: Number(value), unit: unit!, target: target! }
+  return { name: name!, details: details!, value: Number(value), printed: value!, unit: unit!, target: target! }
 }

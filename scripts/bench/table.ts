@@ -42,7 +42,7 @@ export const meets = (value: number, target: string): boolean | undefined => {
 /** A line's figure in a cell: `0.36 ×` for a ratio (its peer has a column), else value and unit; ✓ or ✗ against the target. */
 const cell = (found: Line | undefined): string => {
   if (found === undefined) return ""
-  const figure = found.unit.startsWith("x ") ? `${found.value} ×` : `${found.value} ${found.unit}`
+  const figure = found.unit.startsWith("x ") ? `${found.printed} ×` : `${found.printed} ${found.unit}`
   const verdict = meets(found.value, found.target)
   return verdict === undefined ? figure : `${figure} ${verdict ? "✓" : "✗"}`
 }
