@@ -1,7 +1,8 @@
 /**
  * `npm run bench:table -- OUTPUT...`: writes the README's performance table again from the saved
- * output of `npm run bench` runs, one file per run (one per Node version CI tests), in the order
- * given. The README's text around the table is left as it is.
+ * output of `npm run bench` runs, one file per Node version CI tests, in the order given (a file may
+ * hold a later run on the same Node after the first: its lines replace those of the same name).
+ * The README's text around the table is left as it is.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"

@@ -57,6 +57,18 @@ describe("bench report lines", () => {
     assert.include(markdown, "| cli start-up |  | < 300 ms | 270 ms ✓ |  |")
     assert.include(markdown, "codec: 54 MB -> 0.90 x JSON.parse (target >= 0.90)")
     assert.notInclude(markdown, "some other output")
+    const again = readRun([
+      "node v20.20.2 on linux x64, 2 x cpu, 23 GiB, 2026-12-03",
+      line("codec", "first", ratio(0.8, "JSON.parse"), ">= 0.90"),
+      line("cli start-up", "list-dbs", { value: 270, unit: "ms", digits: 0 }, "< 300 ms"),
+      "node v20.20.2 on linux x64, 2 x cpu, 23 GiB, 2026-12-03",
+      line("codec", "second", ratio(0.95, "JSON.parse"), ">= 0.90")
+    ].join("\n"))
+    assert.deepStrictEqual(again.lines.map((found) => [found.name, found.details]), [["codec", "second"], [
+      "cli start-up",
+      "list-dbs"
+    ]])
+    assert.strictEqual(again.printed.length, 2)
     const readme = `# Title\n\n${MARKERS.start}\nold\n${MARKERS.end}\n\nafter\n`
     assert.strictEqual(replaceTable(readme, "new"), `# Title\n\n${MARKERS.start}\nnew\n${MARKERS.end}\n\nafter\n`)
     assert.isUndefined(replaceTable("# no markers", "new"))

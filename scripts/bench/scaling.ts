@@ -3,10 +3,10 @@
  * and 300,000 `Logical_Switch_Port` rows by default), on a server filled with that many, three
  * clients each run in a process of their own: a `select` of every row, the initial contents of a
  * `monitor_cond`, and a replica (`Replica.make`) of the table. Each is measured as in the monitor
- * benchmark (wall time, CPU time, peak resident memory), medians of alternating runs, and so is the
- * same client on an empty table of the same database: what a row costs is the difference, divided
- * by the rows. The figure to hold is the growth of that per-row cost from the smallest size to the
- * largest.
+ * benchmark (wall time, CPU time, peak resident memory), medians of alternating runs (3, and more
+ * at a size under 100,000 rows: 15 at 10,000), and so is the same client on an empty table of the
+ * same database: what a row costs is the difference, divided by the rows. The figure to hold is
+ * the growth of that per-row cost from the smallest size to the largest.
  */
 import * as Effect from "effect/Effect"
 import { OvsdbServer } from "../../test/support/OvsdbServer.js"
@@ -18,6 +18,10 @@ const TABLE = "Logical_Switch_Port"
 const EMPTY_TABLE = "NB_Global"
 /** Ports per logical switch in the fill. */
 const PORTS = 1_000
+
+/** Below this many rows, a size gets more runs, in inverse proportion to its rows, up to `MAX_ROUNDS`. */
+const ROUNDS_AT = 100_000
+const MAX_ROUNDS = 15
 
 /** The clients measured, by name: the command that runs each on a table. */
 const CLIENTS = {
@@ -64,8 +68,10 @@ export const benchScaling = (options?: { readonly sizes?: ReadonlyArray<number>;
         const server = yield* OvsdbServer.start({ databases: [DATABASE] })
         const remote = `unix:${server.unixPath}`
         yield* fillServer(remote, Math.ceil(rows / PORTS), Math.min(rows, PORTS))
-        const full = yield* alternating(names.map((name) => CLIENTS[name](remote, TABLE)), rounds)
-        const empty = yield* alternating(names.map((name) => CLIENTS[name](remote, EMPTY_TABLE)), rounds)
+        // A small size's per-row figure is a small difference of two runs: more of them steady it.
+        const runs = Math.min(MAX_ROUNDS, Math.max(rounds, Math.round(rounds * ROUNDS_AT / rows)))
+        const full = yield* alternating(names.map((name) => CLIENTS[name](remote, TABLE)), runs)
+        const empty = yield* alternating(names.map((name) => CLIENTS[name](remote, EMPTY_TABLE)), runs)
         names.forEach((name, i) => {
           const [loaded, idle] = [full[i]!, empty[i]!]
           report[name].push({

@@ -12,12 +12,20 @@ export interface Run {
   readonly printed: ReadonlyArray<string>
 }
 
-/** Reads the output of one `npm run bench` run. */
+/**
+ * Reads the output of one `npm run bench` run, or of several runs on one Node one after another (a
+ * full run, then `--scaling`): a line of a later run replaces the earlier line of the same name.
+ */
 export const readRun = (output: string): Run => {
   const texts = output.split("\n")
   const heading = texts.find((text) => text.startsWith("node v")) ?? "node (unknown)"
-  const printed = texts.filter((text) => parseLine(text) !== undefined)
-  return { heading, lines: printed.map((text) => parseLine(text)!), printed }
+  const byName = new Map<string, { readonly line: Line; readonly text: string }>()
+  for (const text of texts) {
+    const found = parseLine(text)
+    if (found !== undefined) byName.set(found.name, { line: found, text })
+  }
+  const kept = [...byName.values()]
+  return { heading, lines: kept.map(({ line }) => line), printed: kept.map(({ text }) => text) }
 }
 
 const TARGET = /^(<=|>=|<|>) (-?[\d.]+)/
