@@ -47,10 +47,13 @@ export const meets = (value: number, target: string): boolean | undefined => {
   }
 }
 
+/** The peer a ratio's unit names (`ovsdb-client` of `x ovsdb-client`); `undefined` for another unit. */
+const peerOf = (found: Line): string | undefined => found.unit.startsWith("x ") ? found.unit.slice(2) : undefined
+
 /** A line's figure in a cell: `0.36 ×` for a ratio (its peer has a column), else value and unit; ✓ or ✗ against the target. */
 const cell = (found: Line | undefined): string => {
   if (found === undefined) return ""
-  const figure = found.unit.startsWith("x ") ? `${found.printed} ×` : `${found.printed} ${found.unit}`
+  const figure = peerOf(found) === undefined ? `${found.printed} ${found.unit}` : `${found.printed} ×`
   const verdict = meets(found.value, found.target)
   return verdict === undefined ? figure : `${figure} ${verdict ? "✓" : "✗"}`
 }
@@ -60,20 +63,12 @@ const nodeOf = (run: Run): string => `Node ${/^node v(\d+)/.exec(run.heading)?.[
 
 /** The table and the runs' lines, as Markdown. */
 export const table = (runs: ReadonlyArray<Run>): string => {
-  const names: Array<string> = []
+  // A row per line name, in the order first printed; its peer and target from that first line.
   const first = new Map<string, Line>()
-  for (const run of runs) {
-    for (const found of run.lines) {
-      if (first.has(found.name)) continue
-      names.push(found.name)
-      first.set(found.name, found)
-    }
-  }
-  const peer = (found: Line) => found.unit.startsWith("x ") ? found.unit.slice(2) : ""
-  const rows = names.map((name) => {
-    const found = first.get(name)!
-    const cells = runs.map((run) => cell(run.lines.find((other) => other.name === name)))
-    return `| ${name} | ${peer(found)} | ${found.target} | ${cells.join(" | ")} |`
+  for (const found of runs.flatMap((run) => run.lines)) if (!first.has(found.name)) first.set(found.name, found)
+  const rows = [...first.values()].map((found) => {
+    const cells = runs.map((run) => cell(run.lines.find((other) => other.name === found.name)))
+    return `| ${found.name} | ${peerOf(found) ?? ""} | ${found.target} | ${cells.join(" | ")} |`
   })
   const runLogs = runs.map((run) =>
     [`<details><summary>${run.heading}</summary>`, "", "```text", ...run.printed, "```", "", "</details>"].join("\n")
