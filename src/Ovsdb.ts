@@ -56,8 +56,6 @@ import * as RpcClient from "./RpcClient.js"
 import * as Session from "./Session.js"
 import * as Transport from "./Transport.js"
 
-const ZERO_TXN = "00000000-0000-0000-0000-000000000000"
-
 /**
  * What any call can fail with: an error reply, a timeout, or a lost connection.
  *
@@ -591,7 +589,7 @@ export const makeOverSession: Effect.Effect<Ovsdb["Service"], never, Session.Ses
         session.monitor(database, requests, lastTxnId).pipe(
           Effect.flatMap((live) =>
             Effect.flatMap(live.lastTxnId, (last): Effect.Effect<MonitorSince, ProtocolError> => {
-              const since = { ...live, lastTxnId: last ?? ZERO_TXN }
+              const since = { ...live, lastTxnId: last ?? Monitor.ZERO_TXN_ID }
               return live.found
                 ? Effect.succeed({ ...since, found: true })
                 : Effect.map(contentsOf(live), (initial) => ({ ...since, found: false, initial }))

@@ -62,7 +62,7 @@ import { ProtocolError, TransactionError, TransactionOutcomeUnknown, TryAgain, V
 import * as Store from "./internal/replicaStore.js"
 import * as Model from "./Model.js"
 import { Ovsdb } from "./Ovsdb.js"
-import type * as Monitor from "./protocol/Monitor.js"
+import * as Monitor from "./protocol/Monitor.js"
 import type * as Operation from "./protocol/Operation.js"
 import type * as Value from "./protocol/Value.js"
 import { type MonitorEvent, Session } from "./Session.js"
@@ -286,9 +286,6 @@ export interface Reads<R> {
   ) => Effect.Effect<ReadonlyArray<R[N]>, ValueError>
 }
 
-/** What a server that keeps no transaction ids (a standalone ovsdb-server) reports for each one. */
-const NO_TXN_ID = "00000000-0000-0000-0000-000000000000"
-
 /** How many applied transaction ids `waitFor` remembers. */
 const REMEMBERED_TXNS = 10_000
 
@@ -379,7 +376,7 @@ export const make = <Tables extends { readonly [name: string]: Typed.AnyTable },
       version++
       lastTxnId = txnId ?? lastTxnId
       // The zero UUID names no transaction: a standalone ovsdb-server reports it for every one.
-      if (txnId !== undefined && txnId !== NO_TXN_ID) {
+      if (txnId !== undefined && txnId !== Monitor.ZERO_TXN_ID) {
         applied.add(txnId)
         if (applied.size > REMEMBERED_TXNS) applied.delete(applied.values().next().value!)
       }

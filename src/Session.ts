@@ -261,8 +261,6 @@ export class Session extends Context.Service<Session, {
   ) => Effect.Effect<Lock, RpcError | RpcTimeout | ConnectionClosed | ProtocolError, Scope.Scope>
 }>()("effect-ovsdb/Session") {}
 
-const ZERO_TXN = "00000000-0000-0000-0000-000000000000"
-
 /** One live connection, for as long as it is the session's. */
 interface Connection {
   readonly remote: string
@@ -610,7 +608,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           entry.database,
           entry.id,
           Monitor.encodeRequests(requests, 3),
-          since ?? ZERO_TXN
+          since ?? Monitor.ZERO_TXN_ID
         ])
         if (!Array.isArray(reply) || typeof reply[0] !== "boolean" || typeof reply[1] !== "string") {
           return yield* new ProtocolError({

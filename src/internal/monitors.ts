@@ -153,7 +153,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
   const monitorCondSince = (
     database: string,
     requests: Monitor.Requests,
-    lastTxnId = "00000000-0000-0000-0000-000000000000"
+    lastTxnId = Monitor.ZERO_TXN_ID
   ): Effect.Effect<MonitorSince, CallError, Scope.Scope> =>
     Effect.gen(function*() {
       const started = yield* start(

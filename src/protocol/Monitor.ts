@@ -318,7 +318,18 @@ const asSet = (type: ColumnType, value: Value.Value | undefined): ReadonlyArray<
   return Array.isArray(normalized) ? normalized as ReadonlyArray<Value.Atom> : []
 }
 
-const ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+/**
+ * The zero UUID as a transaction id (ovsdb-server(7) §4.1.15): sent as `monitor_cond_since`'s last
+ * id, it names no transaction, so the server sends the whole contents; a standalone ovsdb-server,
+ * which keeps no transaction ids, reports it for every transaction.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ZERO_TXN_ID = "00000000-0000-0000-0000-000000000000"
+
+/** The zero UUID, the default of a UUID column. */
+const ZERO_UUID = ZERO_TXN_ID
 
 /** The default atom of a base type (ovsdb-data.c `ovsdb_atom_default`): 0, 0.0, false, "", the zero UUID. */
 const defaultAtom = (type: ColumnType["key"]): Value.Atom => {
