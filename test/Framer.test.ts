@@ -110,10 +110,27 @@ describe("Framer", () => {
     })
   }
 
-  it("rejects invalid UTF-8 as Malformed", () => {
-    const framed = frameAll(new Uint8Array([0x5b, 0x22, 0xff, 0xfe, 0x22, 0x5d]), [])
-    assert.strictEqual(framed._tag, "Failure")
-    if (framed._tag === "Failure") assert.include(framed.detail, "UTF-8")
+  it("rejects invalid UTF-8 as Malformed, cut at every byte position, parsed or not", () => {
+    const invalid = [
+      [0xff, 0xfe], // bytes no character has
+      [0x61, 0x80], // a continuation byte with no first byte
+      [0xc3], // a character cut short by the string's end
+      [0xe2, 0x98], // the same, two bytes of three
+      [0xc0, 0x80], // an overlong NUL
+      [0xed, 0xa0, 0x80] // a UTF-16 surrogate
+    ]
+    for (const bad of invalid) {
+      const bytes = new Uint8Array([0x5b, 0x22, 0xc3, 0xa9, ...bad, 0x22, 0x5d, 0x5b, 0x5d])
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        const framed = frameAll(bytes, [cut])
+        assert.strictEqual(framed._tag, "Failure", `${bad} cut at ${cut}`)
+        if (framed._tag === "Failure") assert.include(framed.detail, "UTF-8")
+        const framer = new Framer({ maxFrameBytes: 1 << 20 })
+        const first = framer.pushFrames(bytes.subarray(0, cut))
+        const raw = first._tag === "Failure" ? first : framer.pushFrames(bytes.subarray(cut))
+        assert.strictEqual(raw._tag, "Failure", `${bad} cut at ${cut}, unparsed`)
+      }
+    }
   })
 
   it("fails TooLarge as soon as a frame passes the limit, without waiting for its end", () => {
@@ -133,24 +150,36 @@ describe("Framer", () => {
   })
 
   it("copies a split frame's reads, so that a reader may reuse its buffer after each push", () => {
-    const value = { rows: Array.from({ length: 20_000 }, (_, i) => `row-${i}`) }
+    const value = { rows: Array.from({ length: 20_000 }, (_, i) => `row-${i}-é`) }
     const bytes = encoder.encode(JSON.stringify(value))
-    const framer = new Framer({ maxFrameBytes: 1 << 20 })
-    // One buffer for every read, as a socket that reuses its read buffer fills it.
-    const reused = new Uint8Array(1024)
-    let values: ReadonlyArray<unknown> = []
-    for (let at = 0; at < bytes.length; at += reused.length) {
-      const piece = bytes.subarray(at, at + reused.length)
-      reused.set(piece)
-      const result = framer.push(reused.subarray(0, piece.length))
-      assert.strictEqual(result._tag, "Values")
-      if (result._tag === "Values") values = values.concat(result.values)
-      // What the framer holds of the pending frame grows by doubling: never more than twice its bytes.
-      const held = Reflect.get(framer, "frame") as Buffer | undefined
-      if (held !== undefined) assert.isAtMost(held.length, Math.max(2 * (at + piece.length), 64 * 1024))
+    for (const raw of [false, true]) {
+      const framer = new Framer({ maxFrameBytes: 1 << 20 })
+      // One buffer for every read, as a socket that reuses its read buffer fills it.
+      const reused = new Uint8Array(1023)
+      let values: ReadonlyArray<unknown> = []
+      for (let at = 0; at < bytes.length; at += reused.length) {
+        const piece = bytes.subarray(at, at + reused.length)
+        reused.set(piece)
+        const result = raw
+          ? framer.pushFrames(reused.subarray(0, piece.length))
+          : framer.push(reused.subarray(0, piece.length))
+        reused.fill(0)
+        if (result._tag === "Failure") assert.fail(result.detail)
+        const got = result._tag === "Values"
+          ? result.values
+          : result.frames.map((frame) => JSON.parse(Buffer.from(frame).toString("utf8")))
+        values = values.concat(got)
+        // A frame to parse is held as its text; one to give unparsed, in a buffer that grows by
+        // doubling: never more than twice its bytes.
+        const held = Reflect.get(framer, "frame") as Buffer | undefined
+        if (raw && at + piece.length < bytes.length) {
+          assert.isAtMost(held!.length, Math.max(2 * (at + piece.length), 64 * 1024))
+        } else assert.isUndefined(held)
+      }
+      assert.deepStrictEqual(values, [value])
+      assert.isUndefined(Reflect.get(framer, "frame"), "the finished frame's buffer is let go")
+      assert.isUndefined(Reflect.get(framer, "text"), "the finished frame's text is let go")
     }
-    assert.deepStrictEqual(values, [value])
-    assert.isUndefined(Reflect.get(framer, "frame"), "the finished frame's buffer is let go")
   })
 
   it("gives frames unparsed with pushFrames: each value's bytes, owned, whatever the reads", () => {

@@ -2,14 +2,12 @@
  * Incremental framing of a byte stream of back-to-back JSON values (RFC 7047 §4: OVSDB sends JSON
  * texts with no delimiter between them; whitespace may separate them; any read may end anywhere).
  *
- * The framer works on bytes, so a multi-byte UTF-8 character split between reads needs no care:
- * each complete frame is decoded once. It keeps its scanner state (nesting depth, inside a string,
- * after a backslash) across reads and copies the pending frame's bytes into one buffer that grows
- * by doubling, so a frame costs O(its bytes) however it is split, and no read's buffer is held
- * for longer than the read (holding each read's 64 KiB until a large frame ended kept all of them,
- * and then their join, resident at once). Each complete frame
- * is parsed by the native `JSON.parse`, unless it contains an integer literal long enough to exceed
- * 2^53, which goes to the exact reader of `Json.parse`.
+ * The framer scans bytes, keeping its state (nesting depth, inside a string, after a backslash)
+ * across reads, so a frame costs O(its bytes) however it is split, and no read's buffer is held for
+ * longer than the read. A frame that spans reads is kept as its text, decoded a read at a time
+ * (`PendingText`), or, for `pushFrames`, as its bytes in one buffer that grows by doubling. Each
+ * complete frame is parsed by the native `JSON.parse`, unless it contains an integer literal long
+ * enough to exceed 2^53, which goes to the exact reader of `Json.parse`.
  *
  * A frame nested deeper than `maxDepth` fails as soon as the bracket that passes the limit arrives,
  * as ovsdb-server's own parser refuses one: nothing downstream then has to walk an arbitrarily deep
@@ -20,6 +18,7 @@
 import * as Result from "effect/Result"
 import { isUtf8 } from "node:buffer"
 import * as Json from "../Json.js"
+import { decode, PendingText } from "./PendingText.js"
 
 /**
  * What a push produced: the values completed by these bytes, or why the stream is unusable.
@@ -128,8 +127,11 @@ const excerpt = (bytes: Uint8Array, at: number): string =>
 export class Framer {
   private readonly maxFrameBytes: number
   private readonly maxDepth: number
-  /** The pending frame's bytes so far: the first `frameBytes` of `frame`. */
+  /** The pending frame's text so far, when it is to be parsed. */
+  private text: PendingText | undefined
+  /** The pending frame's bytes so far, when it is to be given unparsed: the first `frameBytes` of `frame`. */
   private frame: Buffer | undefined
+  /** How many bytes the pending frame has so far. */
   private frameBytes = 0
   private depth = 0
   private inString = false
@@ -234,7 +236,7 @@ export class Framer {
     if (depth > 0) {
       const rest = chunk.subarray(start)
       if (this.frameBytes + rest.length > this.maxFrameBytes) return this.tooLarge()
-      this.append(rest)
+      if (!this.append(rest, raw)) return this.notUtf8(n)
     }
     return { _tag: "Scanned", values }
   }
@@ -266,48 +268,67 @@ export class Framer {
     return this.fail("Malformed", `${what} at byte ${this.offset + at}: ${excerpt(chunk, at)}`)
   }
 
-  /** Copies bytes of the pending frame after those it has, growing its buffer by doubling. */
-  private append(bytes: Uint8Array): void {
-    const size = this.frameBytes + bytes.length
-    if (this.frame === undefined || this.frame.length < size) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(size * 2, MIN_PENDING_BYTES))
-      if (this.frame !== undefined) this.frame.copy(grown, 0, 0, this.frameBytes)
-      this.frame = grown
-    }
-    this.frame.set(bytes, this.frameBytes)
-    this.frameBytes = size
+  private notUtf8(at: number): Failed {
+    return this.fail("Malformed", `invalid UTF-8 in the message ending at byte ${this.offset + at}`)
   }
 
   /**
-   * The bytes of the frame ending at `end` of this chunk, checked to be UTF-8: the pending buffer
-   * itself when the frame spans reads (let go here, so that nothing else refers to it), else a
-   * view of the chunk. Validating first keeps Buffer's fast decoder from replacing bad bytes silently.
+   * Adds bytes to the pending frame: to its text, or to its bytes when it began in `pushFrames`
+   * (a frame's first bytes choose). `false` when they are not UTF-8.
    */
-  private frameBytesOf(chunk: Uint8Array, start: number, end: number): Result.Result<Buffer, Failed> {
+  private append(bytes: Uint8Array, raw: boolean): boolean {
+    if (this.frameBytes === 0 && !raw) this.text = new PendingText()
+    const at = this.frameBytes
+    this.frameBytes += bytes.length
+    if (this.text !== undefined) return this.text.append(bytes)
+    if (this.frame === undefined || this.frame.length < this.frameBytes) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.frameBytes * 2, MIN_PENDING_BYTES))
+      if (this.frame !== undefined) this.frame.copy(grown, 0, 0, at)
+      this.frame = grown
+    }
+    this.frame.set(bytes, at)
+    return true
+  }
+
+  /**
+   * Ends the frame ending at `end` of this chunk, and lets go of what the framer held of it. Gives
+   * its text when it spanned reads as text (`undefined` when not UTF-8), else its bytes, not yet
+   * checked: the pending buffer itself when it spanned reads, else a view of the chunk.
+   */
+  private take(chunk: Uint8Array, start: number, end: number): Result.Result<string | Buffer | undefined, Failed> {
     const last = chunk.subarray(start, end)
-    let bytes = Buffer.from(last.buffer, last.byteOffset, last.length)
-    if (this.frame !== undefined) {
-      this.append(last)
-      bytes = this.frame.subarray(0, this.frameBytes)
+    if (this.frameBytes + last.length > this.maxFrameBytes) return Result.fail(this.tooLarge())
+    let taken: string | Buffer | undefined = Buffer.from(last.buffer, last.byteOffset, last.length)
+    if (this.frameBytes > 0) {
+      const appended = this.append(last, true)
+      taken = this.text === undefined
+        ? this.frame!.subarray(0, this.frameBytes)
+        : appended
+        ? this.text.finish()
+        : undefined
+      this.text = undefined
       this.frame = undefined
       this.frameBytes = 0
     }
-    if (bytes.length > this.maxFrameBytes) return Result.fail(this.tooLarge())
-    if (!isUtf8(bytes)) {
-      return Result.fail(this.fail("Malformed", `invalid UTF-8 in the message ending at byte ${this.offset + end}`))
-    }
-    return Result.succeed(bytes)
+    return Result.succeed(taken)
   }
 
   /** The bytes of the frame ending at `end`, owned by the caller (a chunk's view is copied: a reader may reuse its buffer). */
   private frameOf(chunk: Uint8Array, start: number, end: number): Result.Result<Uint8Array, Failed> {
-    const spans = this.frame !== undefined
-    return Result.map(this.frameBytesOf(chunk, start, end), (bytes) => spans ? bytes : Buffer.from(bytes))
+    const spans = this.frameBytes > 0
+    return Result.flatMap(this.take(chunk, start, end), (taken) => {
+      if (typeof taken === "string") return Result.succeed(Buffer.from(taken, "utf8"))
+      if (taken === undefined || !isUtf8(taken)) return Result.fail(this.notUtf8(end))
+      return Result.succeed(spans ? taken : Buffer.from(taken))
+    })
   }
 
-  /** The text of the frame ending at `end` of this chunk: a large frame's bytes can be collected while its text is parsed. */
+  /** The text of the frame ending at `end` of this chunk. */
   private frameText(chunk: Uint8Array, start: number, end: number): Result.Result<string, Failed> {
-    return Result.map(this.frameBytesOf(chunk, start, end), (bytes) => bytes.toString("utf8"))
+    return Result.flatMap(this.take(chunk, start, end), (taken) => {
+      const text = taken === undefined || typeof taken === "string" ? taken : decode(taken)
+      return text === undefined ? Result.fail(this.notUtf8(end)) : Result.succeed(text)
+    })
   }
 
   /** Joins the frame ending at `end` of this chunk and parses it. */
