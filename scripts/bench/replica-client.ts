@@ -63,7 +63,6 @@ export interface Detail {
 
 const DATABASE = Nb.database.name
 const TABLE = "Logical_Switch_Port"
-const ZERO_TXN = "00000000-0000-0000-0000-000000000000"
 const REVISION = "neutron:revision_number"
 /** Transactions timed on each connection of a round. */
 const PER_CONNECTION = 3
@@ -209,7 +208,7 @@ const detail = (remote: string, updates: number, rounds: number) =>
     const withRaw = Effect.gen(function*() {
       const raw = yield* Effect.acquireRelease(rawConnection(remote.replace(/^unix:/, "")), (raw) =>
         Effect.sync(raw.close))
-      const request = [DATABASE, "raw", Monitor.encodeRequests({ [TABLE]: { columns } }, 3), ZERO_TXN]
+      const request = [DATABASE, "raw", Monitor.encodeRequests({ [TABLE]: { columns } }, 3), Monitor.ZERO_TXN_ID]
       raw.write(encode(JsonRpc.request("monitor_cond_since", request, "monitor")))
       yield* Effect.promise(() =>
         raw.replies(1)
