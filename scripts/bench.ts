@@ -14,7 +14,8 @@
  * - cli: the command line's `query` and `dump` of 100,000 rows, vs ovsdb-client's, same bytes out.
  *
  * - scaling (`--scaling`, not run by default: it fills servers of 10,000, 100,000 and 300,000
- *   rows): select, initial monitor and replica, the cost of a row at each size, and its growth.
+ *   rows): select, initial monitor and replica, the cost of a row at each size, and its growth;
+ *   and the server's CPU time per row meanwhile, for information.
  *
  * `npm run bench -- transact` (or `codec`, `monitor`, `failover`, `replica`, `startup`, `cli`, `--scaling`;
  * several may be named) runs only those. Every line it prints after its heading is
@@ -214,16 +215,24 @@ const scalingBench = Effect.gen(function*() {
   for (const [client, sizes] of Object.entries(report)) {
     const first = sizes[0]!
     const last = sizes[sizes.length - 1]!
-    const scaling = (what: string, unit: string, cost: (perRow: PerRow) => number, digits: number) =>
+    const scaling = (
+      what: string,
+      unit: string,
+      cost: (perRow: PerRow) => number,
+      digits: number,
+      target = `<= ${fixed(SCALING_TARGET, 2)}`
+    ) =>
       line(
         `scaling ${client} ${what}`,
         `per row: ` + sizes.map((size) => `${count(size.rows)} rows ${fixed(cost(size), digits)} ${unit}`).join(", "),
         ratio(cost(last) / cost(first), `at ${count(first.rows)} rows`),
-        `<= ${fixed(SCALING_TARGET, 2)}`
+        target
       )
     yield* Console.log(scaling("wall time", "us", (size) => size.wallMicros, 2))
     yield* Console.log(scaling("CPU time", "us", (size) => size.cpuMicros, 2))
     yield* Console.log(scaling("peak memory", "B", (size) => size.peakBytes, 0))
+    // For information: what of the wall time is the server's.
+    yield* Console.log(scaling("server CPU time", "us", (size) => size.serverCpuMicros, 2, "none"))
   }
 })
 

@@ -7,6 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
 import { fileURLToPath } from "node:url"
 import type { Json } from "../../src/Json.js"
 import * as Ovsdb from "../../src/Ovsdb.js"
@@ -17,6 +18,8 @@ export interface Usage {
   readonly wallSeconds: number
   readonly cpuSeconds: number
   readonly peakMiB: number
+  /** The server's CPU time meanwhile, when its process was given. */
+  readonly serverCpuSeconds?: number | undefined
 }
 
 /** The monitor benchmark's figures. */
@@ -71,9 +74,24 @@ export const fillServer = (remote: string, switches: number, ports: number) =>
     Effect.orDie
   )
 
-/** Runs a command under a Python wrapper that reports its wall time, CPU time and peak RSS. */
-export const measure = (command: ReadonlyArray<string>) =>
+/** The kernel's clock ticks per second, the unit of a process's CPU times in `/proc` (proc(5)). */
+const CLOCK_TICKS = Number(ChildProcess.execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim())
+
+/** The CPU time (user and system) a running process has used so far, from `/proc/PID/stat` (proc(5)). */
+const cpuSecondsOf = (pid: number): number => {
+  const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+  // After the command's name in parentheses: state is field 3, utime 14 and stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+}
+
+/**
+ * Runs a command under a Python wrapper that reports its wall time, CPU time and peak RSS, and with
+ * `serverPid`, the CPU time that process used meanwhile.
+ */
+export const measure = (command: ReadonlyArray<string>, serverPid?: number) =>
   Effect.callback<Usage, Error>((resume) => {
+    const serverBefore = serverPid === undefined ? 0 : cpuSecondsOf(serverPid)
     const wrapper = [
       "import resource, subprocess, sys, time",
       "start = time.monotonic()",
@@ -85,7 +103,8 @@ export const measure = (command: ReadonlyArray<string>) =>
     ChildProcess.execFile("python3", ["-c", wrapper, ...command], { maxBuffer: 1 << 20 }, (error, stdout) => {
       if (error !== null) return resume(Effect.fail(error))
       const [wall, cpu, maxrss] = stdout.trim().split(/\s+/).map(Number)
-      resume(Effect.succeed({ wallSeconds: wall!, cpuSeconds: cpu!, peakMiB: maxrss! / 1024 }))
+      const serverCpuSeconds = serverPid === undefined ? undefined : cpuSecondsOf(serverPid) - serverBefore
+      resume(Effect.succeed({ wallSeconds: wall!, cpuSeconds: cpu!, peakMiB: maxrss! / 1024, serverCpuSeconds }))
     })
   })
 
@@ -93,20 +112,22 @@ export const measure = (command: ReadonlyArray<string>) =>
 const medianUsage = (runs: ReadonlyArray<Usage>): Usage => ({
   wallSeconds: median(runs.map((run) => run.wallSeconds)),
   cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
-  peakMiB: median(runs.map((run) => run.peakMiB))
+  peakMiB: median(runs.map((run) => run.peakMiB)),
+  serverCpuSeconds: median(runs.map((run) => run.serverCpuSeconds ?? Number.NaN))
 })
 
 /**
  * Measures each command `rounds` times, the commands taking turns within a round (each round
- * starting one further along), and gives each command's medians, in the order given.
+ * starting one further along), and gives each command's medians, in the order given; with
+ * `serverPid`, the server's CPU time during each too.
  */
-export const alternating = (commands: ReadonlyArray<ReadonlyArray<string>>, rounds: number) =>
+export const alternating = (commands: ReadonlyArray<ReadonlyArray<string>>, rounds: number, serverPid?: number) =>
   Effect.gen(function*() {
     const runs: Array<Array<Usage>> = commands.map(() => [])
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < commands.length; i++) {
         const at = (round + i) % commands.length
-        runs[at]!.push(yield* measure(commands[at]!))
+        runs[at]!.push(yield* measure(commands[at]!, serverPid))
       }
     }
     return runs.map(medianUsage)

@@ -6,7 +6,8 @@
  * benchmark (wall time, CPU time, peak resident memory), medians of alternating runs (3, and more
  * at a size under 100,000 rows: 15 at 10,000), and so is the same client on an empty table of the
  * same database: what a row costs is the difference, divided by the rows. The figure to hold is
- * the growth of that per-row cost from the smallest size to the largest.
+ * the growth of that per-row cost from the smallest size to the largest. The server's CPU time
+ * while it served each client is measured too (from `/proc`): the wall time carries it.
  */
 import * as Effect from "effect/Effect"
 import { OvsdbServer } from "../../test/support/OvsdbServer.js"
@@ -51,6 +52,8 @@ export interface PerRow {
   readonly cpuMicros: number
   /** Peak resident memory per row, in bytes. */
   readonly peakBytes: number
+  /** The server's CPU time per row while it served the client, in microseconds: the rest of the wall time. */
+  readonly serverCpuMicros: number
 }
 
 /** Each client's cost per row at each size, smallest size first. */
@@ -70,15 +73,16 @@ export const benchScaling = (options?: { readonly sizes?: ReadonlyArray<number>;
         yield* fillServer(remote, Math.ceil(rows / PORTS), Math.min(rows, PORTS))
         // A small size's per-row figure is a small difference of two runs: more of them steady it.
         const runs = Math.min(MAX_ROUNDS, Math.max(rounds, Math.round(rounds * ROUNDS_AT / rows)))
-        const full = yield* alternating(names.map((name) => CLIENTS[name](remote, TABLE)), runs)
-        const empty = yield* alternating(names.map((name) => CLIENTS[name](remote, EMPTY_TABLE)), runs)
+        const full = yield* alternating(names.map((name) => CLIENTS[name](remote, TABLE)), runs, server.pid)
+        const empty = yield* alternating(names.map((name) => CLIENTS[name](remote, EMPTY_TABLE)), runs, server.pid)
         names.forEach((name, i) => {
           const [loaded, idle] = [full[i]!, empty[i]!]
           report[name].push({
             rows,
             wallMicros: (loaded.wallSeconds - idle.wallSeconds) * 1e6 / rows,
             cpuMicros: (loaded.cpuSeconds - idle.cpuSeconds) * 1e6 / rows,
-            peakBytes: (loaded.peakMiB - idle.peakMiB) * 1048576 / rows
+            peakBytes: (loaded.peakMiB - idle.peakMiB) * 1048576 / rows,
+            serverCpuMicros: (loaded.serverCpuSeconds! - idle.serverCpuSeconds!) * 1e6 / rows
           })
         })
       }))
