@@ -113,7 +113,9 @@ const medianUsage = (runs: ReadonlyArray<Usage>): Usage => ({
   wallSeconds: median(runs.map((run) => run.wallSeconds)),
   cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
   peakMiB: median(runs.map((run) => run.peakMiB)),
-  serverCpuSeconds: median(runs.map((run) => run.serverCpuSeconds ?? Number.NaN))
+  serverCpuSeconds: runs.every((run) => run.serverCpuSeconds !== undefined)
+    ? median(runs.map((run) => run.serverCpuSeconds!))
+    : undefined
 })
 
 /**

@@ -269,7 +269,7 @@ export class Framer {
   }
 
   private notUtf8(at: number): Failed {
-    return this.fail("Malformed", `invalid UTF-8 in the message ending at byte ${this.offset + at}`)
+    return this.fail("Malformed", `invalid UTF-8 in the message, by byte ${this.offset + at}`)
   }
 
   /**
