@@ -74,15 +74,16 @@ export const fillServer = (remote: string, switches: number, ports: number) =>
     Effect.orDie
   )
 
-/** The kernel's clock ticks per second, the unit of a process's CPU times in `/proc` (proc(5)). */
-const CLOCK_TICKS = Number(ChildProcess.execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim())
+/** The kernel's clock ticks per second, the unit of a process's CPU times in `/proc` (proc(5)); asked once, when first needed. */
+let clockTicks: number | undefined
 
 /** The CPU time (user and system) a running process has used so far, from `/proc/PID/stat` (proc(5)). */
 const cpuSecondsOf = (pid: number): number => {
+  clockTicks ??= Number(ChildProcess.execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim())
   const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
   // After the command's name in parentheses: state is field 3, utime 14 and stime 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks
 }
 
 /**
