@@ -300,7 +300,8 @@ export class Framer {
     if (this.frameBytes + last.length > this.maxFrameBytes) return Result.fail(this.tooLarge())
     let taken: string | Buffer | undefined = Buffer.from(last.buffer, last.byteOffset, last.length)
     if (this.frameBytes > 0) {
-      const appended = this.append(last, true)
+      // The pending frame's own kind decides where its last bytes go; the flag only starts one.
+      const appended = this.append(last, this.text === undefined)
       taken = this.text === undefined
         ? this.frame!.subarray(0, this.frameBytes)
         : appended
