@@ -2,6 +2,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
 import { Framer } from "../src/codec/Framer.js"
+import type { GrowingBytes } from "../src/codec/GrowingBytes.js"
 import * as Json from "../src/Json.js"
 
 const encoder = new TextEncoder()
@@ -169,17 +170,84 @@ describe("Framer", () => {
           ? result.values
           : result.frames.map((frame) => JSON.parse(Buffer.from(frame).toString("utf8")))
         values = values.concat(got)
-        // A frame to parse is held as its text; one to give unparsed, in a buffer that grows by
-        // doubling: never more than twice its bytes.
-        const held = Reflect.get(framer, "frame") as Buffer | undefined
+        // A frame to parse is parsed as it comes; one to give unparsed is held in a buffer that
+        // grows by doubling: never more than twice its bytes.
+        const held = Reflect.get(framer, "frame") as GrowingBytes | undefined
         if (raw && at + piece.length < bytes.length) {
-          assert.isAtMost(held!.length, Math.max(2 * (at + piece.length), 64 * 1024))
+          assert.strictEqual(held!.length, at + piece.length)
+          assert.isAtMost(Reflect.get(held!, "buffer").length, Math.max(2 * (at + piece.length), 64 * 1024))
         } else assert.isUndefined(held)
       }
       assert.deepStrictEqual(values, [value])
       assert.isUndefined(Reflect.get(framer, "frame"), "the finished frame's buffer is let go")
-      assert.isUndefined(Reflect.get(framer, "text"), "the finished frame's text is let go")
+      assert.isUndefined(Reflect.get(framer, "split"), "the finished frame's parse is let go")
     }
+  })
+
+  // A frame that spans reads is parsed row by row: the values 5 deep apart, the rest as a skeleton.
+  const DEEP = [
+    "{\"id\":1,\"result\":{\"T\":{",
+    "\"u1\":{\"initial\":{\"name\":\"é ☃ 😀 }{][\\\"\",\"n\":[\"set\",[1,9007199254740993]]}},",
+    "\"u2\":{\"initial\":[],\"x\":{},\"s\":\"[0]\",\"k\":12345678901234567890},",
+    "\"__proto__\":{\"__proto__\":{\"__proto__\":[1]},\"10\":{\"a\":1},\"2\":[[2]]},",
+    "\"dup\":{\"v\":{\"old\":1}},\"dup\":{\"v\":{\"new\":2}},",
+    "\"ünï\":{\"ï\":{\"ü\":\"é\"}}",
+    "},\"9223372036854775807\":[[[[[\"deep\"]]]]]},\"error\":null}"
+  ].join("")
+
+  it("parses a frame that spans reads as the whole text parses, cut at every byte position and one byte at a time", () => {
+    const bytes = encoder.encode(DEEP + " " + DEEP)
+    const expected = Json.parse(DEEP)
+    if (Result.isFailure(expected)) return assert.fail(expected.failure)
+    const check = (framed: ReturnType<typeof frameAll>, what: string) => {
+      assert.strictEqual(framed._tag, "Values", what)
+      if (framed._tag !== "Values") return
+      assert.deepStrictEqual(framed.values, [expected.success, expected.success], what)
+      const rows = ((framed.values[0] as { result: Record<string, Json.Json> }).result.T) as Record<string, Json.Json>
+      assert.deepStrictEqual(Object.keys(rows), ["u1", "u2", "__proto__", "dup", "ünï"], what)
+      assert.strictEqual(Object.getPrototypeOf(rows), Object.prototype, what)
+    }
+    for (let cut = 0; cut <= bytes.length; cut++) check(frameAll(bytes, [cut]), `cut at ${cut}`)
+    check(frameAll(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1)), "a byte at a time")
+  })
+
+  it("parses a nested value that spans three reads, wherever the two cuts are", () => {
+    const bytes = encoder.encode(DEEP)
+    const expected = Json.parse(DEEP)
+    if (Result.isFailure(expected)) return assert.fail(expected.failure)
+    for (let first = 1; first < bytes.length; first += 3) {
+      for (let second = first + 1; second < bytes.length; second += 5) {
+        const framed = frameAll(bytes, [first, second])
+        assert.strictEqual(framed._tag, "Values", `cut at ${first} and ${second}`)
+        if (framed._tag === "Values") assert.deepStrictEqual(framed.values, [expected.success])
+      }
+    }
+  })
+
+  it("rejects a frame that spans reads as Malformed when a row or the skeleton is broken, cut anywhere", () => {
+    const broken = [
+      "{\"result\":{\"T\":{\"u\":{\"initial\":{\"a\":1,}}}}}", // a row
+      "{\"result\":{\"T\":{\"u\":{\"initial\":{\"a\":[1}}}}}", // a row's brackets
+      "{\"result\":{\"T\":{\"u\":{\"initial\":{}} \"v\":{}}}}", // the skeleton
+      "{\"result\":{\"T\":{\"u\":{{\"a\":1}:1}}}}", // a row as a key
+      "{\"result\":{\"T\":{\"u\":{\"initial\":{\"a\":12345678901234567890x}}}}}" // an exact row
+    ]
+    for (const text of broken) {
+      const bytes = encoder.encode(text)
+      for (let cut = 1; cut < bytes.length; cut++) {
+        const framed = frameAll(bytes, [cut])
+        assert.strictEqual(framed._tag, "Failure", `${text} cut at ${cut}`)
+        if (framed._tag === "Failure") assert.strictEqual(framed.reason, "Malformed")
+      }
+    }
+  })
+
+  it("refuses a frame begun by push and ended by pushFrames, whose bytes were not kept", () => {
+    const framer = new Framer({ maxFrameBytes: 1 << 20 })
+    assert.deepStrictEqual(framer.push(encoder.encode("[1,")), { _tag: "Values", values: [] })
+    const ended = framer.pushFrames(encoder.encode("2]"))
+    assert.strictEqual(ended._tag, "Failure")
+    if (ended._tag === "Failure") assert.include(ended.detail, "begun by push")
   })
 
   it("gives frames unparsed with pushFrames: each value's bytes, owned, whatever the reads", () => {

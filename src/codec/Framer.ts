@@ -4,10 +4,10 @@
  *
  * The framer scans bytes, keeping its state (nesting depth, inside a string, after a backslash)
  * across reads, so a frame costs O(its bytes) however it is split, and no read's buffer is held for
- * longer than the read. A frame that spans reads is kept as its text, decoded a read at a time
- * (`PendingText`), or, for `pushFrames`, as its bytes in one buffer that grows by doubling. Each
- * complete frame is parsed by the native `JSON.parse`, unless it contains an integer literal long
- * enough to exceed 2^53, which goes to the exact reader of `Json.parse`.
+ * longer than the read. A frame within one read is parsed whole by the native `JSON.parse`. A frame
+ * that spans reads is parsed as it arrives, its rows one by one (`SplitFrame`), or, for
+ * `pushFrames`, kept as its bytes in one buffer that grows by doubling. A text with an integer
+ * literal long enough to exceed 2^53 goes to the exact reader of `Json.parse` instead.
  *
  * A frame nested deeper than `maxDepth` fails as soon as the bracket that passes the limit arrives,
  * as ovsdb-server's own parser refuses one: nothing downstream then has to walk an arbitrarily deep
@@ -18,7 +18,9 @@
 import * as Result from "effect/Result"
 import { isUtf8 } from "node:buffer"
 import * as Json from "../Json.js"
-import { decode, PendingText } from "./PendingText.js"
+import { GrowingBytes } from "./GrowingBytes.js"
+import { decode } from "./PendingText.js"
+import { type Nested, parseText, type Problem, SPLIT_DEPTH, SplitFrame } from "./SplitFrame.js"
 
 /**
  * What a push produced: the values completed by these bytes, or why the stream is unusable.
@@ -127,17 +129,20 @@ const excerpt = (bytes: Uint8Array, at: number): string =>
 export class Framer {
   private readonly maxFrameBytes: number
   private readonly maxDepth: number
-  /** The pending frame's text so far, when it is to be parsed. */
-  private text: PendingText | undefined
-  /** The pending frame's bytes so far, when it is to be given unparsed: the first `frameBytes` of `frame`. */
-  private frame: Buffer | undefined
+  /** The pending frame, when it is to be parsed. */
+  private split: SplitFrame | undefined
+  /** The pending frame's bytes so far, when it is to be given unparsed. */
+  private frame: GrowingBytes | undefined
   /** How many bytes the pending frame has so far. */
   private frameBytes = 0
   private depth = 0
   private inString = false
   private escaped = false
   private digitRun = 0
+  /** Whether the frame has a long integer literal: anywhere, outside its nested values, in the open nested value. */
   private hasLongInteger = false
+  private shallowLong = false
+  private nestedLong = false
   private offset = 0
   private failure: Failed | undefined
 
@@ -186,6 +191,9 @@ export class Framer {
     const maxDepth = this.maxDepth
     let digitRun = this.digitRun
     let start = 0 // where the current frame starts in this chunk
+    // The nested values (SplitFrame) that end in this chunk, and where the open one starts (-1: before it).
+    let nested: Nested = []
+    let nestedStart = -1
     let i = this.inString ? this.resumeString(chunk) : 0
     while (i < n) {
       const byte = chunk[i]!
@@ -204,7 +212,7 @@ export class Framer {
       const kind = CLASSES[byte]!
       if (kind === DIGIT) {
         if (depth === 0) return this.malformed(chunk, i, "a value that is not an object or array")
-        if (++digitRun >= LONG_DIGITS) this.hasLongInteger = true
+        if (++digitRun >= LONG_DIGITS) this.longInteger(depth)
         i++
         continue
       }
@@ -215,15 +223,21 @@ export class Framer {
         case OPEN:
           if (depth++ === 0) start = i
           else if (depth > maxDepth) return this.tooDeep(i)
+          else if (depth === SPLIT_DEPTH) nestedStart = i
           break
         case CLOSE:
           if (depth === 0) return this.malformed(chunk, i, "a closing bracket with nothing open")
+          if (depth === SPLIT_DEPTH) {
+            nested.push(nestedStart, i + 1, this.nestedLong ? 1 : 0)
+            this.nestedLong = false
+          }
           if (--depth === 0) {
             const frame: Result.Result<Json.Json | Uint8Array, Failed> = raw
               ? this.frameOf(chunk, start, i + 1)
-              : this.complete(chunk, start, i + 1)
+              : this.complete(chunk, start, i + 1, nested)
             if (Result.isFailure(frame)) return frame.failure
             values.push(frame.success)
+            nested = []
           }
           break
         default:
@@ -234,11 +248,18 @@ export class Framer {
     this.depth = depth
     this.digitRun = digitRun
     if (depth > 0) {
-      const rest = chunk.subarray(start)
-      if (this.frameBytes + rest.length > this.maxFrameBytes) return this.tooLarge()
-      if (!this.append(rest, raw)) return this.notUtf8(n)
+      if (this.frameBytes + n - start > this.maxFrameBytes) return this.tooLarge()
+      const problem = this.pend(chunk, start, nested, depth >= SPLIT_DEPTH ? nestedStart : undefined, raw)
+      if (problem !== undefined) return problem
     }
     return { _tag: "Scanned", values }
+  }
+
+  /** Notes a long integer literal, inside a nested value or outside. */
+  private longInteger(depth: number): void {
+    this.hasLongInteger = true
+    if (depth >= SPLIT_DEPTH) this.nestedLong = true
+    else this.shallowLong = true
   }
 
   /** Continues a string left open by the previous chunk; returns the index after its closing quote. */
@@ -273,83 +294,90 @@ export class Framer {
   }
 
   /**
-   * Adds bytes to the pending frame: to its text, or to its bytes when it began in `pushFrames`
-   * (a frame's first bytes choose). `false` when they are not UTF-8.
+   * Keeps the rest of the chunk, from `start`, for the frame it leaves open: parsed as it comes
+   * (`SplitFrame`), or kept as bytes when the frame began in `pushFrames` (a frame's first bytes
+   * choose). `openAt` is where a nested value still open at the chunk's end starts.
    */
-  private append(bytes: Uint8Array, raw: boolean): boolean {
-    if (this.frameBytes === 0 && !raw) this.text = new PendingText()
-    const at = this.frameBytes
-    this.frameBytes += bytes.length
-    if (this.text !== undefined) return this.text.append(bytes)
-    if (this.frame === undefined || this.frame.length < this.frameBytes) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.frameBytes * 2, MIN_PENDING_BYTES))
-      if (this.frame !== undefined) this.frame.copy(grown, 0, 0, at)
-      this.frame = grown
+  private pend(
+    chunk: Uint8Array,
+    start: number,
+    nested: Nested,
+    openAt: number | undefined,
+    raw: boolean
+  ): Failed | undefined {
+    if (this.frameBytes === 0 && !raw) this.split = new SplitFrame(this.maxDepth)
+    this.frameBytes += chunk.length - start
+    if (this.split !== undefined) {
+      return this.problem(this.split.feed(chunk, start, chunk.length, nested, openAt), chunk.length)
     }
-    this.frame.set(bytes, at)
-    return true
+    this.frame ??= new GrowingBytes(MIN_PENDING_BYTES)
+    this.frame.append(chunk.subarray(start))
+  }
+
+  /** A `SplitFrame` problem as the framer's failure, found by byte `at` of this chunk. */
+  private problem(problem: Problem | undefined, at: number): Failed | undefined {
+    if (problem === undefined) return undefined
+    return problem._tag === "NotUtf8"
+      ? this.notUtf8(at)
+      : this.fail("Malformed", `${problem.detail} in the message, by byte ${this.offset + at}`)
+  }
+
+  /** Forgets the frame that just ended. */
+  private reset(): void {
+    this.split = undefined
+    this.frame = undefined
+    this.frameBytes = 0
+    this.hasLongInteger = false
+    this.shallowLong = false
   }
 
   /**
-   * Ends the frame ending at `end` of this chunk, and lets go of what the framer held of it. Gives
-   * its text when it spanned reads as text (`undefined` when not UTF-8), else its bytes, not yet
-   * checked: the pending buffer itself when it spanned reads, else a view of the chunk.
+   * The bytes of the frame ending at `end` of this chunk, not yet checked: the pending buffer
+   * itself when the frame spanned reads, else a view of the chunk.
    */
-  private take(chunk: Uint8Array, start: number, end: number): Result.Result<string | Buffer | undefined, Failed> {
+  private take(chunk: Uint8Array, start: number, end: number): Result.Result<Buffer, Failed> {
     const last = chunk.subarray(start, end)
     if (this.frameBytes + last.length > this.maxFrameBytes) return Result.fail(this.tooLarge())
-    let taken: string | Buffer | undefined = Buffer.from(last.buffer, last.byteOffset, last.length)
-    if (this.frameBytes > 0) {
-      // The pending frame's own kind decides where its last bytes go; the flag only starts one.
-      const appended = this.append(last, this.text === undefined)
-      taken = this.text === undefined
-        ? this.frame!.subarray(0, this.frameBytes)
-        : appended
-        ? this.text.finish()
-        : undefined
-      this.text = undefined
-      this.frame = undefined
-      this.frameBytes = 0
-    }
-    return Result.succeed(taken)
+    if (this.frame === undefined) return Result.succeed(Buffer.from(last.buffer, last.byteOffset, last.length))
+    this.frame.append(last)
+    return Result.succeed(this.frame.bytes())
   }
 
   /** The bytes of the frame ending at `end`, owned by the caller (a chunk's view is copied: a reader may reuse its buffer). */
   private frameOf(chunk: Uint8Array, start: number, end: number): Result.Result<Uint8Array, Failed> {
+    if (this.split !== undefined) {
+      return Result.fail(this.fail("Malformed", "a message begun by push, whose bytes are gone, ended by pushFrames"))
+    }
     const spans = this.frameBytes > 0
-    return Result.flatMap(this.take(chunk, start, end), (taken) => {
-      if (typeof taken === "string") return Result.succeed(Buffer.from(taken, "utf8"))
-      if (taken === undefined || !isUtf8(taken)) return Result.fail(this.notUtf8(end))
-      return Result.succeed(spans ? taken : Buffer.from(taken))
+    const taken = this.take(chunk, start, end)
+    this.reset()
+    return Result.flatMap(taken, (bytes) => {
+      if (!isUtf8(bytes)) return Result.fail(this.notUtf8(end))
+      return Result.succeed(spans ? bytes : Buffer.from(bytes))
     })
   }
 
-  /** The text of the frame ending at `end` of this chunk. */
-  private frameText(chunk: Uint8Array, start: number, end: number): Result.Result<string, Failed> {
-    return Result.flatMap(this.take(chunk, start, end), (taken) => {
-      const text = taken === undefined || typeof taken === "string" ? taken : decode(taken)
-      return text === undefined ? Result.fail(this.notUtf8(end)) : Result.succeed(text)
-    })
-  }
-
-  /** Joins the frame ending at `end` of this chunk and parses it. */
-  private complete(chunk: Uint8Array, start: number, end: number): Result.Result<Json.Json, Failed> {
-    const decoded = this.frameText(chunk, start, end)
-    if (Result.isFailure(decoded)) return decoded
-    const text = decoded.success
-    const where = () => `in the message ending at byte ${this.offset + end}`
+  /** Parses the frame ending at `end` of this chunk, whose nested values ending in it are `nested`. */
+  private complete(chunk: Uint8Array, start: number, end: number, nested: Nested): Result.Result<Json.Json, Failed> {
+    const split = this.split
     const exact = this.hasLongInteger
-    this.hasLongInteger = false
-    if (exact) {
-      return Result.mapError(
-        Json.parse(text, { maxDepth: this.maxDepth }),
-        (detail) => this.fail("Malformed", `${detail} ${where()}`)
-      )
+    const shallowExact = this.shallowLong
+    const frameBytes = this.frameBytes + end - start
+    if (frameBytes > this.maxFrameBytes) return Result.fail(this.tooLarge())
+    if (split !== undefined) {
+      this.reset()
+      const problem = this.problem(split.feed(chunk, start, end, nested, undefined), end)
+      if (problem !== undefined) return Result.fail(problem)
+      return Result.mapError(split.finish(shallowExact), (failure) => this.problem(failure, end)!)
     }
-    try {
-      return Result.succeed(JSON.parse(text) as Json.Json)
-    } catch (error) {
-      return Result.fail(this.fail("Malformed", `${(error as Error).message} ${where()}`))
-    }
+    const taken = this.take(chunk, start, end)
+    this.reset()
+    if (Result.isFailure(taken)) return Result.fail(taken.failure)
+    const text = decode(taken.success)
+    if (text === undefined) return Result.fail(this.notUtf8(end))
+    return Result.mapError(
+      parseText(text, exact, this.maxDepth),
+      (detail) => this.fail("Malformed", `${detail} in the message ending at byte ${this.offset + end}`)
+    )
   }
 }
