@@ -1,8 +1,7 @@
 /**
- * The text of a frame that spans reads, decoded a read at a time: the framer keeps strings, not a
- * growing copy of the bytes, and the frame's text is their join. Decoding 64 KiB at a time, while
- * the bytes are in cache, and joining once costs less than decoding tens of MB at the end, and
- * nothing holds the bytes and their text at once.
+ * The text of a value that spans reads (a row of a frame that `SplitFrame` parses as it comes),
+ * decoded a read at a time: strings are kept, not a growing copy of the bytes, and the value's text
+ * is their join.
  *
  * UTF-8 (RFC 3629, as RFC 7159 §8.1 requires of JSON) is checked piece by piece; a character split
  * between reads is carried to the next piece whole.
@@ -48,7 +47,7 @@ const completePrefix = (bytes: Uint8Array): number => {
 }
 
 /**
- * A frame's text, a read at a time.
+ * A value's text, a read at a time.
  *
  * @example
  * ```ts
@@ -66,7 +65,7 @@ export class PendingText {
   /** The first bytes of a character that the last read split. */
   private carry: Uint8Array | undefined
 
-  /** Decodes the next bytes of the frame; `false` when they are not UTF-8. */
+  /** Decodes the next bytes of the value; `false` when they are not UTF-8. */
   append(bytes: Uint8Array): boolean {
     let next = bytes
     if (this.carry !== undefined) {
