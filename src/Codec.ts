@@ -22,6 +22,7 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Framer } from "./codec/Framer.js"
+import type { NestedReader } from "./codec/SplitFrame.js"
 import { CodecError, TransportError } from "./Errors.js"
 import * as Json from "./Json.js"
 import * as JsonRpc from "./protocol/JsonRpc.js"
@@ -96,6 +97,14 @@ export class Codec extends Context.Service<Codec, {
   readonly sendUnsafe: (message: JsonRpc.Message) => TransportError | undefined
   /** The messages from the peer, in order. Single consumer. */
   readonly incoming: Stream.Stream<JsonRpc.Message, TransportError | CodecError>
+  /**
+   * Has the reply to request `id`, should it span reads and begin `{"id":ID,"result":` (as
+   * ovsdb-server's and this library's do), read as it arrives: `reader` takes each value nested
+   * `SPLIT_DEPTH` deep (a row of a monitor's reply) as soon as it is parsed, and the reply keeps a
+   * marker `[i]` in its place (see `codec/SplitFrame`). `undefined` forgets the request's reader,
+   * which the reply itself also does. A codec without it (a test's) leaves every reply whole.
+   */
+  readonly readReply?: ((id: number, reader: NestedReader | undefined) => void) | undefined
   /** Closes the underlying connection. */
   readonly close: Effect.Effect<void>
 }>()("effect-ovsdb/Codec") {}
@@ -122,6 +131,15 @@ export const encode = (message: JsonRpc.Message): string => {
   }
 }
 
+/** The id of a reply, from a frame's first bytes when they begin `{"id":ID,"result":`. */
+const REPLY_HEAD = /^\{"id":(\d{1,15}),"result":/
+
+/** The id a frame's first bytes give it as a reply, if they do. */
+const replyId = (head: Uint8Array): number | undefined => {
+  const match = REPLY_HEAD.exec(Buffer.from(head.buffer, head.byteOffset, head.length).toString("latin1"))
+  return match === null ? undefined : Number(match[1])
+}
+
 const excerpt = (json: Json.Json): string => {
   const text = Json.stringify(json)
   return text.length > 80 ? `${text.slice(0, 80)}…` : text
@@ -136,37 +154,58 @@ const excerpt = (json: Json.Json): string => {
 export const decode =
   (options?: Options) =>
   <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<JsonRpc.Message, E | CodecError, R> =>
-    framed(bytes, options, () => undefined)
+    framed(bytes, options, () => undefined, undefined)
 
 /**
  * `decode`, where `failed` names a failure that overrides how the bytes end (a failed write, which
- * closes the connection and so ends the read too). One step per read, from bytes to messages: a
- * reply costs no more stream stages than it must.
+ * closes the connection and so ends the read too), and `readers` the readers of replies by request
+ * id (`readReply`). One step per read, from bytes to messages: a reply costs no more stream stages
+ * than it must.
  */
 const framed = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   options: Options | undefined,
-  failed: () => E | undefined
+  failed: () => E | undefined,
+  readers: Map<number, NestedReader> | undefined
 ): Stream.Stream<JsonRpc.Message, E | CodecError, R> =>
   Stream.transformPull(bytes, (pullBytes) => {
+    /** The reply being read by its reader: the frame that spans reads now. */
+    let reading: { readonly id: number } | undefined
+    const readerFor = readers === undefined ? undefined : (head: Uint8Array): NestedReader | undefined => {
+      const id = replyId(head)
+      const reader = id === undefined ? undefined : readers.get(id)
+      if (id === undefined || reader === undefined) return undefined
+      readers.delete(id)
+      reading = { id }
+      return reader
+    }
     const framer = new Framer({
       maxFrameBytes: options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-      maxDepth: options?.maxDepth ?? DEFAULT_MAX_DEPTH
+      maxDepth: options?.maxDepth ?? DEFAULT_MAX_DEPTH,
+      readerFor
     })
     type Next = Pull.Pull<Arr.NonEmptyReadonlyArray<JsonRpc.Message>, E | CodecError>
+    const notJsonRpc = (detail: string) => Effect.fail(new CodecError({ reason: "NotJsonRpc", detail }))
     const toMessages = (chunks: Arr.NonEmptyReadonlyArray<Uint8Array>): Next => {
       const messages: Array<JsonRpc.Message> = []
       for (const chunk of chunks) {
+        // A frame pending before this read is the first that the read can end.
+        const read = reading
         const pushed = framer.push(chunk)
         if (pushed._tag === "Failure") {
           return Effect.fail(new CodecError({ reason: pushed.reason, detail: pushed.detail }))
         }
-        for (const value of pushed.values) {
+        for (let i = 0; i < pushed.values.length; i++) {
+          const value = pushed.values[i]!
           const message = JsonRpc.fromJson(value)
-          if (message === undefined) {
-            return Effect.fail(
-              new CodecError({ reason: "NotJsonRpc", detail: `not a JSON-RPC message: ${excerpt(value)}` })
-            )
+          if (message === undefined) return notJsonRpc(`not a JSON-RPC message: ${excerpt(value)}`)
+          if (message._tag === "Response" && typeof message.id === "number") readers?.delete(message.id)
+          if (i === 0 && read !== undefined) {
+            // Its rows went to the reader of the reply its first bytes named: it must be that reply.
+            if (message._tag !== "Response" || message.id !== read.id) {
+              return notJsonRpc(`a message that began as the reply to request ${read.id} is not: ${excerpt(value)}`)
+            }
+            if (reading === read) reading = undefined
           }
           messages.push(message)
         }
@@ -280,6 +319,7 @@ export const make = (options?: Options): Effect.Effect<Codec["Service"], never, 
       return undefined
     }
 
+    const readers = new Map<number, NestedReader>()
     return Codec.of({
       send: (message) =>
         Effect.suspend(() => {
@@ -288,7 +328,11 @@ export const make = (options?: Options): Effect.Effect<Codec["Service"], never, 
         }),
       sendUnsafe,
       // A failed write closes the transport, which ends the read: report the write's failure.
-      incoming: framed(transport.incoming, options, () => failure),
+      incoming: framed(transport.incoming, options, () => failure, readers),
+      readReply: (id, reader) => {
+        if (reader === undefined) readers.delete(id)
+        else readers.set(id, reader)
+      },
       close: transport.close
     })
   })

@@ -36,6 +36,7 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Codec } from "./Codec.js"
+import type { NestedReader } from "./codec/SplitFrame.js"
 import { ConnectionClosed, RpcError, RpcTimeout } from "./Errors.js"
 import { type Json, show as showJson } from "./Json.js"
 import * as JsonRpc from "./protocol/JsonRpc.js"
@@ -62,6 +63,12 @@ export interface Options {
 export interface CallOptions {
   /** Fail with `RpcTimeout` (and cancel the request on the server) when no reply came in time. */
   readonly timeout?: Duration.Input | undefined
+  /**
+   * Takes the values nested `SPLIT_DEPTH` deep in the reply (the rows of a monitor's reply) as
+   * they are parsed, when the reply spans reads and the codec can (`Codec.readReply`); the result
+   * then has a marker `[i]` in each one's place. `Monitor.ReplyRows` is such a reader.
+   */
+  readonly readReply?: NestedReader | undefined
 }
 
 /**
@@ -260,9 +267,12 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
   )
   yield* Effect.addFinalizer(() => shutDown("the session was closed"))
 
-  const cancel = (id: number) =>
+  const cancel = (id: number) => {
+    if (!pending.delete(id)) return Effect.void
+    codec.readReply?.(id, undefined)
     // RFC 7047 §4.1.4: cancel is a notification naming the request; the server then drops it.
-    pending.delete(id) ? Effect.ignore(send(JsonRpc.notification("cancel", [id]))) : Effect.void
+    return Effect.ignore(send(JsonRpc.notification("cancel", [id])))
+  }
 
   const addRoute = (target: string, handler: Handler) => {
     retired.delete(target)
@@ -308,9 +318,12 @@ export const make = Effect.fnUntraced(function*(options?: Options) {
       if (closed !== undefined) return resume(Effect.fail(closed))
       const id = nextId++
       pending.set(id, { method, resume })
+      const reader = callOptions?.readReply
+      if (reader !== undefined) codec.readReply?.(id, reader)
       const failed = codec.sendUnsafe(JsonRpc.request(method, params, id))
       if (failed === undefined) return Effect.suspend(() => cancel(id))
       pending.delete(id)
+      if (reader !== undefined) codec.readReply?.(id, undefined)
       resume(Effect.fail(new ConnectionClosed({ detail: failed.message, cause: failed })))
     })
     const timeout = callOptions?.timeout ?? defaultTimeout

@@ -327,9 +327,15 @@ const parseRemotes = (input: string) => {
 /** `remote: reason`, unless the reason names the remote already (as a transport error's does). */
 const naming = (remote: string, reason: string) => reason.startsWith(`${remote}: `) ? reason : `${remote}: ${reason}`
 
-/** Table updates decoded, or a ProtocolError naming the method. */
-const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: boolean) => {
-  const updates = Monitor.decodeTableUpdates(json, version, initial)
+/** Table updates decoded (from `reply` where it read them as they came), or a ProtocolError naming the method. */
+const decodeUpdates = (
+  method: string,
+  json: Json,
+  version: 1 | 2 | 3,
+  initial: boolean,
+  reply?: Monitor.ReplyRows
+) => {
+  const updates = Monitor.decodeTableUpdates(json, version, initial, reply)
   return typeof updates === "string"
     ? Effect.fail(new ProtocolError({ method, detail: updates }))
     : Effect.succeed(updates)
@@ -604,12 +610,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         const reset = entry.resetReason
         const since = reset !== undefined || entry.changing ? undefined : entry.lastTxnId
         const requests = entry.requests
+        // Its result nests its table updates one level deeper than monitor_cond's: a row update there.
+        const rows = new Monitor.ReplyRows("update")
         const reply = yield* conn.rpc.call("monitor_cond_since", [
           entry.database,
           entry.id,
           Monitor.encodeRequests(requests, 3),
           since ?? Monitor.ZERO_TXN_ID
-        ])
+        ], { readReply: rows.read })
         if (!Array.isArray(reply) || typeof reply[0] !== "boolean" || typeof reply[1] !== "string") {
           return yield* new ProtocolError({
             method: "monitor_cond_since",
@@ -617,7 +625,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           })
         }
         const [found, lastTxnId] = reply as unknown as readonly [boolean, string]
-        const updates = yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true)
+        const updates = yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true, rows)
         Monitors.releaseReply(reply)
         entry.lastTxnId = lastTxnId
         entry.resetReason = undefined

@@ -195,4 +195,59 @@ describe("Codec", () => {
       assert.strictEqual(error._tag, "CodecError")
       if (error._tag === "CodecError") assert.strictEqual(error.reason, "Malformed")
     }))
+
+  /** A reply of one row, 5 deep, cut in two reads inside the row. */
+  const rowReply = (id: number) => {
+    const text = `{"id":${id},"result":{"T":{"u":{"initial":{"a":${id}}}}},"error":null}`
+    const cut = text.indexOf("\"a\"")
+    return [Buffer.from(text.slice(0, cut)), Buffer.from(text.slice(cut))]
+  }
+
+  /** The row of a reply to `rowReply`'s shape. */
+  const rowOf = (
+    message: JsonRpc.Message | undefined
+  ) => (((message as JsonRpc.Response).result as { T: { u: { initial: Json.Json } } }).T.u.initial)
+
+  it.effect("hands the rows of a reply that spans reads to the reader of its id, once, and the reply keeps markers", () =>
+    Effect.gen(function*() {
+      const peer = yield* scriptedTransport()
+      const read: Array<[number, Json.Json, number]> = []
+      const reader = (id: number) => (value: Json.Json, marker: number) => void read.push([id, value, marker])
+      const messages = yield* withCodec(peer, (codec) =>
+        Effect.gen(function*() {
+          codec.readReply!(1, reader(1))
+          codec.readReply!(2, reader(2))
+          codec.readReply!(3, reader(3))
+          codec.readReply!(3, undefined) // forgotten
+          const whole = Buffer.concat(rowReply(2))
+          // 1: read by its reader; 2: whole in one read, which forgets its reader; then 2 and 3 again, split.
+          for (const bytes of [...rowReply(1), whole, ...rowReply(2), ...rowReply(3)]) {
+            yield* Queue.offer(peer.inbound, bytes)
+          }
+          yield* Queue.end(peer.inbound)
+          return yield* codec.incoming.pipe(Stream.runCollect)
+        }))
+      assert.deepStrictEqual(read, [[1, { a: 1 }, 0]])
+      assert.deepStrictEqual(messages.map(rowOf), [[0], { a: 2 }, { a: 2 }, { a: 3 }])
+    }))
+
+  it.effect("fails the stream when a message that began as the reply to a reader's request is not that reply", () =>
+    Effect.gen(function*() {
+      const peer = yield* scriptedTransport()
+      const error = yield* withCodec(peer, (codec) =>
+        Effect.gen(function*() {
+          codec.readReply!(1, () => {})
+          // The last "id" of an object is its id: the message answers request 2, its rows read as 1's.
+          const [head, rest] = rowReply(1)
+          yield* Queue.offer(peer.inbound, head!)
+          yield* Queue.offer(peer.inbound, Buffer.from(rest!.toString().replace("\"error\":null", "\"id\":2")))
+          yield* Queue.end(peer.inbound)
+          return yield* Effect.flip(Stream.runDrain(codec.incoming))
+        }))
+      assert.strictEqual(error._tag, "CodecError")
+      if (error._tag === "CodecError") {
+        assert.strictEqual(error.reason, "NotJsonRpc")
+        assert.include(error.message, "began as the reply to request 1")
+      }
+    }))
 })

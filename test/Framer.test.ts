@@ -242,6 +242,63 @@ describe("Framer", () => {
     }
   })
 
+  /** Puts back, in a copy of `json`, the value each marker 5 deep stands for. */
+  const unmark = (json: Json.Json, values: ReadonlyArray<Json.Json>, depth = 1): Json.Json => {
+    if (typeof json !== "object" || json === null || typeof json === "bigint") return json
+    if (depth === 5) return Array.isArray(json) ? values[json[0] as number]! : json
+    if (Array.isArray(json)) return (json as ReadonlyArray<Json.Json>).map((item) => unmark(item, values, depth + 1))
+    const object = json as { readonly [key: string]: Json.Json }
+    const copy: Record<string, Json.Json> = {}
+    for (const key of Object.keys(object)) {
+      Object.defineProperty(copy, key, {
+        value: unmark(object[key]!, values, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true
+      })
+    }
+    return copy
+  }
+
+  it("hands a frame's nested values to the reader its first bytes choose, and keeps their markers, cut anywhere", () => {
+    const bytes = encoder.encode(DEEP + " " + DEEP)
+    const size = encoder.encode(DEEP).length
+    const expected = Json.parse(DEEP)
+    if (Result.isFailure(expected)) return assert.fail(expected.failure)
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const heads: Array<string> = []
+      const read: Array<Array<Json.Json>> = []
+      const framer = new Framer({
+        maxFrameBytes: 1 << 20,
+        readerFor: (head) => {
+          heads.push(new TextDecoder().decode(head))
+          const values: Array<Json.Json> = []
+          read.push(values)
+          return (value, marker) => {
+            values[marker] = value
+          }
+        }
+      })
+      const framed = feed(framer, bytes, cut)
+      if (framed._tag === "Failure") return assert.fail(framed.detail)
+      // Only a frame that spans reads has a reader: the first one when the cut is inside it.
+      const spans = cut < size || cut > size + 1 ? 1 : 0
+      assert.strictEqual(heads.length, spans, `cut at ${cut}`)
+      if (spans === 0) {
+        assert.deepStrictEqual(framed.values, [expected.success, expected.success])
+        continue
+      }
+      const which = cut < size ? 0 : 1
+      assert.isTrue(DEEP.startsWith(heads[0]!), `cut at ${cut}: head ${heads[0]}`)
+      assert.strictEqual(heads[0]!.length, Math.min(32, which === 0 ? cut : cut - size - 1))
+      // Every value 5 deep went to the reader, in marker order, and the frame holds its marker.
+      assert.strictEqual(read[0]!.length, 10, `cut at ${cut}`)
+      assert.notDeepEqual(framed.values[which], expected.success)
+      assert.deepStrictEqual(unmark(framed.values[which]!, read[0]!), expected.success, `cut at ${cut}`)
+      assert.deepStrictEqual(framed.values[1 - which], expected.success, `cut at ${cut}`)
+    }
+  })
+
   it("refuses a frame begun by push and ended by pushFrames, whose bytes were not kept", () => {
     const framer = new Framer({ maxFrameBytes: 1 << 20 })
     assert.deepStrictEqual(framer.push(encoder.encode("[1,")), { _tag: "Values", values: [] })

@@ -1,6 +1,8 @@
 // The monitor model: requests on the wire, updates of every version read, diffs applied.
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
+import { Framer } from "../src/codec/Framer.js"
+import type { Json } from "../src/Json.js"
 import type { ColumnType } from "../src/protocol/DatabaseSchema.js"
 import * as Monitor from "../src/protocol/Monitor.js"
 import * as Op from "../src/protocol/Operation.js"
@@ -89,6 +91,94 @@ describe("decodeTableUpdates", () => {
     }
     assert.isString(Monitor.decodeTableUpdates({ T: { [U]: {} } }, 1))
     assert.isString(Monitor.decodeTableUpdates({ T: { [U]: { new: 5 } } }, 1))
+  })
+})
+
+describe("ReplyRows", () => {
+  const V = "36c7aec5-e358-4f3d-8de0-78a6a2bb2433"
+  const W = "016d253f-49ca-44be-8bad-36063337465e"
+  const rows2 = {
+    Logical_Switch_Port: {
+      [U]: {
+        initial: {
+          name: "lsp é",
+          addresses: ["set", ["00:00:00:00:00:01 10.0.0.1", "dynamic"]],
+          options: ["map", [["requested-chassis", "hv1"]]],
+          ha_chassis_group: ["uuid", V]
+        }
+      },
+      [V]: { initial: { name: "", tag: ["set", []], port_security: ["set", [["uuid", W]]] } }
+    },
+    Logical_Switch: { [W]: { initial: { name: "sw0", ports: ["set", [["uuid", U], ["uuid", V]]] } } }
+  }
+  const rows1 = { T: { [U]: { new: { n: 1 } }, [V]: { new: { n: 2 }, old: { n: 1 } }, [W]: { old: { n: 3 } } } }
+  /** Each reply: its JSON-RPC text, where its table updates are in the result, how it is read and decoded. */
+  const replies = [
+    { result: rows2, at: (r: Json) => r, nested: "row", version: 2 },
+    { result: rows1, at: (r: Json) => r, nested: "row", version: 1 },
+    { result: [false, V, rows2], at: (r: Json) => (r as ReadonlyArray<Json>)[2]!, nested: "update", version: 3 }
+  ] as const
+
+  /** The reply of request 7 framed in two reads cut at `cut`, read by `rows` when it spans them. */
+  const framed = (text: Uint8Array, cut: number, rows: Monitor.ReplyRows) => {
+    const framer = new Framer({ maxFrameBytes: 1 << 20, readerFor: () => rows.read })
+    const values = [framer.push(text.subarray(0, cut)), framer.push(text.subarray(cut))].flatMap((pushed) =>
+      pushed._tag === "Values" ? pushed.values : assert.fail(pushed.detail)
+    )
+    return (values[0] as { readonly result: Json }).result
+  }
+
+  it("decodes a reply's rows as they arrive to what the whole reply decodes to, cut anywhere", () => {
+    for (const reply of replies) {
+      const text = new TextEncoder().encode(JSON.stringify({ id: 7, result: reply.result, error: null }))
+      const expected = Monitor.decodeTableUpdates(reply.at(reply.result), reply.version, true)
+      assert.isArray(expected)
+      let marked = 0
+      for (let cut = 1; cut < text.length; cut++) {
+        const rows = new Monitor.ReplyRows(reply.nested)
+        const result = framed(text, cut, rows)
+        if (JSON.stringify(result) !== JSON.stringify(reply.result)) marked++
+        assert.deepStrictEqual(
+          Monitor.decodeTableUpdates(reply.at(result), reply.version, true, rows),
+          expected,
+          `version ${reply.version}, cut at ${cut}`
+        )
+      }
+      // Most cuts fall where some rows are still to come: those were read as they came.
+      assert.isAbove(marked, text.length / 2, `version ${reply.version}`)
+    }
+  })
+
+  it("says what is wrong with a row read as it arrived, as with the whole reply", () => {
+    const bad = [
+      { result: { T: { [U]: { initial: { c: { x: 1 } } } } }, nested: "row", version: 2 },
+      { result: { T: { [U]: { new: [1] } } }, nested: "row", version: 1 },
+      { result: [true, V, { T: { [U]: { frob: {} } } }], nested: "update", version: 3 },
+      { result: [true, V, { T: { [U]: [1] } }], nested: "update", version: 3 }
+    ] as const
+    for (const reply of bad) {
+      const at = (r: Json) => Array.isArray(r) ? (r as ReadonlyArray<Json>)[2]! : r
+      const text = new TextEncoder().encode(JSON.stringify({ id: 7, result: reply.result, error: null }))
+      const whole = Monitor.decodeTableUpdates(at(reply.result), reply.version, true)
+      assert.isString(whole)
+      for (let cut = 1; cut < text.length; cut++) {
+        const rows = new Monitor.ReplyRows(reply.nested)
+        const decoded = Monitor.decodeTableUpdates(at(framed(text, cut, rows)), reply.version, true, rows)
+        assert.isString(decoded, `${JSON.stringify(reply.result)} cut at ${cut}`)
+        // The same words, but for the value shown, which may be a marker.
+        assert.strictEqual((decoded as string).split(":")[0], (whole as string).split(":")[0], `${decoded} / ${whole}`)
+      }
+    }
+  })
+
+  it("reads a reply that came whole, or with arrays where rows should be, as it is", () => {
+    const rows = new Monitor.ReplyRows("row")
+    assert.isString(Monitor.decodeTableUpdates({ T: { [U]: { initial: [0] } } }, 2, true, rows))
+    rows.read({ n: 1 }, 0)
+    assert.deepStrictEqual(Monitor.decodeTableUpdates({ T: { [U]: { initial: [0] } } }, 2, true, rows), [
+      { _tag: "Initial", table: "T", uuid, row: { n: 1 } }
+    ])
+    assert.include(Monitor.decodeTableUpdates({ T: { [U]: { initial: [1] } } }, 2, true, rows) as string, "marker 1")
   })
 })
 

@@ -4,6 +4,7 @@ import type { Scope } from "effect"
 import { Cause, Deferred, Effect, Exit, Fiber, Layer, Option, PubSub, Queue, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { Codec } from "../src/Codec.js"
+import type { NestedReader } from "../src/codec/SplitFrame.js"
 import { CodecError, ConnectionClosed } from "../src/Errors.js"
 import * as Monitors from "../src/internal/monitors.js"
 import type { Json } from "../src/Json.js"
@@ -15,6 +16,8 @@ const scriptedCodec = Effect.gen(function*() {
   const sent = yield* Queue.unbounded<JsonRpc.Message>()
   const inbound = yield* Queue.unbounded<JsonRpc.Message, CodecError | Cause.Done>()
   const closed = yield* Deferred.make<void>()
+  /** The reply readers registered, by request id, each when its request was sent. */
+  const readers = new Map<number, { readonly reader: NestedReader; readonly sent: number }>()
   const codec = Codec.of({
     send: (message) => Queue.offer(sent, message).pipe(Effect.asVoid),
     sendUnsafe: (message) => {
@@ -22,9 +25,13 @@ const scriptedCodec = Effect.gen(function*() {
       return undefined
     },
     incoming: Stream.fromQueue(inbound),
+    readReply: (id, reader) => {
+      if (reader === undefined) readers.delete(id)
+      else readers.set(id, { reader, sent: Queue.sizeUnsafe(sent) })
+    },
     close: Deferred.succeed(closed, undefined).pipe(Effect.asVoid)
   })
-  return { codec, sent, inbound, closed }
+  return { codec, sent, inbound, closed, readers }
 })
 
 const withClient = <A, E>(
@@ -328,6 +335,19 @@ describe("RpcClient", () => {
         const request = yield* takeRequest(sent)
         yield* Fiber.interrupt(call)
         assert.deepStrictEqual(yield* Queue.take(sent), JsonRpc.notification("cancel", [request.id]))
+      })
+    ))
+
+  it.effect("gives a call's reply reader to the codec before the request is sent, and forgets it when the call is cancelled", () =>
+    withClient((rpc, { readers, sent }) =>
+      Effect.gen(function*() {
+        const reader = () => {}
+        const call = yield* Effect.forkChild(rpc.call("monitor_cond", ["db"], { readReply: reader }))
+        const request = yield* takeRequest(sent)
+        assert.deepStrictEqual(readers.get(request.id as number), { reader, sent: 0 })
+        yield* Fiber.interrupt(call)
+        assert.deepStrictEqual(yield* Queue.take(sent), JsonRpc.notification("cancel", [request.id]))
+        assert.strictEqual(readers.size, 0)
       })
     ))
 

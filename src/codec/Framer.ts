@@ -20,7 +20,7 @@ import { isUtf8 } from "node:buffer"
 import * as Json from "../Json.js"
 import { GrowingBytes } from "./GrowingBytes.js"
 import { decode } from "./PendingText.js"
-import { type Nested, parseText, type Problem, SPLIT_DEPTH, SplitFrame } from "./SplitFrame.js"
+import { type Nested, type NestedReader, parseText, type Problem, SPLIT_DEPTH, SplitFrame } from "./SplitFrame.js"
 
 /**
  * What a push produced: the values completed by these bytes, or why the stream is unusable.
@@ -55,7 +55,21 @@ export interface Options {
    * soon as it passes the limit. Default: `Json.DEFAULT_MAX_DEPTH` (1000, ovsdb-server's own).
    */
   readonly maxDepth?: number | undefined
+  /**
+   * Chooses, from the first bytes of a frame that spans reads (up to `HEAD_BYTES`, as far as the
+   * read goes), who takes its nested values as they are parsed (`SplitFrame`): the frame then keeps
+   * a marker in each one's place. None when absent or when it gives `undefined`.
+   */
+  readonly readerFor?: ((head: Uint8Array) => NestedReader | undefined) | undefined
 }
+
+/**
+ * How many of a frame's first bytes `Options.readerFor` is shown: enough for the id of a reply.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const HEAD_BYTES = 32
 
 /**
  * What `pushFrames` produced: the bytes of each value completed by these bytes (valid UTF-8, not
@@ -129,6 +143,7 @@ const excerpt = (bytes: Uint8Array, at: number): string =>
 export class Framer {
   private readonly maxFrameBytes: number
   private readonly maxDepth: number
+  private readonly readerFor: Options["readerFor"]
   /** The pending frame, when it is to be parsed. */
   private split: SplitFrame | undefined
   /** The pending frame's bytes so far, when it is to be given unparsed. */
@@ -149,6 +164,7 @@ export class Framer {
   constructor(options: Options) {
     this.maxFrameBytes = options.maxFrameBytes
     this.maxDepth = options.maxDepth ?? Json.DEFAULT_MAX_DEPTH
+    this.readerFor = options.readerFor
   }
 
   /** Whether a frame has started and not ended: at end of stream, that is a truncated value. */
@@ -305,7 +321,10 @@ export class Framer {
     openAt: number | undefined,
     raw: boolean
   ): Failed | undefined {
-    if (this.frameBytes === 0 && !raw) this.split = new SplitFrame(this.maxDepth)
+    if (this.frameBytes === 0 && !raw) {
+      const head = chunk.subarray(start, Math.min(chunk.length, start + HEAD_BYTES))
+      this.split = new SplitFrame(this.maxDepth, this.readerFor?.(head))
+    }
     this.frameBytes += chunk.length - start
     if (this.split !== undefined) {
       return this.problem(this.split.feed(chunk, start, chunk.length, nested, openAt), chunk.length)

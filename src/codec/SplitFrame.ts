@@ -14,6 +14,10 @@
  * every array found there in the skeleton is a marker, and the skeleton is valid JSON exactly when
  * the frame is (a valid value stands where a valid value stood).
  *
+ * A frame may instead have a reader (`NestedReader`), which takes each nested value once it is
+ * parsed: the frame then keeps the markers, and its reader what they stand for. A monitor's reply
+ * is read so: each row decoded while its JSON is new, and the JSON never whole.
+ *
  * @since 0.1.0
  */
 import * as Result from "effect/Result"
@@ -52,6 +56,15 @@ const SKELETON_BYTES = 16 * 1024
  * @category models
  */
 export type Nested = Array<number>
+
+/**
+ * Takes each nested value of a frame, with its marker's index, as soon as it is parsed; the frame
+ * keeps the marker `[marker]` in the value's place. It must not throw.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type NestedReader = (value: Json.Json, marker: number) => void
 
 type Container = { [key: string]: Json.Json } | Array<Json.Json>
 
@@ -100,13 +113,15 @@ const parse = (text: string, exact: boolean, maxDepth: number): Result.Result<Js
 export class SplitFrame {
   /** The skeleton's bytes: checked as UTF-8 when the frame ends. */
   private readonly skeleton = new GrowingBytes(SKELETON_BYTES)
-  /** The nested values, by marker. */
+  /** The nested values, by marker, when the frame has no reader. */
   private readonly values: Array<Json.Json> = []
+  /** How many markers the skeleton has. */
+  private markers = 0
   /** The nested value that the last read left open, and its marker. */
   private open: PendingText | undefined
   private openMarker = -1
 
-  constructor(private readonly maxDepth: number) {}
+  constructor(private readonly maxDepth: number, private readonly reader?: NestedReader) {}
 
   /**
    * Takes bytes `from`–`to` of a read: `nested` says where the nested values that end in them are,
@@ -166,7 +181,13 @@ export class SplitFrame {
     if (text === undefined) return NOT_UTF8
     const value = parse(text, exact, this.maxDepth)
     if (Result.isFailure(value)) return value.failure
-    this.values[marker] = value.success
+    this.keep(marker, value.success)
+  }
+
+  /** Gives a parsed nested value to the reader, or keeps it for its marker. */
+  private keep(marker: number, value: Json.Json): void {
+    if (this.reader === undefined) this.values[marker] = value
+    else this.reader(value, marker)
   }
 
   /** Parses nested values' texts, as one array, into their places. */
@@ -175,23 +196,26 @@ export class SplitFrame {
     const parsed = parse(`[${texts.join(",")}]`, false, this.maxDepth)
     if (Result.isFailure(parsed)) return parsed.failure
     const values = parsed.success as ReadonlyArray<Json.Json>
-    for (let i = 0; i < markers.length; i++) this.values[markers[i]!] = values[i]!
+    for (let i = 0; i < markers.length; i++) this.keep(markers[i]!, values[i]!)
   }
 
   /** Puts the next value's marker in the skeleton and reserves its place, whose index it gives. */
   private mark(): number {
-    const marker = this.values.length
+    const marker = this.markers++
     this.skeleton.appendLatin1(`[${marker}]`)
-    this.values.push(null)
+    if (this.reader === undefined) this.values.push(null)
     return marker
   }
 
-  /** The frame's value, once its last bytes are fed; `exact` when its skeleton has long integer literals. */
+  /**
+   * The frame's value, once its last bytes are fed; `exact` when its skeleton has long integer
+   * literals. With a reader, the markers stay in it.
+   */
   finish(exact: boolean): Result.Result<Json.Json, Problem> {
     const text = decode(this.skeleton.bytes())
     if (text === undefined) return Result.fail(NOT_UTF8)
     return Result.map(parse(text, exact, this.maxDepth), (skeleton) => {
-      this.fill(skeleton, 1)
+      if (this.reader === undefined) this.fill(skeleton, 1)
       return skeleton
     })
   }

@@ -36,9 +36,17 @@ const DECODERS = {
   3: [Schema.decodeUnknownEffect(Monitor.TableUpdates(3)), Schema.decodeUnknownEffect(Monitor.TableUpdates(3, true))]
 } as const
 
-/** Reads table updates with their Schema; a mismatch is a ProtocolError naming the method. */
-const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: boolean) =>
-  Effect.mapError(DECODERS[version][initial ? 1 : 0](json), (error) => protocolError(method, error.message))
+/**
+ * Reads table updates with their Schema; a mismatch is a ProtocolError naming the method. A reply
+ * read by `reply` as it arrived (`Monitor.ReplyRows`) has its own decoder.
+ */
+const decodeUpdates = (method: string, json: Json, version: 1 | 2 | 3, initial: boolean, reply?: Monitor.ReplyRows) =>
+  Effect.mapError(
+    reply === undefined
+      ? DECODERS[version][initial ? 1 : 0](json)
+      : Schema.decodeUnknownEffect(Monitor.TableUpdates(version, initial, reply))(json),
+    (error) => protocolError(method, error.message)
+  )
 
 /**
  * Empties a monitor reply once its rows are decoded. The reply is the parsed text of the whole
@@ -94,7 +102,10 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
     return Stream.fromPull(Effect.succeed(pull))
   }
 
-  /** Routes its id, sends the monitor request, and arranges `monitor_cancel` for the scope's end. */
+  /**
+   * Routes its id, sends the monitor request, and arranges `monitor_cancel` for the scope's end.
+   * The reply's rows are decoded as it arrives, by `rows`.
+   */
   const start = (
     database: string,
     version: 1 | 2 | 3,
@@ -104,15 +115,17 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
     Effect.gen(function*() {
       const id = `monitor-${counter++}`
       const routed = yield* rpc.route(id)
-      const reply = yield* rpc.call(method, params(id))
+      // monitor_cond_since's result nests its table updates one level deeper: a row update there.
+      const rows = new Monitor.ReplyRows(version === 3 ? "update" : "row")
+      const reply = yield* rpc.call(method, params(id), { readReply: rows.read })
       // A server that stopped answering cannot hold the scope open past the release bound.
       yield* Effect.addFinalizer(() => Effect.ignore(rpc.call("monitor_cancel", [id], { timeout: releaseTimeout })))
-      return { id, reply, updates: updatesOf(database, id, version, routed) }
+      return { id, reply, rows, updates: updatesOf(database, id, version, routed) }
     })
 
   /** The initial rows of a reply; anything but rows (a change) is a ProtocolError. */
-  const initialOf = (method: string, json: Json, version: 1 | 2 | 3) =>
-    Effect.flatMap(decodeUpdates(method, json, version, true), (updates) => {
+  const initialOf = (method: string, json: Json, version: 1 | 2 | 3, reply: Monitor.ReplyRows) =>
+    Effect.flatMap(decodeUpdates(method, json, version, true, reply), (updates) => {
       const rows = Monitor.initialRows(updates)
       return typeof rows === "string" ? Effect.fail(protocolError(method, rows)) : Effect.succeed(rows)
     })
@@ -127,7 +140,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
   ): Effect.Effect<LiveMonitor, CallError, Scope.Scope> =>
     Effect.gen(function*() {
       const started = yield* start(database, 1, "monitor", (id) => [database, id, Monitor.encodeRequests(requests, 1)])
-      const initial = yield* initialOf("monitor", started.reply, 1)
+      const initial = yield* initialOf("monitor", started.reply, 1, started.rows)
       releaseReply(started.reply)
       return { id: started.id, initial, updates: started.updates }
     })
@@ -144,7 +157,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
         "monitor_cond",
         (id) => [database, id, Monitor.encodeRequests(requests, 2)]
       )
-      const initial = yield* initialOf("monitor_cond", started.reply, 2)
+      const initial = yield* initialOf("monitor_cond", started.reply, 2, started.rows)
       releaseReply(started.reply)
       return { id: started.id, initial, updates: started.updates, change: changer(started.id) }
     })
@@ -173,8 +186,12 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
       const live = { id: started.id, updates: started.updates, change: changer(started.id), lastTxnId: last }
       // Resumed (found), the reply holds the changes since lastTxnId; otherwise the whole contents.
       const result: MonitorSince = found
-        ? { ...live, found, initial: yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true) }
-        : { ...live, found, initial: yield* initialOf("monitor_cond_since", reply[2] ?? null, 3) }
+        ? {
+          ...live,
+          found,
+          initial: yield* decodeUpdates("monitor_cond_since", reply[2] ?? null, 3, true, started.rows)
+        }
+        : { ...live, found, initial: yield* initialOf("monitor_cond_since", reply[2] ?? null, 3, started.rows) }
       releaseReply(reply)
       return result
     })

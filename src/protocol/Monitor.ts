@@ -181,15 +181,19 @@ const decodeRow = (json: Json | undefined): Value.Row | string => {
   return row
 }
 
+/** How a row is read: from its JSON, or from a reply's marker (`ReplyRows`). */
+type RowReader = (json: Json | undefined) => Value.Row | string
+
 /** RFC 7047 §4.1.6 <row-update>: `new` alone is an insert (or an initial row), `old` alone a delete. */
 const decodeRowUpdate1 = (
   table: string,
   uuid: Value.Uuid,
   json: { readonly [key: string]: Json },
-  initial: boolean
+  initial: boolean,
+  readRow: RowReader
 ): RowUpdate | string => {
-  const row = json.new === undefined ? undefined : decodeRow(json.new)
-  const old = json.old === undefined ? undefined : decodeRow(json.old)
+  const row = json.new === undefined ? undefined : readRow(json.new)
+  const old = json.old === undefined ? undefined : readRow(json.old)
   if (typeof row === "string") return row
   if (typeof old === "string") return old
   if (row !== undefined && old !== undefined) return { _tag: "Modify", table, uuid, row, old }
@@ -198,28 +202,111 @@ const decodeRowUpdate1 = (
   return "a row update with neither new nor old"
 }
 
+/**
+ * A `<row-update2>` read before its table and UUID are known: its kind, and its row or diff.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RowChange =
+  | { readonly kind: "initial" | "insert" | "modify"; readonly row: Value.Row }
+  | { readonly kind: "delete" }
+
 /** ovsdb-server(7) §4.1.14 <row-update2>: exactly one of initial, insert, modify, delete. */
-const decodeRowUpdate2 = (
-  table: string,
-  uuid: Value.Uuid,
-  json: { readonly [key: string]: Json }
-): RowUpdate | string => {
-  if ("delete" in json) return { _tag: "Delete", table, uuid }
+const decodeRowChange = (json: { readonly [key: string]: Json }, readRow: RowReader): RowChange | string => {
+  if ("delete" in json) return { kind: "delete" }
   for (const kind of ["initial", "insert", "modify"] as const) {
     if (json[kind] === undefined) continue
-    const row = decodeRow(json[kind])
-    if (typeof row === "string") return row
-    return kind === "modify"
-      ? { _tag: "Modify", table, uuid, diff: row }
-      : { _tag: kind === "initial" ? "Initial" : "Insert", table, uuid, row }
+    const row = readRow(json[kind])
+    return typeof row === "string" ? row : { kind, row }
   }
   return `a row update with none of initial, insert, modify, delete: ${showJson(json)}`
+}
+
+/** A `<row-update2>`'s change as the row update of `uuid` in `table`. */
+const toRowUpdate = (table: string, uuid: Value.Uuid, change: RowChange): RowUpdate => {
+  switch (change.kind) {
+    case "delete":
+      return { _tag: "Delete", table, uuid }
+    case "modify":
+      return { _tag: "Modify", table, uuid, diff: change.row }
+    default:
+      return { _tag: change.kind === "initial" ? "Initial" : "Insert", table, uuid, row: change.row }
+  }
+}
+
+/**
+ * The rows of one monitor reply, decoded as the reply arrives: give `read` to the call
+ * (`RpcClient.CallOptions.readReply`) and the reply to `decodeTableUpdates`. Each value nested
+ * `SPLIT_DEPTH` deep in a reply that spans reads, a row in the reply of `monitor` and
+ * `monitor_cond` (`"row"`), a row update in that of `monitor_cond_since`, whose result nests its
+ * table updates one level deeper (`"update"`), is decoded as soon as it is parsed, and the reply
+ * keeps its marker. A row decoded while its JSON is new costs the collector far less than one
+ * decoded once the whole reply is parsed, and the reply's JSON is never whole: a monitor's initial
+ * rows take less time and memory.
+ *
+ * A reply that came whole in one read has no markers, and is decoded as any other.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Monitor, RpcClient } from "effect-ovsdb"
+ *
+ * const initial = Effect.gen(function*() {
+ *   const rpc = yield* RpcClient.RpcClient
+ *   const rows = new Monitor.ReplyRows("row")
+ *   const reply = yield* rpc.call("monitor_cond", ["OVN_Northbound", "m", { Logical_Switch: {} }], {
+ *     readReply: rows.read
+ *   })
+ *   return Monitor.decodeTableUpdates(reply, 2, true, rows)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export class ReplyRows {
+  /** The rows read, by marker (`"row"`). */
+  private readonly rows: Array<Value.Row | string> = []
+  /** The row updates read, by marker (`"update"`); `null` for one that is not an object. */
+  private readonly changes: Array<RowChange | string | null> = []
+
+  constructor(private readonly nested: "row" | "update") {}
+
+  /** Takes a nested value of the reply: a `NestedReader`. */
+  readonly read = (json: Json, marker: number): void => {
+    if (this.nested === "row") this.rows[marker] = decodeRow(json)
+    else this.changes[marker] = isObject(json) ? decodeRowChange(json, decodeRow) : null
+  }
+
+  /** The row that `json` marks, or why it is not one; `undefined` when `json` is no marker of a row. */
+  row(json: Json | undefined): Value.Row | string | undefined {
+    return marked(this.rows, json)
+  }
+
+  /** The row update that `json` marks, or why it is not one; `undefined` when `json` is no marker of one. */
+  change(json: Json | undefined): RowChange | string | null | undefined {
+    return marked(this.changes, json)
+  }
+}
+
+/**
+ * The value read for the marker `json`, if it is one. Once any value has been read, every array
+ * where a nested value stood is a marker: the reader took every nested value of its reply.
+ */
+const marked = <A>(values: ReadonlyArray<A>, json: Json | undefined): A | string | undefined => {
+  if (values.length === 0 || !Array.isArray(json)) return undefined
+  const marker = (json as ReadonlyArray<Json>)[0]
+  if (typeof marker !== "number") return undefined
+  const value = values[marker]
+  return value === undefined ? `no value read for marker ${marker}` : value
 }
 
 /**
  * Reads `<table-updates>` (version 1) or `<table-updates2>` (versions 2 and 3) into row updates,
  * or the reason it cannot. In version 1, `initial` says whether a row with only `new` is an
- * initial row (in the monitor's reply) or an insert (in a notification).
+ * initial row (in the monitor's reply) or an insert (in a notification). `reply` has the rows that
+ * were decoded as the reply arrived, when it was read by it (`ReplyRows`).
  *
  * @since 0.1.0
  * @category decoding
@@ -227,19 +314,30 @@ const decodeRowUpdate2 = (
 export const decodeTableUpdates = (
   json: Json,
   version: 1 | 2 | 3,
-  initial = false
+  initial = false,
+  reply?: ReplyRows
 ): ReadonlyArray<RowUpdate> | string => {
   if (!isObject(json)) return `expected table updates, got ${showJson(json)}`
+  const readRow: RowReader = reply === undefined ? decodeRow : (row) => reply.row(row) ?? decodeRow(row)
   const updates: Array<RowUpdate> = []
   for (const table in json) {
     const rows = json[table]
     if (!isObject(rows)) return `table ${table}: expected row updates, got ${showJson(rows)}`
     for (const uuid in rows) {
       const row = rows[uuid]
-      if (!isObject(row) || !Value.isUuidText(uuid)) return `table ${table}: bad row update for ${uuid}`
-      const update = version === 1
-        ? decodeRowUpdate1(table, Value.uuid(uuid), row, initial)
-        : decodeRowUpdate2(table, Value.uuid(uuid), row)
+      if (!Value.isUuidText(uuid)) return `table ${table}: bad row update for ${uuid}`
+      const read = version === 1 ? undefined : reply?.change(row)
+      let update: RowUpdate | string
+      if (read !== undefined && read !== null) {
+        update = typeof read === "string" ? read : toRowUpdate(table, Value.uuid(uuid), read)
+      } else if (read === null || !isObject(row)) {
+        return `table ${table}: bad row update for ${uuid}`
+      } else if (version === 1) {
+        update = decodeRowUpdate1(table, Value.uuid(uuid), row, initial, readRow)
+      } else {
+        const change = decodeRowChange(row, readRow)
+        update = typeof change === "string" ? change : toRowUpdate(table, Value.uuid(uuid), change)
+      }
       if (typeof update === "string") return `table ${table}, row ${uuid}: ${update}`
       updates.push(update)
     }
@@ -284,7 +382,8 @@ const isRowUpdates = (u: unknown): u is ReadonlyArray<RowUpdate> => Array.isArra
  * The Schema of `<table-updates>` (version 1) or `<table-updates2>` (versions 2 and 3): JSON on the
  * wire, row updates in TypeScript. It decodes with `decodeTableUpdates`, one pass over the rows
  * (the initial contents of a big table are hundreds of thousands of them), and encodes with
- * `encodeTableUpdates`. In version 1, `initial` reads rows with only `new` as initial rows.
+ * `encodeTableUpdates`. In version 1, `initial` reads rows with only `new` as initial rows;
+ * `reply` has the rows decoded as a reply arrived (`ReplyRows`).
  *
  * @example
  * ```ts
@@ -298,12 +397,12 @@ const isRowUpdates = (u: unknown): u is ReadonlyArray<RowUpdate> => Array.isArra
  * @since 0.1.0
  * @category schemas
  */
-export const TableUpdates = (version: 1 | 2 | 3, initial = false) =>
+export const TableUpdates = (version: 1 | 2 | 3, initial = false, reply?: ReplyRows) =>
   Schema.Unknown.pipe(Schema.decodeTo(
     Schema.declare(isRowUpdates),
     SchemaTransformation.transformEffect<ReadonlyArray<RowUpdate>, unknown>({
       decode: (json, options) => {
-        const updates = decodeTableUpdates(json as Json, version, initial)
+        const updates = decodeTableUpdates(json as Json, version, initial, reply)
         return typeof updates === "string"
           ? Effect.fail(new SchemaIssue.InvalidValue({ message: updates }, json, options))
           : Effect.succeed(updates)
