@@ -29,6 +29,16 @@ import * as JsonRpc from "./protocol/JsonRpc.js"
 import { Transport } from "./Transport.js"
 
 /**
+ * Takes each row (each value five deep) of a reply as soon as it is parsed, with its marker's
+ * index; the reply keeps the marker `[marker]` in the row's place. It must not throw. See
+ * `Monitor.ReplyRows`, the reader of monitor replies.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { NestedReader }
+
+/**
  * Codec options.
  *
  * @since 0.1.0

@@ -271,6 +271,10 @@ export class ReplyRows {
   /** The row updates read, by marker (`"update"`); `null` for one that is not an object. */
   private readonly changes: Array<RowChange | string | null> = []
 
+  /**
+   * A reader for one reply: `"row"` for that of `monitor` or `monitor_cond`, whose nested values
+   * are rows; `"update"` for that of `monitor_cond_since`, whose nested values are row updates.
+   */
   constructor(private readonly nested: "row" | "update") {}
 
   /** Takes a nested value of the reply: a `NestedReader`. */
