@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url"
 import type { Json } from "../../src/Json.js"
 import * as Ovsdb from "../../src/Ovsdb.js"
 import { median } from "./measure.js"
+import { WAIT_LINE } from "./serverWait.js"
 
 /** One client's figures. */
 export interface Usage {
@@ -20,6 +21,8 @@ export interface Usage {
   readonly peakMiB: number
   /** The server's CPU time meanwhile, when its process was given. */
   readonly serverCpuSeconds?: number | undefined
+  /** The wall time less what the client waited on the server with nothing to read, when it says (`serverWait`). */
+  readonly clientWallSeconds?: number | undefined
 }
 
 /** The monitor benchmark's figures. */
@@ -87,8 +90,9 @@ const cpuSecondsOf = (pid: number): number => {
 }
 
 /**
- * Runs a command under a Python wrapper that reports its wall time, CPU time and peak RSS, and with
- * `serverPid`, the CPU time that process used meanwhile.
+ * Runs a command under a Python wrapper that reports its wall time, CPU time and peak RSS, and what
+ * the command said it waited on the server (`serverWait`), and with `serverPid`, the CPU time that
+ * process used meanwhile. A command that fails fails the measure with its stderr.
  */
 export const measure = (command: ReadonlyArray<string>, serverPid?: number) =>
   Effect.callback<Usage, Error>((resume) => {
@@ -96,27 +100,41 @@ export const measure = (command: ReadonlyArray<string>, serverPid?: number) =>
     const wrapper = [
       "import resource, subprocess, sys, time",
       "start = time.monotonic()",
-      "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)",
+      "run = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)",
       "wall = time.monotonic() - start",
+      "lines = run.stderr.splitlines(keepends=True)",
+      `waits = [line[${WAIT_LINE.length}:].strip() for line in lines if line.startswith(${JSON.stringify(WAIT_LINE)})]`,
+      "if run.returncode != 0: sys.exit(run.stderr or run.returncode)",
       "usage = resource.getrusage(resource.RUSAGE_CHILDREN)",
-      "print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)"
+      "print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, waits[-1] if waits else 'nan')"
     ].join("\n")
     ChildProcess.execFile("python3", ["-c", wrapper, ...command], { maxBuffer: 1 << 20 }, (error, stdout) => {
       if (error !== null) return resume(Effect.fail(error))
-      const [wall, cpu, maxrss] = stdout.trim().split(/\s+/).map(Number)
+      const [wall, cpu, maxrss, waited] = stdout.trim().split(/\s+/).map(Number)
       const serverCpuSeconds = serverPid === undefined ? undefined : cpuSecondsOf(serverPid) - serverBefore
-      resume(Effect.succeed({ wallSeconds: wall!, cpuSeconds: cpu!, peakMiB: maxrss! / 1024, serverCpuSeconds }))
+      resume(Effect.succeed({
+        wallSeconds: wall!,
+        cpuSeconds: cpu!,
+        peakMiB: maxrss! / 1024,
+        serverCpuSeconds,
+        clientWallSeconds: Number.isNaN(waited) ? undefined : wall! - waited!
+      }))
     })
   })
+
+/** The median of a figure over the runs, when every run has it. */
+const medianOf = (runs: ReadonlyArray<Usage>, figure: (run: Usage) => number | undefined) => {
+  const values = runs.map(figure)
+  return values.every((value) => value !== undefined) ? median(values as ReadonlyArray<number>) : undefined
+}
 
 /** The median of each figure over the runs. */
 const medianUsage = (runs: ReadonlyArray<Usage>): Usage => ({
   wallSeconds: median(runs.map((run) => run.wallSeconds)),
   cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
   peakMiB: median(runs.map((run) => run.peakMiB)),
-  serverCpuSeconds: runs.every((run) => run.serverCpuSeconds !== undefined)
-    ? median(runs.map((run) => run.serverCpuSeconds!))
-    : undefined
+  serverCpuSeconds: medianOf(runs, (run) => run.serverCpuSeconds),
+  clientWallSeconds: medianOf(runs, (run) => run.clientWallSeconds)
 })
 
 /**

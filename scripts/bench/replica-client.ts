@@ -3,7 +3,8 @@
  * memory are its own.
  *
  * - `initial REMOTE [TABLE]`: replicate every column of `Logical_Switch_Port` (or TABLE) with
- *   `Replica.make`, print the row count, exit; the caller measures the process's wall time, CPU time and peak memory.
+ *   `Replica.make`, print the row count and (on stderr) how long it waited on the server
+ *   (`serverWait`), exit; the caller measures the process's wall time, CPU time and peak memory.
  * - `detail REMOTE UPDATES ROUNDS` (under `node --expose-gc`): the heap the replica holds per row
  *   after a full collection, then what applying a transaction of UPDATES row modifications costs
  *   the replica; prints one JSON line (`Detail`).
@@ -37,6 +38,7 @@ import * as Monitor from "../../src/protocol/Monitor.js"
 import * as Replica from "../../src/Replica.js"
 import { Session } from "../../src/Session.js"
 import { collectGarbage, median, settle } from "./measure.js"
+import * as ServerWait from "./serverWait.js"
 
 /** What `detail` prints. */
 export interface Detail {
@@ -147,7 +149,13 @@ const initial = (remote: string, table: keyof typeof Nb.database.tables) =>
   Effect.gen(function*() {
     const replica = yield* Replica.make(Nb.database, { [table]: true })
     yield* Console.log(yield* replica.read((view) => view.all(table).length))
-  }).pipe(Effect.scoped, Effect.provide(Ovsdb.layer({ remote })), Effect.orDie)
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(Ovsdb.layer({ remote })),
+    ServerWait.timingWaits,
+    Effect.andThen(ServerWait.report),
+    Effect.orDie
+  )
 
 const detail = (remote: string, updates: number, rounds: number) =>
   Effect.gen(function*() {
