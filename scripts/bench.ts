@@ -11,7 +11,7 @@
  *   memory per replicated row (vs the Python IDL), and applying 10,000 small updates.
  * - startup: the command line's `list-dbs` on a local unix socket, a fresh process each run, vs
  *   `ovsdb-client list-dbs`.
- * - cli: the command line's `query` and `dump` of 100,000 rows, vs ovsdb-client's, same bytes out.
+ * - cli: the command line's `query`, `transact` and `dump` of 100,000 rows, vs ovsdb-client's, same bytes out.
  *
  * - scaling (`--scaling`, not run by default: it fills servers of 10,000, 100,000 and 300,000
  *   rows): select, initial monitor and replica, the cost of a row at each size, and its growth;

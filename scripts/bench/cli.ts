@@ -1,6 +1,6 @@
 /**
- * The command line on a large database: `query` (a select of every `Logical_Switch_Port` row) and
- * `dump` of the table, the built `effect-ovsdb` against `ovsdb-client`, a fresh process each run,
+ * The command line on a large database: `query` and `transact` of a select of every
+ * `Logical_Switch_Port` row, and `dump` of the table, the built `effect-ovsdb` against `ovsdb-client`, a fresh process each run,
  * the two taking turns on the same server; medians of wall time, CPU time and peak memory. Both
  * print the same bytes (checked once before timing): the work is the same.
  */
@@ -51,6 +51,7 @@ export const benchCli = (unixPath: string) =>
     const select = JSON.stringify([DATABASE, { op: "select", table: TABLE, where: [] }])
     const commands: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
       ["query", ["query", remote, select]],
+      ["transact", ["transact", remote, select]],
       ["dump", ["dump", remote, DATABASE, TABLE]]
     ]
     const reports: Array<CliReport> = []
