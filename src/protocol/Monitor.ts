@@ -429,25 +429,7 @@ const asSet = (type: ColumnType, value: Value.Value | undefined): ReadonlyArray<
  * @since 0.1.0
  * @category constants
  */
-export const ZERO_TXN_ID = "00000000-0000-0000-0000-000000000000"
-
-/** The zero UUID, the default of a UUID column. */
-const ZERO_UUID = ZERO_TXN_ID
-
-/** The default atom of a base type (ovsdb-data.c `ovsdb_atom_default`): 0, 0.0, false, "", the zero UUID. */
-const defaultAtom = (type: ColumnType["key"]): Value.Atom => {
-  switch (type.type) {
-    case "integer":
-    case "real":
-      return 0
-    case "boolean":
-      return false
-    case "string":
-      return ""
-    default:
-      return Value.uuid(ZERO_UUID)
-  }
-}
+export const ZERO_TXN_ID = Value.ZERO_UUID
 
 /**
  * The value a column holds by default: what a version 2 or 3 `initial` or `insert` leaves out
@@ -467,8 +449,8 @@ const defaultAtom = (type: ColumnType["key"]): Value.Atom => {
  */
 export const defaultValue = (type: ColumnType): Value.Value => {
   if (type.min === 0) return type.value === undefined ? [] : new Map()
-  const key = defaultAtom(type.key)
-  return type.value === undefined ? key : new Map([[key, defaultAtom(type.value)]])
+  const key = Value.defaultAtom(type.key.type)
+  return type.value === undefined ? key : new Map([[key, Value.defaultAtom(type.value.type)]])
 }
 
 /**

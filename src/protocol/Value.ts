@@ -20,7 +20,7 @@
  */
 import * as Data from "effect/Data"
 import type { Json } from "../Json.js"
-import type { ColumnType } from "./DatabaseSchema.js"
+import type { AtomicType, ColumnType } from "./DatabaseSchema.js"
 
 /**
  * A row's UUID (RFC 7047 §5.1 `<uuid>`).
@@ -105,6 +105,52 @@ const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
  * @category guards
  */
 export const isUuidText = (text: string): boolean => UUID_PATTERN.test(text)
+
+/**
+ * The all-zero UUID: the default of a UUID column (RFC 7047 §5.1), and as a transaction id, none
+ * (`Monitor.ZERO_TXN_ID`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
+const DEFAULT_ATOMS: { readonly [T in AtomicType]: Atom } = {
+  integer: 0,
+  real: 0,
+  boolean: false,
+  string: "",
+  uuid: uuid(ZERO_UUID)
+}
+
+/**
+ * The default atom of an atomic type (ovsdb-data.c `ovsdb_atom_init_default`): 0, 0.0, false,
+ * "", the zero UUID. A column that must hold one atom holds it when a row leaves it out.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultAtom = (type: AtomicType): Atom => DEFAULT_ATOMS[type]
+
+/**
+ * Whether `atom` is its type's default atom (`defaultAtom`).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isDefaultAtom = (type: AtomicType, atom: Atom): boolean => {
+  switch (type) {
+    case "integer":
+    case "real":
+      return Number(atom) === 0
+    case "boolean":
+      return atom === false
+    case "string":
+      return atom === ""
+    case "uuid":
+      return atom instanceof Uuid && atom.value === ZERO_UUID
+  }
+}
 
 /**
  * A text that two atoms share exactly when OVSDB counts them as the same atom (RFC 7047 §5.1: a

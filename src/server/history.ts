@@ -12,17 +12,8 @@
  *
  * @since 0.1.0
  */
-import type { Row } from "../protocol/Value.js"
+import { type Row, ZERO_UUID } from "../protocol/Value.js"
 import type { Change, Commit } from "./Engine.js"
-
-/**
- * The UUID of "no transaction yet": what a client sends when it has seen none (a served database
- * reports its creation as its first transaction, so it never reports this one).
- *
- * @since 0.1.0
- * @category constants
- */
-export const ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 
 /**
  * How many commits a database remembers at most by default: ovsdb-server's own bound.

@@ -294,35 +294,19 @@ const sameValue = (a: Value.Value, b: Value.Value): boolean => {
   return sameAtom(a as Value.Atom, b as Value.Atom)
 }
 
-const DEFAULT_UUID = "00000000-0000-0000-0000-000000000000"
-
-/** The default atom of a base type (ovsdb_atom_init_default). */
-const isDefaultAtom = (type: DatabaseSchema.BaseType, atom: Value.Atom): boolean => {
-  switch (type.type) {
-    case "integer":
-    case "real":
-      return Number(atom) === 0
-    case "boolean":
-      return atom === false
-    case "string":
-      return atom === ""
-    case "uuid":
-      return atom instanceof Value.Uuid && atom.value === DEFAULT_UUID
-  }
-}
-
 /** ovsdb_datum_is_default: empty when the column may be, else one default atom (or pair). */
 const isDefault = (type: DatabaseSchema.ColumnType, value: Value.Value): boolean => {
   if (value instanceof Map) {
     if (type.min === 0) return value.size === 0
     const [pair] = [...value]
-    return value.size === 1 && isDefaultAtom(type.key, pair![0]) && isDefaultAtom(type.value ?? type.key, pair![1])
+    return value.size === 1 && Value.isDefaultAtom(type.key.type, pair![0]) &&
+      Value.isDefaultAtom((type.value ?? type.key).type, pair![1])
   }
   if (Array.isArray(value)) {
     const atoms = value as ReadonlyArray<Value.Atom>
-    return type.min === 0 ? atoms.length === 0 : atoms.length === 1 && isDefaultAtom(type.key, atoms[0]!)
+    return type.min === 0 ? atoms.length === 0 : atoms.length === 1 && Value.isDefaultAtom(type.key.type, atoms[0]!)
   }
-  return isDefaultAtom(type.key, value as Value.Atom)
+  return Value.isDefaultAtom(type.key.type, value as Value.Atom)
 }
 
 /** A column that may hold more than one value (ovsdb_type_is_composite): its diff is not its new value. */

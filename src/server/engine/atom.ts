@@ -18,9 +18,6 @@ const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
-/** The all-zero UUID: a UUID column's default value. */
-export const ZERO_UUID = "00000000-0000-0000-0000-000000000000"
-
 /** A strcmp-like order of two atoms of one type. */
 export type Order = (a: Value.Atom, b: Value.Atom) => number
 
@@ -139,17 +136,6 @@ export const atomText = (type: AtomicType, atom: Value.Atom): string => {
 /** An atom's wire form in a reply (`ovsdb_atom_to_json`): a real as ovsdb-server prints it. */
 export const encodeAtom = (type: AtomicType, atom: Value.Atom): Json =>
   type === "uuid" ? ["uuid", (atom as Value.Uuid).value] : type === "real" ? printedReal(atom as number) : atom as Json
-
-const DEFAULTS: { readonly [T in AtomicType]: Value.Atom } = {
-  integer: 0,
-  real: 0,
-  boolean: false,
-  string: "",
-  uuid: Value.uuid(ZERO_UUID)
-}
-
-/** A type's default atom (RFC 7047 §5.1): 0, 0.0, false, "", the all-zero UUID. */
-export const defaultAtom = (type: AtomicType): Value.Atom => DEFAULTS[type]
 
 /** `unwrap_json`: `json` is `[name, <string>]`. */
 const unwrapString = (json: Json, name: string): string | undefined =>

@@ -12,16 +12,7 @@
 import type { Json } from "../../Json.js"
 import type { AtomicType, ColumnSchema } from "../../protocol/DatabaseSchema.js"
 import * as Value from "../../protocol/Value.js"
-import {
-  atomText,
-  type Base,
-  compileBase,
-  defaultAtom,
-  encodeAtom,
-  parseAtom,
-  type SymbolTable,
-  unconstrained
-} from "./atom.js"
+import { atomText, type Base, compileBase, encodeAtom, parseAtom, type SymbolTable, unconstrained } from "./atom.js"
 import { ovsdbError, syntaxError } from "./errors.js"
 import { maxSize, typeToEnglish } from "./text.js"
 
@@ -115,8 +106,8 @@ export const defaultElements = (type: DatumType): Elements =>
   type.min === 0
     ? { keys: EMPTY, values: type.value === undefined ? undefined : EMPTY }
     : {
-      keys: [defaultAtom(type.key.type)],
-      values: type.value === undefined ? undefined : [defaultAtom(type.value.type)]
+      keys: [Value.defaultAtom(type.key.type)],
+      values: type.value === undefined ? undefined : [Value.defaultAtom(type.value.type)]
     }
 
 /** A datum's elements in its row shape. */

@@ -327,8 +327,8 @@ const wait: Executor = (x, parser) => {
 
 /** A row's `_uuid` and `_version` before an insert gives them values: the all-zero UUID. */
 const ZERO_IDS: Value.Row = {
-  _uuid: Value.uuid("00000000-0000-0000-0000-000000000000"),
-  _version: Value.uuid("00000000-0000-0000-0000-000000000000")
+  _uuid: Value.uuid(Value.ZERO_UUID),
+  _version: Value.uuid(Value.ZERO_UUID)
 }
 
 /** RFC 7047 §5.2.7 commit. */

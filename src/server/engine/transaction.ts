@@ -27,7 +27,6 @@
  */
 import * as Value from "../../protocol/Value.js"
 import type { Change } from "../Engine.js"
-import { ZERO_UUID } from "./atom.js"
 import type { Database, TableState, WeakRef } from "./database.js"
 import {
   type Column,
@@ -448,7 +447,7 @@ export class Transaction {
         const gone: Array<{ key: Value.Atom; value: Value.Atom | undefined }> = []
         for (const target of refAtoms(column, added, "weak")) {
           if (this.database.tables.get(target.table)!.rows.has(target.uuid)) continue
-          if (target.uuid === ZERO_UUID) zero = true
+          if (target.uuid === Value.ZERO_UUID) zero = true
           gone.push({ key: added.keys[target.index]!, value: added.values?.[target.index] })
         }
         if (gone.length > 0) {
