@@ -229,8 +229,10 @@ export interface Replica<R> extends Reads<R> {
   readonly lastTxnId: Effect.Effect<string | undefined>
   /**
    * Waits until the transaction with this id was applied (or a resync made it part of the contents).
-   * Ids come from a clustered server: a standalone ovsdb-server reports the zero UUID for every
-   * transaction, which names none, so waiting for it lasts until a resync.
+   * The zero UUID (`Monitor.ZERO_TXN_ID`) names no transaction: a standalone ovsdb-server reports it
+   * for every one. Waiting for it waits until the replica holds everything the server committed
+   * before the call (as `sync`, tried again while the connection is lost), which includes whatever
+   * the transaction was.
    */
   readonly waitFor: (txnId: string) => Effect.Effect<void>
   /** Waits until the replica holds everything the server committed before now (an `echo` round trip). */
@@ -288,6 +290,9 @@ export interface Reads<R> {
 
 /** How many applied transaction ids `waitFor` remembers. */
 const REMEMBERED_TXNS = 10_000
+
+/** How often `waitFor` of the zero UUID sends its echo again while the connection is lost. */
+const SYNC_RETRY = Schedule.spaced("100 millis")
 
 /** How long `retry` waits for the replica to show the change that failed a verify. */
 const VERIFY_WAIT = "5 seconds"
@@ -491,13 +496,30 @@ export const make = <Tables extends { readonly [name: string]: Typed.AnyTable },
       )
     )
 
-    const waitFor = (txnId: string) =>
+    const sync = Effect.asVoid(ovsdb.echo())
+
+    /** Waits until the transaction `txnId` was applied, or the next resync. */
+    const untilApplied = (txnId: string) =>
       Effect.suspend(() => {
         if (applied.has(txnId)) return Effect.void
         const deferred = Deferred.makeUnsafe<void>()
         txnWaiters.set(txnId, [...(txnWaiters.get(txnId) ?? []), deferred])
         return Deferred.await(deferred)
       })
+
+    // The zero UUID names no transaction (a standalone ovsdb-server reports it for every one): the
+    // replica has it once it has everything committed before now. A server that refuses the echo
+    // leaves only a resync to wait for.
+    const waitFor = (txnId: string) =>
+      txnId === Monitor.ZERO_TXN_ID
+        ? sync.pipe(
+          Effect.retry({
+            schedule: SYNC_RETRY,
+            while: (error) => error._tag === "ConnectionClosed" || error._tag === "RpcTimeout"
+          }),
+          Effect.catch(() => untilApplied(txnId))
+        )
+        : untilApplied(txnId)
 
     /** Waits until the replica changed after `after` (its version then). */
     const changedSince = (after: number) =>
@@ -592,8 +614,6 @@ export const make = <Tables extends { readonly [name: string]: Typed.AnyTable },
           })
         )
       }).pipe(Effect.retry({ schedule, while: (error) => error._tag === "TryAgain" }))
-
-    const sync = Effect.asVoid(ovsdb.echo())
 
     /** An index the replica keeps, or a `ValueError` naming the ones it does. */
     const knownIndex = (table: string, index: string) =>

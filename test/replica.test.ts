@@ -8,6 +8,7 @@ import * as Model from "../src/Model.js"
 import * as Vs from "../src/models/Open_vSwitch.js"
 import * as Nb from "../src/models/OVN_Northbound.js"
 import * as Ovsdb from "../src/Ovsdb.js"
+import * as Monitor from "../src/protocol/Monitor.js"
 import * as Op from "../src/protocol/Operation.js"
 import * as Value from "../src/protocol/Value.js"
 import * as Replica from "../src/Replica.js"
@@ -260,7 +261,7 @@ describe("Replica changes", () => {
 })
 
 describe("Replica.waitFor", () => {
-  it.live("waits until a transaction id another replica saw is applied here; a model from the server's schema works too", () =>
+  it.live("waits until a transaction id another replica saw is applied here, or for the zero UUID everything committed; a model from the server's schema works too", () =>
     Effect.gen(function*() {
       // Clustered: a standalone ovsdb-server reports the zero UUID for every transaction.
       const server = yield* OvsdbServer.start({ databases: [NB], clustered: true })
@@ -296,16 +297,23 @@ describe("Replica.waitFor", () => {
         second.waitFor("00000000-0000-0000-0000-00000000abcd").pipe(Effect.timeout("200 millis"))
       )
       assert.isTrue(never._tag === "Failure")
-      // A standalone server reports the zero UUID for each transaction: it names none the replica applied.
+      // A standalone server reports the zero UUID for each transaction, which names none: waiting
+      // for it waits for everything committed before the call, here a row no update brought yet.
       const standalone = yield* OvsdbServer.start({ databases: [NB] })
       const third = yield* Replica.make(Nb.database, { Address_Set: true }).pipe(
         Effect.provide(yield* connect(standalone.unix))
       )
-      assert.strictEqual(yield* third.lastTxnId, "00000000-0000-0000-0000-000000000000")
-      const zero = yield* Effect.exit(
-        third.waitFor("00000000-0000-0000-0000-000000000000").pipe(Effect.timeout("200 millis"))
-      )
-      assert.isTrue(zero._tag === "Failure", "not applied")
+      assert.strictEqual(yield* third.lastTxnId, Monitor.ZERO_TXN_ID)
+      // A large transaction, whose update takes the replica a while to read after the writer's reply.
+      const writer = Context.get(yield* connect(standalone.unix), Ovsdb.Ovsdb)
+      for (let round = 1; round <= 3; round++) {
+        yield* writer.transact(
+          NB,
+          ...Array.from({ length: 2_000 }, (_, i) => Op.insert("Address_Set", { name: `standalone${round}-${i}` }))
+        )
+        yield* third.waitFor(Monitor.ZERO_TXN_ID).pipe(Effect.timeout("10 seconds"))
+        assert.strictEqual((yield* third.all("Address_Set")).length, round * 2_000)
+      }
     }))
 })
 
