@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { JsonWriter } from "../src/cli/format/JsonText.js"
 import { elements, member, sortedJson, sortedValue } from "../src/cli/format/SortedJson.js"
 import * as Json from "../src/Json.js"
-import { Random } from "./support/transactionGenerator.js"
+import { Random } from "./support/Random.js"
 
 const NAMES = ["a", "b", "_uuid", "name", "Z", "é", "日本", "a\"q", "tab\t", "😀", "10", "", "rows", "ab", "a b"]
 const STRINGS = ["", "plain", "quote\"d", "back\\slash", "line\nbreak", "\u0001", "é", "😀", "</script>", "\u2028"]

@@ -10,47 +10,11 @@ import type { ColumnType } from "../src/protocol/DatabaseSchema.js"
 import type * as Monitor from "../src/protocol/Monitor.js"
 import type * as Operation from "../src/protocol/Operation.js"
 import * as Value from "../src/protocol/Value.js"
+import { Random } from "./support/Random.js"
 
 const SEQUENCES = 200
 const STEPS = 50
 const FIRST_SEED = 1
-
-// --- a small deterministic generator (mulberry32) ---
-
-class Random {
-  private state: number
-  constructor(seed: number) {
-    this.state = seed >>> 0
-  }
-  /** A number in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n)
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-  pick<A>(items: ReadonlyArray<A>): A {
-    return items[this.int(items.length)]!
-  }
-  shuffle<A>(items: ReadonlyArray<A>): Array<A> {
-    const out = [...items]
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = this.int(i + 1)
-      ;[out[i], out[j]] = [out[j]!, out[i]!]
-    }
-    return out
-  }
-  subset<A>(items: ReadonlyArray<A>, max: number): Array<A> {
-    return this.shuffle(items).slice(0, this.int(max + 1))
-  }
-}
 
 // --- the table: Logical_Switch_Port of the real model, specified as Replica.make does ---
 

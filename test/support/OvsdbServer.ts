@@ -311,7 +311,19 @@ export const requireProgram = (command: string) =>
     )
   )
 
-/** Runs ovsdb-server until the scope closes: SIGTERM, then SIGKILL if it has not exited within 5 s. */
+/** Stops a child process: SIGTERM, then SIGKILL if it has not exited within 5 s; waits for its exit. */
+export const stopChild = (child: ChildProcess.ChildProcess) =>
+  Effect.callback<void>((resume) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS)
+    child.once("exit", () => {
+      clearTimeout(timer)
+      resume(Effect.void)
+    })
+    child.kill("SIGTERM")
+  })
+
+/** Runs ovsdb-server until the scope closes (`stopChild`). */
 export const spawnServer = (args: ReadonlyArray<string>) =>
   Effect.acquireRelease(
     Effect.callback<{ readonly child: ChildProcess.ChildProcess; readonly stderr: () => string }, FixtureError>(
@@ -325,19 +337,7 @@ export const spawnServer = (args: ReadonlyArray<string>) =>
       }
     ),
     ({ child }) =>
-      Effect.callback<void>((resume) => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          return resume(Effect.void)
-        }
-        const timer = setTimeout(() => {
-          child.kill("SIGKILL")
-        }, STOP_TIMEOUT_MS)
-        child.once("exit", () => {
-          clearTimeout(timer)
-          resume(Effect.void)
-        })
-        child.kill("SIGTERM")
-      })
+      stopChild(child)
   )
 
 /**

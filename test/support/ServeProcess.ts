@@ -14,19 +14,13 @@ import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import type { DatabaseName } from "./OvsdbServer.js"
-import { attempt, FixtureError, SCHEMAS } from "./OvsdbServer.js"
+import type { DatabaseName, Server } from "./OvsdbServer.js"
+import { attempt, FixtureError, pause, SCHEMAS, stopChild } from "./OvsdbServer.js"
 
-/** A running `effect-ovsdb serve`. */
-export interface Serve {
-  readonly dir: string
-  readonly unixPath: string
-  readonly unix: string
-  readonly tcpPort: number
-  readonly tcp: string
-  readonly sslPort?: number
-  readonly ssl?: string
-  readonly pid: number
+/** A running `effect-ovsdb serve`: its remotes, as an ovsdb-server's. */
+export interface Serve
+  extends Pick<Server, "dir" | "unixPath" | "unix" | "tcpPort" | "tcp" | "sslPort" | "ssl" | "pid">
+{
   /** What it wrote on stderr so far. */
   readonly stderr: () => string
   /** Whether it has exited, and how. */
@@ -43,18 +37,6 @@ export interface ServerTls {
 }
 
 const STARTUP_TIMEOUT_MS = 20_000
-const STOP_TIMEOUT_MS = 5_000
-
-const stop = (child: ChildProcess.ChildProcess) =>
-  Effect.callback<void>((resume) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS)
-    child.once("exit", () => {
-      clearTimeout(timer)
-      resume(Effect.void)
-    })
-    child.kill("SIGTERM")
-  })
 
 /** Starts `node DIST/src/cli/main.js serve` on a unix socket and loopback TCP (and TLS) for the scope. */
 export const start = (
@@ -83,7 +65,7 @@ export const start = (
     ]
     const child = yield* Effect.acquireRelease(
       Effect.sync(() => ChildProcess.spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] })),
-      stop
+      stopChild
     )
     let stderr = ""
     child.stderr?.setEncoding("utf8").on("data", (text: string) => (stderr += text))
@@ -94,10 +76,7 @@ export const start = (
       if (child.exitCode !== null || Date.now() > deadline) {
         return yield* new FixtureError({ message: `effect-ovsdb serve did not start:\n${stderr}` })
       }
-      yield* Effect.callback<void>((resume) => {
-        const timer = setTimeout(() => resume(Effect.void), 20)
-        return Effect.sync(() => clearTimeout(timer))
-      })
+      yield* pause(20)
     }
     const [tcpPort = 0, sslPort] = ports()
     if (ports().length < expected) return yield* new FixtureError({ message: `no port in:\n${stderr}` })
@@ -114,6 +93,6 @@ export const start = (
         child.exitCode === null && child.signalCode === null
           ? undefined
           : { code: child.exitCode, signal: child.signalCode },
-      stop: stop(child)
+      stop: stopChild(child)
     } satisfies Serve
   })

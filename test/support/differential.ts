@@ -22,7 +22,8 @@ import * as Ovsdb from "../../src/Ovsdb.js"
 import type * as DatabaseSchema from "../../src/protocol/DatabaseSchema.js"
 import * as RpcClient from "../../src/RpcClient.js"
 import * as Engine from "../../src/server/Engine.js"
-import { Generator, isLiteralUuid, isPlaceholder, Random } from "./transactionGenerator.js"
+import { Random } from "./Random.js"
+import { Generator, isLiteralUuid, isPlaceholder } from "./transactionGenerator.js"
 import type { Transaction } from "./transactionGenerator.js"
 
 /** A UUID in text, anywhere in a string. */

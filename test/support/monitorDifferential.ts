@@ -20,7 +20,8 @@ import * as Json from "../../src/Json.js"
 import type * as JsonRpc from "../../src/protocol/JsonRpc.js"
 import type * as RpcClient from "../../src/RpcClient.js"
 import * as Differential from "./differential.js"
-import { Generator, Random } from "./transactionGenerator.js"
+import { Random } from "./Random.js"
+import { Generator } from "./transactionGenerator.js"
 import type { Transaction } from "./transactionGenerator.js"
 
 /**
