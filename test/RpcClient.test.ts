@@ -4,35 +4,12 @@ import type { Scope } from "effect"
 import { Cause, Deferred, Effect, Exit, Fiber, Layer, Option, PubSub, Queue, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { Codec } from "../src/Codec.js"
-import type { NestedReader } from "../src/codec/SplitFrame.js"
 import { CodecError, ConnectionClosed } from "../src/Errors.js"
 import * as Monitors from "../src/internal/monitors.js"
 import type { Json } from "../src/Json.js"
 import * as JsonRpc from "../src/protocol/JsonRpc.js"
 import * as RpcClient from "../src/RpcClient.js"
-
-/** A codec whose peer is the test: `sent` holds what the client wrote, `reply` feeds it messages. */
-const scriptedCodec = Effect.gen(function*() {
-  const sent = yield* Queue.unbounded<JsonRpc.Message>()
-  const inbound = yield* Queue.unbounded<JsonRpc.Message, CodecError | Cause.Done>()
-  const closed = yield* Deferred.make<void>()
-  /** The reply readers registered, by request id, each when its request was sent. */
-  const readers = new Map<number, { readonly reader: NestedReader; readonly sent: number }>()
-  const codec = Codec.of({
-    send: (message) => Queue.offer(sent, message).pipe(Effect.asVoid),
-    sendUnsafe: (message) => {
-      Queue.offerUnsafe(sent, message)
-      return undefined
-    },
-    incoming: Stream.fromQueue(inbound),
-    readReply: (id, reader) => {
-      if (reader === undefined) readers.delete(id)
-      else readers.set(id, { reader, sent: Queue.sizeUnsafe(sent) })
-    },
-    close: Deferred.succeed(closed, undefined).pipe(Effect.asVoid)
-  })
-  return { codec, sent, inbound, closed, readers }
-})
+import { scriptedCodec } from "./support/scriptedCodec.js"
 
 const withClient = <A, E>(
   body: (

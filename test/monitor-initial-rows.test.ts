@@ -2,16 +2,15 @@
 // as such, and a reply holding a change (which no server sends for monitor or monitor_cond, so a
 // scripted peer plays it) fails the monitor with a ProtocolError instead of passing it as a row.
 import { assert, describe, it } from "@effect/vitest"
-import type { Cause } from "effect"
-import { Context, Effect, Layer, Queue, Stream } from "effect"
+import { Context, Effect, Layer, Queue } from "effect"
 import { Codec } from "../src/Codec.js"
-import type { CodecError } from "../src/Errors.js"
 import * as Monitors from "../src/internal/monitors.js"
 import type { Json } from "../src/Json.js"
 import * as JsonRpc from "../src/protocol/JsonRpc.js"
 import * as Monitor from "../src/protocol/Monitor.js"
 import * as Value from "../src/protocol/Value.js"
 import * as RpcClient from "../src/RpcClient.js"
+import { scriptedCodec } from "./support/scriptedCodec.js"
 
 const UUID = "00000001-0000-0000-0000-000000000000"
 const uuid = Value.uuid(UUID)
@@ -22,17 +21,7 @@ const uuid = Value.uuid(UUID)
  */
 const monitorsAnswering = (reply: Json) =>
   Effect.gen(function*() {
-    const sent = yield* Queue.unbounded<JsonRpc.Message>()
-    const inbound = yield* Queue.unbounded<JsonRpc.Message, CodecError | Cause.Done>()
-    const codec = Codec.of({
-      send: (message) => Queue.offer(sent, message).pipe(Effect.asVoid),
-      sendUnsafe: (message) => {
-        Queue.offerUnsafe(sent, message)
-        return undefined
-      },
-      incoming: Stream.fromQueue(inbound),
-      close: Effect.void
-    })
+    const { codec, inbound, sent } = yield* scriptedCodec
     const client = yield* Layer.build(RpcClient.layer().pipe(Layer.provide(Layer.succeed(Codec, codec))))
     const rpc = Context.get(client, RpcClient.RpcClient)
     let answers = 0
