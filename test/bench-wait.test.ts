@@ -3,33 +3,26 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { measure } from "../scripts/bench/monitor.js"
 import { timingWaits, waitedSeconds } from "../scripts/bench/serverWait.js"
 import * as Transport from "../src/Transport.js"
+import { netServer } from "./support/netServer.js"
 
 /** A unix-socket server that answers each read after `delayMillis`, with the bytes it read. */
-const slowEcho = (delayMillis: number) =>
-  Effect.acquireRelease(
-    Effect.callback<{ readonly path: string; readonly server: Net.Server }>((resume) => {
-      const path = Path.join(Os.tmpdir(), `bench-wait-${process.pid}-${Date.now()}.sock`)
-      const server = Net.createServer((socket) =>
-        socket.on("data", (bytes) => setTimeout(() => socket.write(bytes), delayMillis))
-      )
-      server.listen(path, () => resume(Effect.succeed({ path, server })))
-    }),
-    ({ server }) =>
-      Effect.callback<void>((resume) => {
-        server.close(() => resume(Effect.void))
-      })
+const slowEcho = (delayMillis: number) => {
+  const path = Path.join(Os.tmpdir(), `bench-wait-${process.pid}-${Date.now()}.sock`)
+  return Effect.as(
+    netServer({ path }, (socket) => socket.on("data", (bytes) => setTimeout(() => socket.write(bytes), delayMillis))),
+    path
   )
+}
 
 describe("the bench's server wait", () => {
   it.live("counts from a request sent to the first bytes after it", () =>
     Effect.gen(function*() {
-      const { path } = yield* slowEcho(200)
+      const path = yield* slowEcho(200)
       const before = waitedSeconds()
       const transport = yield* Transport.make({ remote: `unix:${path}` }).pipe(timingWaits)
       const replies = yield* Stream.toPull(transport.incoming)

@@ -3,36 +3,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Schedule } from "effect"
 import * as Fs from "node:fs"
-import * as Net from "node:net"
+import type * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Ovsdb from "../src/Ovsdb.js"
+import { netServer } from "./support/netServer.js"
 import { OvsdbServer, type Pki, runTool } from "./support/OvsdbServer.js"
 
 const listDbs = (options: Ovsdb.Options) =>
   Ovsdb.Ovsdb.use((ovsdb) => ovsdb.listDbs).pipe(Effect.provide(Ovsdb.layerConnection(options)))
 
 const missingSocket = () => `unix:${Path.join(Os.tmpdir(), `effect-ovsdb-missing-${process.pid}.sock`)}`
-
-/** A scoped node:net server; the connections it holds are destroyed when the scope closes. */
-const netServer = (listen: Net.ListenOptions, onConnection: (socket: Net.Socket) => void) => {
-  const held = new Set<Net.Socket>()
-  return Effect.acquireRelease(
-    Effect.callback<Net.Server>((resume) => {
-      const server = Net.createServer((socket) => {
-        held.add(socket)
-        socket.on("error", () => undefined)
-        onConnection(socket)
-      })
-      server.listen(listen, () => resume(Effect.succeed(server)))
-    }),
-    (server) =>
-      Effect.callback<void>((resume) => {
-        server.close(() => resume(Effect.void))
-        held.forEach((socket) => socket.destroy())
-      })
-  )
-}
 
 /** A loopback TCP server, named as a `tcp:` remote. */
 const tcpServer = (onConnection: (socket: Net.Socket) => void) =>

@@ -4,7 +4,6 @@
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Schedule } from "effect"
 import * as Fs from "node:fs"
-import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Codec from "../src/Codec.js"
@@ -12,6 +11,7 @@ import type { Json } from "../src/Json.js"
 import * as Ovsdb from "../src/Ovsdb.js"
 import * as Op from "../src/protocol/Operation.js"
 import { BuiltPackage } from "./support/BuiltPackage.js"
+import { netServer } from "./support/netServer.js"
 import { OvsdbServer, runToolResult } from "./support/OvsdbServer.js"
 
 const DEEP = 100_000
@@ -40,30 +40,17 @@ const fakePeer = (result: string) => peer((id) => `{"id":${id},"result":${result
 /** A peer that answers every request with `reply(id)`. */
 const peer = (reply: (id: string) => string) => {
   const path = Path.join(Os.tmpdir(), `effect-ovsdb-deep-${process.pid}-${Math.random().toString(36).slice(2)}.sock`)
-  const held = new Set<Net.Socket>()
-  return Effect.acquireRelease(
-    Effect.callback<Net.Server>((resume) => {
-      const server = Net.createServer((socket) => {
-        held.add(socket)
-        socket.on("error", () => undefined)
-        let text = ""
-        socket.setEncoding("utf8").on("data", (data: string) => {
-          text += data
-          // A request ends with its id: the client writes method, params and id in that order.
-          for (let match = /"id":(\d+)\}/.exec(text); match !== null; match = /"id":(\d+)\}/.exec(text)) {
-            socket.write(reply(match[1]!))
-            text = text.slice(match.index + match[0].length)
-          }
-        })
-      })
-      server.listen(path, () => resume(Effect.succeed(server)))
-    }),
-    (server) =>
-      Effect.callback<void>((resume) => {
-        server.close(() => resume(Effect.void))
-        held.forEach((socket) => socket.destroy())
-      })
-  ).pipe(Effect.as(`unix:${path}`))
+  return netServer({ path }, (socket) => {
+    let text = ""
+    socket.setEncoding("utf8").on("data", (data: string) => {
+      text += data
+      // A request ends with its id: the client writes method, params and id in that order.
+      for (let match = /"id":(\d+)\}/.exec(text); match !== null; match = /"id":(\d+)\}/.exec(text)) {
+        socket.write(reply(match[1]!))
+        text = text.slice(match.index + match[0].length)
+      }
+    })
+  }).pipe(Effect.as(`unix:${path}`))
 }
 
 /** A peer answering every request with this error. */
