@@ -352,6 +352,32 @@ describe("the transaction history", () => {
       // A history of two holds the last two commits of four.
       assert.deepStrictEqual(yield* Effect.forEach(ids, found), [false, false, true, true])
     }).pipe(Effect.scoped, Effect.provide(TestServer.layerServer({ databases: [Nb.database], history: 2 }))))
+
+  it.effect("_Server, and every database with a history of 0, keep none: the zero UUID for every transaction, never found", () =>
+    Effect.gen(function*() {
+      const server = yield* Server
+      const a = yield* connectInMemory(server)
+      const zero = "00000000-0000-0000-0000-000000000000"
+      const result = (received: ReadonlyArray<unknown>) => (received.at(-1) as { readonly result: unknown }).result
+      const databases = { Database: [{ columns: ["name"], where: [["name", "==", NB]] }] }
+      for (const [id, since] of [["s1", zero], ["s2", "6c9e7b43-0f1a-4d2e-9b8a-3c5d7e9f1a2b"]] as const) {
+        const [found, last, contents] = result(
+          yield* a.call("monitor_cond_since", ["_Server", id, databases, since])
+        ) as ReadonlyArray<unknown>
+        assert.deepStrictEqual([found, last], [false, zero])
+        assert.deepStrictEqual(Object.values((contents as { readonly Database: object }).Database), [{
+          initial: { name: NB }
+        }])
+      }
+      const requests = { Logical_Switch: [{ columns: ["name"] }] }
+      assert.deepStrictEqual(result(yield* a.call("monitor_cond_since", [NB, "m", requests, zero])), [false, zero, {}])
+      const [update] = yield* a.call("transact", [NB, { op: "insert", table: "Logical_Switch", row: { name: "a" } }])
+      assert.strictEqual((update as { readonly params: ReadonlyArray<unknown> }).params[1], zero)
+      assert.deepStrictEqual(
+        (result(yield* a.call("monitor_cond_since", [NB, "n", requests, zero])) as ReadonlyArray<unknown>).slice(0, 2),
+        [false, zero]
+      )
+    }).pipe(Effect.scoped, Effect.provide(TestServer.layerServer({ databases: [Nb.database], history: 0 }))))
 })
 
 describe("_Server", () => {

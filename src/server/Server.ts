@@ -79,7 +79,11 @@ export interface SchemaFile {
 export interface Options {
   /** The databases, one per schema, empty; their names must differ, and none may be `_Server`. */
   readonly databases: ReadonlyArray<DatabaseSchema.DatabaseSchema | SchemaFile>
-  /** How many commits of each database `monitor_cond_since` can resume after. Default: 100. */
+  /**
+   * How many commits of each database `monitor_cond_since` can resume after. Default: 100, as a
+   * clustered ovsdb-server; 0 keeps none and reports the zero UUID as every transaction's id, as a
+   * standalone ovsdb-server does (and as every server does for `_Server`).
+   */
   readonly history?: number | undefined
   /** The limits of every connection's codec (largest message, deepest nesting, unsent bytes). */
   readonly codec?: Codec.Options | undefined

@@ -113,7 +113,7 @@ export class Database {
     this.history.add(commit)
     for (const watcher of this.watchers) {
       const updates = Monitors.changes(watcher.monitor, commit.changes)
-      if (updates !== undefined) notifyUpdates(watcher, updates, commit.id)
+      if (updates !== undefined) notifyUpdates(watcher, updates, this.history.lastId)
     }
   }
 }
@@ -150,7 +150,7 @@ export class State {
   /** Serves a database, empty; `source` is its schema file's JSON, when there is one. */
   add(schema: DatabaseSchema.DatabaseSchema, reserved: boolean, source?: Json): Database {
     const engine = EngineModule.make(schema, source === undefined ? undefined : { schemaSource: source })
-    const database = new Database(engine, this.options.historyCapacity, reserved, source)
+    const database = new Database(engine, reserved ? 0 : this.options.historyCapacity, reserved, source)
     this.databases.set(schema.name, database)
     return database
   }

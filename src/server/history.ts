@@ -70,12 +70,16 @@ export class History {
     return this.last
   }
 
-  /** Remembers a commit, forgetting the oldest ones beyond the bounds. */
+  /**
+   * Remembers a commit, forgetting the oldest ones beyond the bounds. With no capacity it keeps no
+   * commit and no id, as ovsdb-server keeps none for `_Server` and its standalone databases: the
+   * last id stays the zero UUID.
+   */
   add(commit: Commit): void {
+    if (this.capacity <= 0) return
     this.last = commit.id
     const { difference, total } = countAtoms(commit.changes)
     this.databaseAtoms += difference
-    if (this.capacity <= 0) return
     this.positions.set(commit.id, this.dropped + this.commits.length)
     this.commits.push({ commit, atoms: total })
     this.historyAtoms += total

@@ -5,7 +5,8 @@
  *
  * - A row UUID is named `#n` in the order the transact replies reported it (every row a script
  *   makes is inserted by a transaction it sees); a transaction id `t0`, `t1`, … in the order the
- *   script saw it (`learnTransaction`). Any other UUID (a `_version`, the server id) is `<uuid>`.
+ *   script saw it (`learnTransaction`). The zero UUID, which no server chooses, stays as it is. Any
+ *   other UUID (a `_version`, the server id) is `<uuid>`.
  * - A set or map holding UUIDs is compared as a set (servers sort UUIDs by value).
  * - An error's `syntax` is read as the JSON it is (ovsdb-server writes objects in hash order);
  *   UUIDs inside an error's `details` are named like the others.
@@ -17,6 +18,7 @@
 import { assert } from "@effect/vitest"
 import { Result } from "effect"
 import * as Json from "../../src/Json.js"
+import * as Value from "../../src/protocol/Value.js"
 import type { Received } from "./rawClient.js"
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
@@ -69,7 +71,8 @@ export class Names {
   }
 
   name(uuid: string): string {
-    return this.names.get(uuid.toLowerCase()) ?? "<uuid>"
+    const key = uuid.toLowerCase()
+    return this.names.get(key) ?? (key === Value.ZERO_UUID ? key : "<uuid>")
   }
 
   /** A message in comparable form. */
