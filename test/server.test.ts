@@ -353,6 +353,33 @@ describe("the transaction history", () => {
       assert.deepStrictEqual(yield* Effect.forEach(ids, found), [false, false, true, true])
     }).pipe(Effect.scoped, Effect.provide(TestServer.layerServer({ databases: [Nb.database], history: 2 }))))
 
+  it.effect("resumes from a transaction out of the history while a monitor of the same columns saw no commit concern them, as ovsdb-server", () =>
+    Effect.gen(function*() {
+      const server = yield* Server
+      const a = yield* connectInMemory(server)
+      const b = yield* connectInMemory(server)
+      const zero = "00000000-0000-0000-0000-000000000000"
+      const result = (received: ReadonlyArray<unknown>) =>
+        (received.at(-1) as { readonly result: ReadonlyArray<unknown> }).result
+      const names = { Logical_Switch: [{ columns: ["name"] }] }
+      // Another session's monitor of the same columns, whatever its condition.
+      const conditioned = { Logical_Switch: [{ columns: ["name"], where: [["name", "==", "x"]] }] }
+      const start = result(yield* a.call("monitor_cond_since", [NB, "kept", conditioned, zero]))[1] as string
+      const commit = (table: string, name: string) => b.call("transact", [NB, { op: "insert", table, row: { name } }])
+      // Commits elsewhere push it out of a history of two.
+      for (const name of ["a", "b", "c"]) yield* commit("Address_Set", name)
+      const resumed = (id: string, requests: Json, since: string) =>
+        Effect.map(b.call("monitor_cond_since", [NB, id, requests, since]), (received) => result(received)[0])
+      assert.isTrue(yield* resumed("same", names, start), "shared with the kept monitor: found, nothing missed")
+      assert.isFalse(yield* resumed("other", { Logical_Switch: [{ columns: ["name", "ports"] }] }, start))
+      assert.isFalse(yield* resumed("since-elsewhere", { Address_Set: [{ columns: ["name"] }] }, start))
+      // A commit that concerns the shared monitor starts its next change set.
+      yield* commit("Logical_Switch", "ls")
+      yield* a.sync
+      for (const name of ["d", "e", "f"]) yield* commit("Address_Set", name)
+      assert.isFalse(yield* resumed("after-change", names, start))
+    }).pipe(Effect.scoped, Effect.provide(TestServer.layerServer({ databases: [Nb.database], history: 2 }))))
+
   it.effect("_Server, and every database with a history of 0, keep none: the zero UUID for every transaction, never found", () =>
     Effect.gen(function*() {
       const server = yield* Server

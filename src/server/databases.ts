@@ -64,6 +64,23 @@ interface Trigger extends Request {
 export interface Watcher {
   readonly monitor: Monitor
   readonly notify: (method: string, params: ReadonlyArray<Json>) => void
+  /** The shared monitor it belongs to, once it joined one (`Database.join`). */
+  shared?: SharedMonitor | undefined
+}
+
+/**
+ * The monitors that ovsdb-server would serve from one `struct ovsdb_monitor` (`Monitors.shareKey`),
+ * and the transaction its current change set starts after: the last commit that concerned them
+ * (`Monitors.affects`), or the last transaction when the first of them joined. A `monitor_cond_since`
+ * from that transaction is resumed (with nothing missed) even when the history no longer holds it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SharedMonitor {
+  readonly key: string
+  readonly members: Set<Watcher>
+  since: string
 }
 
 /**
@@ -108,9 +125,50 @@ export class Database {
     return this.engine.schema.name
   }
 
+  /** The shared monitors by `Monitors.shareKey`; one whose columns a condition changed has left. */
+  private readonly shared = new Map<string, SharedMonitor>()
+
+  /**
+   * Adds a monitor to its shared monitor (created when none is), and tells whether one of the
+   * others already there can resume from `lastId` (ovsdb-server's `ovsdb_monitor_find_change_set`).
+   */
+  join(watcher: Watcher, lastId: string): boolean {
+    const key = Monitors.shareKey(watcher.monitor)
+    let group = this.shared.get(key)
+    if (group === undefined) this.shared.set(key, group = { key, members: new Set(), since: this.history.lastId })
+    const resumable = group.members.size > 0 && group.since === lastId.toLowerCase()
+    group.members.add(watcher)
+    watcher.shared = group
+    return resumable
+  }
+
+  /** Takes a monitor out of its shared monitor, which ends with its last member. */
+  leave(watcher: Watcher): void {
+    const group = watcher.shared
+    if (group === undefined) return
+    group.members.delete(watcher)
+    if (group.members.size === 0 && this.shared.get(group.key) === group) this.shared.delete(group.key)
+    watcher.shared = undefined
+  }
+
+  /**
+   * After a monitor's conditions changed. When they named a column its shared monitor did not
+   * watch, ovsdb-server adds it to that monitor for all its members: their change sets no longer
+   * match it, and no later monitor joins it, so none resumes anything from it again.
+   */
+  conditionsChanged(watcher: Watcher): void {
+    const group = watcher.shared
+    if (group === undefined || group.key === Monitors.shareKey(watcher.monitor)) return
+    if (this.shared.get(group.key) === group) this.shared.delete(group.key)
+  }
+
   /** Records a commit and reports it to every monitor, in the order they were made. */
   publish(commit: Commit): void {
     this.history.add(commit)
+    for (const group of this.shared.values()) {
+      const [member] = group.members
+      if (member !== undefined && Monitors.affects(member.monitor, commit.changes)) group.since = this.history.lastId
+    }
     for (const watcher of this.watchers) {
       const updates = Monitors.changes(watcher.monitor, commit.changes)
       if (updates !== undefined) notifyUpdates(watcher, updates, this.history.lastId)

@@ -70,6 +70,8 @@ export interface TableMonitor {
   readonly select: number
   /** The `where` the rows must meet (version 2 and 3), as compiled. */
   filter: Filter
+  /** The columns its conditions have named, ever: ovsdb-server watches them too. */
+  readonly conditionColumns: Set<string>
 }
 
 /**
@@ -182,7 +184,14 @@ interface TableDraft {
   readonly columns: Array<Column>
   select: number
   filter: Filter
+  readonly conditionColumns: Set<string>
 }
+
+/** The columns a where clause names (ovsdb_monitor_condition_add_columns). */
+const conditionColumnsOf = (where: Json | undefined): ReadonlyArray<string> =>
+  Array.isArray(where)
+    ? where.flatMap((clause) => Array.isArray(clause) && typeof clause[0] === "string" ? [clause[0]] : [])
+    : []
 
 /** One `<monitor-request>` (or `<monitor-cond-request>`) of a table, added to its draft. */
 const parseRequest = (
@@ -215,6 +224,7 @@ const parseRequest = (
     const filter = compileFilter(engine, schema.name, parsed.value.where)
     if (filter._tag === "Error") return filter.error
     draft.filter = filter.value
+    for (const column of conditionColumnsOf(parsed.value.where)) draft.conditionColumns.add(column)
   }
   return undefined
 }
@@ -236,7 +246,7 @@ export const parseRequests = (
   for (const name of memberOrder(Object.keys(requests))) {
     const schema = engine.schema.tables[name]
     if (schema === undefined) return failed(syntaxError(`no table named ${name}`))
-    const draft: TableDraft = { columns: [], select: 0, filter: undefined }
+    const draft: TableDraft = { columns: [], select: 0, filter: undefined, conditionColumns: new Set() }
     const value = requests[name]!
     for (const request of Array.isArray(value) ? value as ReadonlyArray<Json> : [value]) {
       const error = parseRequest(engine, schema, version, request, draft)
@@ -522,23 +532,62 @@ export const changes = (monitor: Monitor, changes: ReadonlyArray<Change>): Json 
   return updates.json
 }
 
+/**
+ * What makes monitors share one of ovsdb-server's `struct ovsdb_monitor` (monitor.c
+ * `ovsdb_monitor_add`), whatever their sessions, versions and conditions' values: the tables, each
+ * with its columns and their `select`, and the columns its conditions named (watched, not sent).
+ *
+ * @since 0.1.0
+ * @category sharing
+ */
+export const shareKey = (monitor: Monitor): string =>
+  JSON.stringify(
+    [...monitor.tables.values()].map((table) => [
+      table.table,
+      table.columns.map((column) => [column.name, column.select]).sort(),
+      [...table.conditionColumns].filter((name) => !table.columns.some((column) => column.name === name)).sort()
+    ]).sort()
+  )
+
+/**
+ * Whether a commit's changes concern what a monitor watches, as ovsdb-server classifies them for
+ * its shared monitor (monitor.c `ovsdb_monitor_changes_classify`): an insert or a delete in a
+ * table that reports that kind, a modification of a watched or condition column in one that
+ * reports modifications. Such a commit starts the shared monitor's next change set.
+ *
+ * @since 0.1.0
+ * @category sharing
+ */
+export const affects = (monitor: Monitor, changes: ReadonlyArray<Change>): boolean =>
+  changes.some((change) => {
+    const table = monitor.tables.get(change.table)
+    if (table === undefined) return false
+    if (change.old === undefined) return (table.select & INSERT) !== 0
+    if (change.new === undefined) return (table.select & DELETE) !== 0
+    if ((table.select & MODIFY) === 0) return false
+    const watched = [...table.columns.map((column) => column.name), ...table.conditionColumns]
+    return watched.some((name) =>
+      !sameValue(valueOf(change.old!, name, change.uuid), valueOf(change.new!, name, change.uuid))
+    )
+  })
+
 /** One table's `<monitor-cond-change-request>`s, read: its new filter (when it has a `where`). */
 const parseConditionChange = (
   engine: Engine,
   table: string,
   requests: Json
-): Parsed<{ readonly filter: Filter } | undefined> => {
+): Parsed<{ readonly filter: Filter; readonly columns: ReadonlyArray<string> } | undefined> => {
   if (!Array.isArray(requests)) {
     return failed(syntaxError(`table ${table} no monitor-cond-change JSON array`))
   }
-  let change: { readonly filter: Filter } | undefined
+  let change: { readonly filter: Filter; readonly columns: ReadonlyArray<string> } | undefined
   for (const request of requests as ReadonlyArray<Json>) {
     const parsed = parseMembers(request, `table ${table}`, [["columns", "array"], ["where", "array"]])
     if (parsed._tag === "Error") return parsed
     if (parsed.value.columns !== undefined) return failed(syntaxError("changing columns is unsupported", request))
     const filter = compileFilter(engine, table, parsed.value.where ?? [])
     if (filter._tag === "Error") return filter
-    change = { filter: filter.value }
+    change = { filter: filter.value, columns: conditionColumnsOf(parsed.value.where) }
   }
   return ok(change)
 }
@@ -558,20 +607,23 @@ export const changeConditions = (
   requests: Json
 ): Parsed<() => Json | undefined> => {
   if (!isObject(requests)) return failed(syntaxError("monitor-cond-change-requests must be object"))
-  const changes: Array<readonly [TableMonitor, Filter]> = []
+  const changes: Array<readonly [TableMonitor, Filter, ReadonlyArray<string>]> = []
   for (const name of memberOrder(Object.keys(requests))) {
     if (engine.schema.tables[name] === undefined) return failed(syntaxError(`no table named ${name}`))
     const table = monitor.tables.get(name)
     if (table === undefined) return failed(syntaxError(`no table named ${name} in monitor session`))
     const parsed = parseConditionChange(engine, name, requests[name]!)
     if (parsed._tag === "Error") return parsed
-    if (parsed.value !== undefined && monitor.version !== 1) changes.push([table, parsed.value.filter])
+    if (parsed.value !== undefined && monitor.version !== 1) {
+      changes.push([table, parsed.value.filter, parsed.value.columns])
+    }
   }
   return ok(() => {
     const updates = new Updates()
-    for (const [table, filter] of changes) {
+    for (const [table, filter, columns] of changes) {
       const before = table.filter
       table.filter = filter
+      for (const column of columns) table.conditionColumns.add(column)
       for (const [uuid, row] of engine.rows(table.table)) {
         const kind = kindOf(filter, false, row, row, before)
         if (kind === INSERT || kind === DELETE) {

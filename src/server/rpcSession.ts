@@ -113,7 +113,10 @@ export class RpcSession implements Holder {
     if (this.ended) return
     this.ended = true
     this.state.dropAll(this)
-    for (const { database, watcher } of this.monitors.values()) database.watchers.delete(watcher)
+    for (const { database, watcher } of this.monitors.values()) {
+      database.watchers.delete(watcher)
+      database.leave(watcher)
+    }
     this.monitors.clear()
     this.state.locks.releaseAll(this)
   }
@@ -238,10 +241,14 @@ export class RpcSession implements Holder {
     const watcher: Watcher = { monitor, notify: (method, params) => this.send(JsonRpc.notification(method, params)) }
     this.monitors.set(keyOf(monitorId), { database, watcher })
     database.watchers.add(watcher)
+    const resumable = database.join(watcher, version === 3 ? lastId as string : ZERO_UUID)
     if (version !== 3) return this.send(JsonRpc.response(id, Monitors.initial(monitor, database.engine)))
     // ovsdb-server(7) §4.1.15: only what changed since the client's last transaction, when the
-    // history still holds it; otherwise everything, as monitor_cond gives it.
-    const missed = lastId === ZERO_UUID ? undefined : database.history.since(lastId as string)
+    // history still holds it, or when a monitor it shares with can resume from it (nothing
+    // missed); otherwise everything, as monitor_cond gives it.
+    const missed = lastId === ZERO_UUID
+      ? undefined
+      : database.history.since(lastId as string) ?? (resumable ? [] : undefined)
     const updates = missed === undefined
       ? Monitors.initial(monitor, database.engine)
       : Monitors.changes(monitor, Monitors.mergeChanges(missed.map((commit) => commit.changes))) ?? {}
@@ -265,6 +272,7 @@ export class RpcSession implements Holder {
       entry.watcher.monitor.id = newId
     }
     const updates = change.value()
+    entry.database.conditionsChanged(entry.watcher)
     if (updates !== undefined) notifyUpdates(entry.watcher, updates, entry.database.history.lastId)
     this.send(JsonRpc.response(id, {}))
   }
@@ -277,6 +285,7 @@ export class RpcSession implements Holder {
     if (entry === undefined) return this.send(errorReply(id, "unknown monitor"))
     this.monitors.delete(key)
     entry.database.watchers.delete(entry.watcher)
+    entry.database.leave(entry.watcher)
     this.send(JsonRpc.response(id, {}))
   }
 
