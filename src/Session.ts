@@ -616,7 +616,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           entry.database,
           entry.id,
           Monitor.encodeRequests(requests, 3),
-          since ?? Monitor.ZERO_TXN_ID
+          Monitor.resumeFrom(entry.database, since ?? Monitor.ZERO_TXN_ID)
         ], { readReply: rows.read })
         if (!Array.isArray(reply) || typeof reply[0] !== "boolean" || typeof reply[1] !== "string") {
           return yield* new ProtocolError({

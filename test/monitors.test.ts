@@ -164,6 +164,20 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("monitors", (it
         assert.isString(update?.lastTxnId)
         assert.deepStrictEqual(update?.changes, [{ _tag: "Insert", table: "Address_Set", uuid, row: { name: "v3" } }])
       })))
+
+    it.effect("of _Server from any transaction id starts over, and the server lives (3.1 crashes when sent the id)", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const ovsdb = yield* Ovsdb.Ovsdb
+        const monitor = yield* ovsdb.monitorCondSince(
+          "_Server",
+          { Database: { columns: ["name"], where: [Op.where("name", "==", NB)] } },
+          "6c9e7b43-0f1a-4d2e-9b8a-3c5d7e9f1a2b"
+        )
+        assert.isFalse(monitor.found)
+        assert.strictEqual(monitor.lastTxnId, Monitor.ZERO_TXN_ID)
+        assert.deepStrictEqual(monitor.initial.map((change) => change.row), [{ name: NB }])
+        assert.deepStrictEqual(yield* ovsdb.echo("alive"), ["alive"])
+      })))
   })
 
   describe("the monitor as a resource", () => {

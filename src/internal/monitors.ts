@@ -173,7 +173,7 @@ export const make = (rpc: RpcClient["Service"], releaseTimeout: Duration.Input) 
         database,
         3,
         "monitor_cond_since",
-        (id) => [database, id, Monitor.encodeRequests(requests, 3), lastTxnId]
+        (id) => [database, id, Monitor.encodeRequests(requests, 3), Monitor.resumeFrom(database, lastTxnId)]
       )
       const reply = started.reply
       if (!Array.isArray(reply) || typeof reply[0] !== "boolean" || typeof reply[1] !== "string") {

@@ -432,6 +432,18 @@ const asSet = (type: ColumnType, value: Value.Value | undefined): ReadonlyArray<
 export const ZERO_TXN_ID = Value.ZERO_UUID
 
 /**
+ * The last transaction id a `monitor_cond_since` of `database` sends for `lastTxnId`: the zero
+ * UUID for `_Server`, which keeps no transaction history (ovsdb-server(5)), so that no id can be
+ * found there, and from which ovsdb-server 3.1 crashes when asked to resume from another id; the
+ * reply is the same. Any other database's id as given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const resumeFrom = (database: string, lastTxnId: string): string =>
+  database === "_Server" ? ZERO_TXN_ID : lastTxnId
+
+/**
  * The value a column holds by default: what a version 2 or 3 `initial` or `insert` leaves out
  * (ovsdb-server(7) §4.1.14 "columns whose value is the default are omitted"). An empty set or map
  * when the column may be empty; otherwise the default atom (0, 0.0, false, "", the zero UUID),
