@@ -433,12 +433,19 @@ export const ZERO_TXN_ID = Value.ZERO_UUID
 
 /**
  * The last transaction id a `monitor_cond_since` of `database` sends for `lastTxnId`: the zero
- * UUID for `_Server`, which keeps no transaction history (ovsdb-server(5)), so that no id can be
- * found there, and from which ovsdb-server 3.1 crashes when asked to resume from another id; the
- * reply is the same. Any other database's id as given.
+ * UUID for `_Server`, for which ovsdb-server keeps no transaction history (ovsdb-server.c opens it
+ * without one), so the reply is the same, and ovsdb-server 3.1 crashes when asked to resume it
+ * from any other id. Any other database's id as given.
+ *
+ * @example
+ * ```ts
+ * import { Monitor } from "effect-ovsdb"
+ *
+ * Monitor.resumeFrom("_Server", "36c7aec5-e358-4f3d-8de0-78a6a2bb2433") // "00000000-0000-0000-0000-000000000000"
+ * ```
  *
  * @since 0.1.0
- * @category constants
+ * @category requests
  */
 export const resumeFrom = (database: string, lastTxnId: string): string =>
   database === "_Server" ? ZERO_TXN_ID : lastTxnId
