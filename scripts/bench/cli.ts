@@ -1,8 +1,9 @@
 /**
  * The command line on a large database: `query` and `transact` of a select of every
- * `Logical_Switch_Port` row, and `dump` of the table, the built `effect-ovsdb` against `ovsdb-client`, a fresh process each run,
- * the two taking turns on the same server; medians of wall time, CPU time and peak memory. Both
- * print the same bytes (checked once before timing): the work is the same.
+ * `Logical_Switch_Port` row, and `dump` of the table, the built `effect-ovsdb` against
+ * `ovsdb-client`, a fresh process each run, the two taking turns on the same server; medians of
+ * wall time, CPU time and peak memory. Both print the same bytes (checked once before timing): the
+ * work is the same.
  */
 import * as Effect from "effect/Effect"
 import * as ChildProcess from "node:child_process"
