@@ -565,10 +565,12 @@ export const affects = (monitor: Monitor, changes: ReadonlyArray<Change>): boole
     if (change.old === undefined) return (table.select & INSERT) !== 0
     if (change.new === undefined) return (table.select & DELETE) !== 0
     if ((table.select & MODIFY) === 0) return false
-    const watched = [...table.columns.map((column) => column.name), ...table.conditionColumns]
-    return watched.some((name) =>
-      !sameValue(valueOf(change.old!, name, change.uuid), valueOf(change.new!, name, change.uuid))
-    )
+    const [old, now] = [change.old, change.new]
+    if (changedColumns(table, change.uuid, old, now) !== undefined) return true
+    for (const name of table.conditionColumns) {
+      if (!sameValue(valueOf(old, name, change.uuid), valueOf(now, name, change.uuid))) return true
+    }
+    return false
   })
 
 /** One table's `<monitor-cond-change-request>`s, read: its new filter (when it has a `where`). */
